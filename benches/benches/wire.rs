@@ -1,0 +1,2 @@
+//! Wire-format benchmarks (filled in below).
+fn main() {}

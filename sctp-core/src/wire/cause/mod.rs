@@ -1,0 +1,131 @@
+//! Error causes of ERROR and ABORT chunks (RFC 9260 section 3.3.10 and the
+//! extensions), one file per cause.
+//!
+//! A cause of a type this stack does not know is kept as [`Cause::Unknown`].
+
+use core::fmt;
+
+use super::error::{BufferTooSmall, Malformed};
+use super::tlv::{self, RawTlv, TlvIter, TlvValue, emit_tlv, padded};
+
+mod stale_cookie;
+
+pub use stale_cookie::StaleCookie;
+
+/// An error cause of a type this stack does not implement, kept verbatim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UnknownCause<'a> {
+    /// The cause code.
+    pub cause_code: u16,
+    /// The cause information, without header or padding.
+    pub value: &'a [u8],
+}
+
+macro_rules! causes {
+    ($( $(#[$doc:meta])* $variant:ident($ty:ty), )*) => {
+        /// Every error cause the stack knows, parsed, plus [`Cause::Unknown`] for the rest.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum Cause<'a> {
+            $( $(#[$doc])* $variant($ty), )*
+            /// A cause of a type this stack does not implement.
+            Unknown(UnknownCause<'a>),
+        }
+
+        impl<'a> Cause<'a> {
+            /// Interprets a raw TLV as an error cause.
+            pub fn parse(raw: &RawTlv<'a>) -> Result<Self, Malformed> {
+                Ok(match raw.tlv_type {
+                    $( <$ty as TlvValue<'a>>::TYPE => Self::$variant(tlv::parse(raw)?), )*
+                    _ => Self::Unknown(UnknownCause { cause_code: raw.tlv_type, value: raw.value }),
+                })
+            }
+
+            /// The cause code.
+            pub fn cause_code(&self) -> u16 {
+                match self {
+                    $( Self::$variant(_) => <$ty as TlvValue<'a>>::TYPE, )*
+                    Self::Unknown(u) => u.cause_code,
+                }
+            }
+
+            /// Length on the wire including header and padding.
+            pub fn tlv_len(&self) -> usize {
+                match self {
+                    $( Self::$variant(c) => c.tlv_len(), )*
+                    Self::Unknown(u) => padded(4 + u.value.len()),
+                }
+            }
+
+            /// Writes the cause; returns the bytes used including padding.
+            pub fn emit(&self, buf: &mut [u8]) -> Result<usize, BufferTooSmall> {
+                match self {
+                    $( Self::$variant(c) => tlv::emit(c, buf), )*
+                    Self::Unknown(u) => emit_tlv(buf, u.cause_code, u.value.len(), |v| v.copy_from_slice(u.value)),
+                }
+            }
+        }
+
+        impl fmt::Display for Cause<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    $( Self::$variant(c) => fmt::Display::fmt(c, f), )*
+                    Self::Unknown(u) => write!(f, "UNKNOWN_CAUSE({:#06x}, {} bytes)", u.cause_code, u.value.len()),
+                }
+            }
+        }
+
+        $(
+            impl<'a> From<$ty> for Cause<'a> {
+                fn from(c: $ty) -> Self {
+                    Self::$variant(c)
+                }
+            }
+        )*
+    };
+}
+
+causes! {
+    /// Stale Cookie Error (RFC 9260 section 3.3.10.3).
+    StaleCookie(StaleCookie),
+}
+
+/// Parses a sequence of error causes (the variable part of ERROR and ABORT).
+pub fn parse_all(buf: &[u8]) -> Result<Vec<Cause<'_>>, Malformed> {
+    TlvIter::new(buf)
+        .map(|raw| raw.and_then(|raw| Cause::parse(&raw)))
+        .collect()
+}
+
+/// Length on the wire of a sequence of causes.
+pub fn wire_len(causes: &[Cause<'_>]) -> usize {
+    causes.iter().map(Cause::tlv_len).sum()
+}
+
+/// Writes a sequence of causes into `buf`; returns the bytes used.
+pub fn emit_all(causes: &[Cause<'_>], buf: &mut [u8]) -> Result<usize, BufferTooSmall> {
+    let mut pos = 0;
+    for c in causes {
+        let rest = buf.get_mut(pos..).unwrap_or_default();
+        pos += c.emit(rest)?;
+    }
+    Ok(pos)
+}
+
+/// Test helpers shared by the cause files.
+#[cfg(test)]
+pub(crate) mod test_util {
+    use super::*;
+
+    /// Parses `bytes` as exactly one cause, re-emits it and checks the bytes are identical.
+    pub(crate) fn round_trip(bytes: &[u8]) -> Cause<'_> {
+        let mut it = TlvIter::new(bytes);
+        let raw = it.next().expect("one TLV").expect("well-formed TLV");
+        let c = Cause::parse(&raw).expect("parse");
+        let mut out = vec![0u8; c.tlv_len()];
+        let n = c.emit(&mut out).expect("emit");
+        assert_eq!(&out[..n], &bytes[..n], "re-emitted bytes differ");
+        assert_eq!(n, padded(raw.length()));
+        c
+    }
+}
