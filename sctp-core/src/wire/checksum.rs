@@ -30,4 +30,12 @@ mod tests {
         let inc: Vec<u8> = (0u8..32).collect();
         assert_eq!(crc32c::crc32c(&inc), 0x46dd_794e);
     }
+
+    #[test]
+    fn rfc9260_6_8_checksum_field_counts_as_zero() {
+        let mut packet: Vec<u8> = (0u8..40).collect();
+        let with_field = compute(&packet);
+        packet[8..12].fill(0);
+        assert_eq!(with_field, crc32c::crc32c(&packet));
+    }
 }
