@@ -24,7 +24,22 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod association;
+pub mod config;
+pub mod endpoint;
 pub mod serial;
 pub mod wire;
 
+pub use association::{
+    Association, CloseReason, ErrorCause, Event, Message, SendError, State, Timer, Transmit,
+};
+pub use config::AssociationConfig;
+pub use endpoint::{AssociationHandle, ConnectError, DatagramEvent, Endpoint, EndpointConfig};
 pub use serial::{Fsn, Mid, Ppid, Ssn, StreamId, Tsn, VerificationTag};
+
+/// Unit tests need some instant to count virtual time from; it is read once here.
+#[cfg(test)]
+#[allow(clippy::disallowed_methods)]
+pub(crate) fn test_epoch() -> std::time::Instant {
+    std::time::Instant::now()
+}

@@ -235,6 +235,20 @@ impl<'b> PacketBuilder<'b> {
         Ok(())
     }
 
+    /// Appends a chunk that is already encoded (header, value and padding).
+    pub fn push_encoded(&mut self, chunk: &[u8]) -> Result<(), BufferTooSmall> {
+        let end = self.len + chunk.len();
+        let Some(dst) = self.buf.get_mut(self.len..end) else {
+            return Err(BufferTooSmall {
+                needed: chunk.len(),
+                available: self.remaining(),
+            });
+        };
+        dst.copy_from_slice(chunk);
+        self.len = end;
+        Ok(())
+    }
+
     /// Fills in the CRC32c and returns the packet's length.
     pub fn finish(self) -> usize {
         let len = self.len;

@@ -8,9 +8,45 @@ use core::fmt;
 use super::error::{BufferTooSmall, Malformed};
 use super::tlv::{self, RawTlv, TlvIter, TlvValue, emit_tlv, padded};
 
+mod cookie_received_while_shutting_down;
+mod delete_last_remaining_address;
+mod delete_source_address;
+mod illegal_asconf_ack;
+mod invalid_mandatory_parameter;
+mod invalid_stream_identifier;
+mod missing_mandatory_parameter;
+mod no_user_data;
+mod operation_refused_resource_shortage;
+mod out_of_resource;
+mod protocol_violation;
+mod request_refused_no_authorization;
+mod restart_with_new_addresses;
 mod stale_cookie;
+mod unrecognized_chunk_type;
+mod unrecognized_parameters;
+mod unresolvable_address;
+mod unsupported_hmac_identifier;
+mod user_initiated_abort;
 
+pub use cookie_received_while_shutting_down::CookieReceivedWhileShuttingDown;
+pub use delete_last_remaining_address::DeleteLastRemainingAddress;
+pub use delete_source_address::DeleteSourceAddress;
+pub use illegal_asconf_ack::IllegalAsconfAck;
+pub use invalid_mandatory_parameter::InvalidMandatoryParameter;
+pub use invalid_stream_identifier::InvalidStreamIdentifier;
+pub use missing_mandatory_parameter::MissingMandatoryParameter;
+pub use no_user_data::NoUserData;
+pub use operation_refused_resource_shortage::OperationRefusedResourceShortage;
+pub use out_of_resource::OutOfResource;
+pub use protocol_violation::ProtocolViolation;
+pub use request_refused_no_authorization::RequestRefusedNoAuthorization;
+pub use restart_with_new_addresses::RestartWithNewAddresses;
 pub use stale_cookie::StaleCookie;
+pub use unrecognized_chunk_type::UnrecognizedChunkType;
+pub use unrecognized_parameters::UnrecognizedParameters;
+pub use unresolvable_address::UnresolvableAddress;
+pub use unsupported_hmac_identifier::UnsupportedHmacIdentifier;
+pub use user_initiated_abort::UserInitiatedAbort;
 
 /// An error cause of a type this stack does not implement, kept verbatim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -86,8 +122,44 @@ macro_rules! causes {
 }
 
 causes! {
+    /// Invalid Stream Identifier (RFC 9260 section 3.3.10.1).
+    InvalidStreamIdentifier(InvalidStreamIdentifier),
+    /// Missing Mandatory Parameter (RFC 9260 section 3.3.10.2).
+    MissingMandatoryParameter(MissingMandatoryParameter<'a>),
     /// Stale Cookie Error (RFC 9260 section 3.3.10.3).
     StaleCookie(StaleCookie),
+    /// Out of Resource (RFC 9260 section 3.3.10.4).
+    OutOfResource(OutOfResource),
+    /// Unresolvable Address (RFC 9260 section 3.3.10.5).
+    UnresolvableAddress(UnresolvableAddress<'a>),
+    /// Unrecognized Chunk Type (RFC 9260 section 3.3.10.6).
+    UnrecognizedChunkType(UnrecognizedChunkType<'a>),
+    /// Invalid Mandatory Parameter (RFC 9260 section 3.3.10.7).
+    InvalidMandatoryParameter(InvalidMandatoryParameter),
+    /// Unrecognized Parameters (RFC 9260 section 3.3.10.8).
+    UnrecognizedParameters(UnrecognizedParameters<'a>),
+    /// No User Data (RFC 9260 section 3.3.10.9).
+    NoUserData(NoUserData),
+    /// Cookie Received While Shutting Down (RFC 9260 section 3.3.10.10).
+    CookieReceivedWhileShuttingDown(CookieReceivedWhileShuttingDown),
+    /// Restart of an Association with New Addresses (RFC 9260 section 3.3.10.11).
+    RestartWithNewAddresses(RestartWithNewAddresses<'a>),
+    /// User-Initiated Abort (RFC 9260 section 3.3.10.12).
+    UserInitiatedAbort(UserInitiatedAbort<'a>),
+    /// Protocol Violation (RFC 9260 section 3.3.10.13).
+    ProtocolViolation(ProtocolViolation<'a>),
+    /// Request to Delete Last Remaining IP Address (RFC 5061 section 5.3.1).
+    DeleteLastRemainingAddress(DeleteLastRemainingAddress<'a>),
+    /// Operation Refused Due to Resource Shortage (RFC 5061 section 5.3.2).
+    OperationRefusedResourceShortage(OperationRefusedResourceShortage<'a>),
+    /// Request to Delete Source IP Address (RFC 5061 section 5.3.3).
+    DeleteSourceAddress(DeleteSourceAddress<'a>),
+    /// Association Aborted Due to Illegal ASCONF-ACK (RFC 5061 section 5.3.4).
+    IllegalAsconfAck(IllegalAsconfAck),
+    /// Request Refused - No Authorization (RFC 5061 section 5.3.5).
+    RequestRefusedNoAuthorization(RequestRefusedNoAuthorization<'a>),
+    /// Unsupported HMAC Identifier (RFC 4895 section 4.1).
+    UnsupportedHmacIdentifier(UnsupportedHmacIdentifier),
 }
 
 /// Parses a sequence of error causes (the variable part of ERROR and ABORT).

@@ -19,12 +19,54 @@ use core::fmt;
 use super::error::{BufferTooSmall, Malformed, WireError};
 use super::tlv::padded;
 
+mod abort;
+mod asconf;
+mod asconf_ack;
+mod auth;
 mod cookie_ack;
+mod cookie_echo;
+mod cwr;
 mod data;
+mod ecne;
+mod forward_tsn;
+mod heartbeat;
+mod heartbeat_ack;
+mod i_data;
+mod i_forward_tsn;
+mod init;
+mod init_ack;
+mod operation_error;
+mod pad;
+mod re_config;
+mod sack;
+mod shutdown;
+mod shutdown_ack;
+mod shutdown_complete;
 mod unknown;
 
+pub use abort::Abort;
+pub use asconf::Asconf;
+pub use asconf_ack::AsconfAck;
+pub use auth::Auth;
 pub use cookie_ack::CookieAck;
+pub use cookie_echo::CookieEcho;
+pub use cwr::Cwr;
 pub use data::{Data, DataFlags};
+pub use ecne::Ecne;
+pub use forward_tsn::{ForwardTsn, ForwardTsnStream};
+pub use heartbeat::Heartbeat;
+pub use heartbeat_ack::HeartbeatAck;
+pub use i_data::IData;
+pub use i_forward_tsn::{IForwardTsn, IForwardTsnStream};
+pub use init::Init;
+pub use init_ack::InitAck;
+pub use operation_error::OperationError;
+pub use pad::Pad;
+pub use re_config::ReConfig;
+pub use sack::{GapAckBlock, Sack};
+pub use shutdown::Shutdown;
+pub use shutdown_ack::ShutdownAck;
+pub use shutdown_complete::ShutdownComplete;
 pub use unknown::UnknownChunk;
 
 /// What to do with a chunk of unrecognized type: its two high bits (RFC 9260 section 3.2).
@@ -219,18 +261,148 @@ macro_rules! chunks {
 chunks! {
     /// DATA (RFC 9260 section 3.3.1).
     Data(Data<'a>),
+    /// INIT (RFC 9260 section 3.3.2).
+    Init(Init<'a>),
+    /// INIT ACK (RFC 9260 section 3.3.3).
+    InitAck(InitAck<'a>),
+    /// SACK (RFC 9260 section 3.3.4).
+    Sack(Sack<'a>),
+    /// HEARTBEAT (RFC 9260 section 3.3.5).
+    Heartbeat(Heartbeat<'a>),
+    /// HEARTBEAT ACK (RFC 9260 section 3.3.6).
+    HeartbeatAck(HeartbeatAck<'a>),
+    /// ABORT (RFC 9260 section 3.3.7).
+    Abort(Abort<'a>),
+    /// SHUTDOWN (RFC 9260 section 3.3.8).
+    Shutdown(Shutdown),
+    /// SHUTDOWN ACK (RFC 9260 section 3.3.9).
+    ShutdownAck(ShutdownAck),
+    /// ERROR (RFC 9260 section 3.3.10).
+    Error(OperationError<'a>),
+    /// COOKIE ECHO (RFC 9260 section 3.3.11).
+    CookieEcho(CookieEcho<'a>),
     /// COOKIE ACK (RFC 9260 section 3.3.12).
     CookieAck(CookieAck),
+    /// ECNE (RFC 9260 section 3.3.13 and appendix A).
+    Ecne(Ecne),
+    /// CWR (RFC 9260 section 3.3.14 and appendix A).
+    Cwr(Cwr),
+    /// SHUTDOWN COMPLETE (RFC 9260 section 3.3.15).
+    ShutdownComplete(ShutdownComplete),
+    /// AUTH (RFC 4895 section 4.1).
+    Auth(Auth<'a>),
+    /// I-DATA (RFC 8260 section 2.1).
+    IData(IData<'a>),
+    /// ASCONF (RFC 5061 section 5.1.1).
+    Asconf(Asconf<'a>),
+    /// ASCONF-ACK (RFC 5061 section 5.1.2).
+    AsconfAck(AsconfAck<'a>),
+    /// RE-CONFIG (RFC 6525 section 3.1).
+    ReConfig(ReConfig<'a>),
+    /// PAD (RFC 4820 section 3).
+    Pad(Pad<'a>),
+    /// FORWARD TSN (RFC 3758 section 3.2).
+    ForwardTsn(ForwardTsn<'a>),
+    /// I-FORWARD-TSN (RFC 8260 section 2.3).
+    IForwardTsn(IForwardTsn<'a>),
 }
 
 impl fmt::Display for Chunk<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Data(c) => fmt::Display::fmt(c, f),
+            Self::Init(c) => fmt::Display::fmt(c, f),
+            Self::InitAck(c) => fmt::Display::fmt(c, f),
+            Self::Sack(c) => fmt::Display::fmt(c, f),
+            Self::Heartbeat(c) => fmt::Display::fmt(c, f),
+            Self::HeartbeatAck(c) => fmt::Display::fmt(c, f),
+            Self::Abort(c) => fmt::Display::fmt(c, f),
+            Self::Shutdown(c) => fmt::Display::fmt(c, f),
+            Self::ShutdownAck(c) => fmt::Display::fmt(c, f),
+            Self::Error(c) => fmt::Display::fmt(c, f),
+            Self::CookieEcho(c) => fmt::Display::fmt(c, f),
             Self::CookieAck(c) => fmt::Display::fmt(c, f),
+            Self::Ecne(c) => fmt::Display::fmt(c, f),
+            Self::Cwr(c) => fmt::Display::fmt(c, f),
+            Self::ShutdownComplete(c) => fmt::Display::fmt(c, f),
+            Self::Auth(c) => fmt::Display::fmt(c, f),
+            Self::IData(c) => fmt::Display::fmt(c, f),
+            Self::Asconf(c) => fmt::Display::fmt(c, f),
+            Self::AsconfAck(c) => fmt::Display::fmt(c, f),
+            Self::ReConfig(c) => fmt::Display::fmt(c, f),
+            Self::Pad(c) => fmt::Display::fmt(c, f),
+            Self::ForwardTsn(c) => fmt::Display::fmt(c, f),
+            Self::IForwardTsn(c) => fmt::Display::fmt(c, f),
             Self::Unknown(c) => fmt::Display::fmt(c, f),
         }
     }
+}
+
+/// Reads the big-endian `u16` at `at`; the caller has checked the length.
+fn be16(v: &[u8], at: usize) -> u16 {
+    u16::from_be_bytes([v[at], v[at + 1]])
+}
+
+/// Reads the big-endian `u32` at `at`; the caller has checked the length.
+fn be32(v: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([v[at], v[at + 1], v[at + 2], v[at + 3]])
+}
+
+/// Fails unless a fixed-size value is exactly `len` bytes: shorter is
+/// [`Malformed::TooShort`], longer is [`Malformed::Invalid`] naming `field`.
+fn check_exact(value: &[u8], len: usize, field: &'static str) -> Result<(), Malformed> {
+    Malformed::check_len(value, len)?;
+    if value.len() > len {
+        return Err(Malformed::Invalid { field });
+    }
+    Ok(())
+}
+
+/// Moves the offset of a [`Malformed::Nested`] found in a TLV list that starts
+/// `by` bytes into the chunk value, so it is relative to the whole value.
+fn shift_nested(e: Malformed, by: usize) -> Malformed {
+    match e {
+        Malformed::Nested {
+            tlv_type,
+            offset,
+            reason,
+        } => Malformed::Nested {
+            tlv_type,
+            offset: offset + by,
+            reason,
+        },
+        other => other,
+    }
+}
+
+/// Emits a chunk whose value ends in a list of TLVs (parameters or error causes).
+///
+/// `C::value_len` counts every TLV padded, the last one too; the Chunk Length
+/// written here leaves out the last TLV's padding, as RFC 9260 section 3.2
+/// asks ("it does include any padding of variable-length parameters other
+/// than the last parameter"). Those bytes become the chunk padding, so the
+/// bytes used are the same. `last_tlv_len` is the padded length of the last
+/// TLV, `None` when the list is empty.
+fn emit_with_tlv_tail<'a, C: ChunkValue<'a>>(
+    chunk: &C,
+    buf: &mut [u8],
+    last_tlv_len: Option<usize>,
+) -> Result<usize, BufferTooSmall> {
+    let value_len = chunk.value_len();
+    let total = emit_chunk(buf, C::TYPE, chunk.flags(), value_len, |v| {
+        chunk.emit_value(v)
+    })?;
+    if let Some(last) = last_tlv_len {
+        // The last TLV starts `last` bytes before the end of the value.
+        let start = (4 + value_len).saturating_sub(last);
+        if let Some(len) = buf.get(start + 2..start + 4) {
+            let length = start + usize::from(u16::from_be_bytes([len[0], len[1]]));
+            if length <= 4 + value_len {
+                buf[2..4].copy_from_slice(&(length as u16).to_be_bytes());
+            }
+        }
+    }
+    Ok(total)
 }
 
 /// Test helpers shared by the chunk files.

@@ -44,8 +44,8 @@ mod tests {
 
     #[test]
     fn rfc9260_3_2_unknown_chunk_kept_verbatim_with_action_bits() {
-        // Type 0xc1 (action 11: skip and report), 3 value bytes padded.
-        let bytes = [0xc1, 0x05, 0x00, 0x07, 0xaa, 0xbb, 0xcc, 0x00];
+        // Type 0xfe, unassigned (action 11: skip and report), 3 value bytes padded.
+        let bytes = [0xfe, 0x05, 0x00, 0x07, 0xaa, 0xbb, 0xcc, 0x00];
         let Chunk::Unknown(u) = round_trip(&bytes) else {
             panic!("expected an unknown chunk")
         };

@@ -6,13 +6,69 @@
 //! receiver what to do ([`crate::wire::UnrecognizedAction::of_param_type`]).
 
 use core::fmt;
+use std::net::IpAddr;
 
 use super::error::{BufferTooSmall, Malformed};
+use super::list::{FixedEntry, List};
 use super::tlv::{self, RawTlv, TlvIter, TlvValue, emit_tlv, padded};
 
+mod adaptation_layer_indication;
+mod add_incoming_streams_request;
+mod add_ip_address;
+mod add_outgoing_streams_request;
+mod chunk_list;
+mod cookie_preservative;
+mod delete_ip_address;
+mod ecn_capable;
+mod error_cause_indication;
+mod forward_tsn_supported;
+mod heartbeat_info;
+mod host_name_address;
+mod incoming_ssn_reset_request;
 mod ipv4_address;
+mod ipv6_address;
+mod outgoing_ssn_reset_request;
+mod padding;
+mod random;
+mod reconfig_response;
+mod requested_hmac_algorithm;
+mod set_primary_address;
+mod ssn_tsn_reset_request;
+mod state_cookie;
+mod success_indication;
+mod supported_address_types;
+mod supported_extensions;
+mod unrecognized_parameter;
+mod zero_checksum_acceptable;
 
+pub use adaptation_layer_indication::AdaptationLayerIndication;
+pub use add_incoming_streams_request::AddIncomingStreamsRequest;
+pub use add_ip_address::AddIpAddress;
+pub use add_outgoing_streams_request::AddOutgoingStreamsRequest;
+pub use chunk_list::ChunkList;
+pub use cookie_preservative::CookiePreservative;
+pub use delete_ip_address::DeleteIpAddress;
+pub use ecn_capable::EcnCapable;
+pub use error_cause_indication::ErrorCauseIndication;
+pub use forward_tsn_supported::ForwardTsnSupported;
+pub use heartbeat_info::HeartbeatInfo;
+pub use host_name_address::HostNameAddress;
+pub use incoming_ssn_reset_request::IncomingSsnResetRequest;
 pub use ipv4_address::Ipv4Address;
+pub use ipv6_address::Ipv6Address;
+pub use outgoing_ssn_reset_request::OutgoingSsnResetRequest;
+pub use padding::Padding;
+pub use random::Random;
+pub use reconfig_response::{ReconfigResponse, ReconfigResult};
+pub use requested_hmac_algorithm::RequestedHmacAlgorithm;
+pub use set_primary_address::SetPrimaryAddress;
+pub use ssn_tsn_reset_request::SsnTsnResetRequest;
+pub use state_cookie::StateCookie;
+pub use success_indication::SuccessIndication;
+pub use supported_address_types::SupportedAddressTypes;
+pub use supported_extensions::SupportedExtensions;
+pub use unrecognized_parameter::UnrecognizedParameter;
+pub use zero_checksum_acceptable::ZeroChecksumAcceptable;
 
 /// A parameter of a type this stack does not implement, kept verbatim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,8 +144,134 @@ macro_rules! params {
 }
 
 params! {
+    /// Heartbeat Info (RFC 9260 section 3.3.5).
+    HeartbeatInfo(HeartbeatInfo<'a>),
     /// IPv4 Address (RFC 9260 section 3.3.2.1).
     Ipv4Address(Ipv4Address),
+    /// IPv6 Address (RFC 9260 section 3.3.2.1).
+    Ipv6Address(Ipv6Address),
+    /// State Cookie (RFC 9260 section 3.3.3.1).
+    StateCookie(StateCookie<'a>),
+    /// Unrecognized Parameter (RFC 9260 section 3.3.3.1).
+    UnrecognizedParameter(UnrecognizedParameter<'a>),
+    /// Cookie Preservative (RFC 9260 section 3.3.2.1).
+    CookiePreservative(CookiePreservative),
+    /// Host Name Address (RFC 9260 section 3.3.2.1, deprecated).
+    HostNameAddress(HostNameAddress<'a>),
+    /// Supported Address Types (RFC 9260 section 3.3.2.1).
+    SupportedAddressTypes(SupportedAddressTypes<'a>),
+    /// Outgoing SSN Reset Request (RFC 6525 section 4.1).
+    OutgoingSsnResetRequest(OutgoingSsnResetRequest<'a>),
+    /// Incoming SSN Reset Request (RFC 6525 section 4.2).
+    IncomingSsnResetRequest(IncomingSsnResetRequest<'a>),
+    /// SSN/TSN Reset Request (RFC 6525 section 4.3).
+    SsnTsnResetRequest(SsnTsnResetRequest),
+    /// Re-configuration Response (RFC 6525 section 4.4).
+    ReconfigResponse(ReconfigResponse),
+    /// Add Outgoing Streams Request (RFC 6525 section 4.5).
+    AddOutgoingStreamsRequest(AddOutgoingStreamsRequest),
+    /// Add Incoming Streams Request (RFC 6525 section 4.6).
+    AddIncomingStreamsRequest(AddIncomingStreamsRequest),
+    /// ECN Capable (RFC 9260 appendix A).
+    EcnCapable(EcnCapable),
+    /// Zero Checksum Acceptable (RFC 9653 section 3).
+    ZeroChecksumAcceptable(ZeroChecksumAcceptable),
+    /// Random (RFC 4895 section 3.1).
+    Random(Random<'a>),
+    /// Chunk List (RFC 4895 section 3.2).
+    ChunkList(ChunkList<'a>),
+    /// Requested HMAC Algorithm (RFC 4895 section 3.3).
+    RequestedHmacAlgorithm(RequestedHmacAlgorithm<'a>),
+    /// Padding (RFC 4820 section 4).
+    Padding(Padding<'a>),
+    /// Supported Extensions (RFC 5061 section 4.2.7).
+    SupportedExtensions(SupportedExtensions<'a>),
+    /// Forward-TSN-Supported (RFC 3758 section 3.1).
+    ForwardTsnSupported(ForwardTsnSupported),
+    /// Add IP Address (RFC 5061 section 4.2.1).
+    AddIpAddress(AddIpAddress<'a>),
+    /// Delete IP Address (RFC 5061 section 4.2.2).
+    DeleteIpAddress(DeleteIpAddress<'a>),
+    /// Error Cause Indication (RFC 5061 section 4.2.3).
+    ErrorCauseIndication(ErrorCauseIndication<'a>),
+    /// Set Primary Address (RFC 5061 section 4.2.4).
+    SetPrimaryAddress(SetPrimaryAddress<'a>),
+    /// Success Indication (RFC 5061 section 4.2.5).
+    SuccessIndication(SuccessIndication),
+    /// Adaptation Layer Indication (RFC 5061 section 4.2.6).
+    AdaptationLayerIndication(AdaptationLayerIndication),
+}
+
+/// Reads the big-endian `u16` at `at`; the caller has checked the length.
+#[inline]
+pub(crate) fn read_u16(v: &[u8], at: usize) -> u16 {
+    u16::from_be_bytes([v[at], v[at + 1]])
+}
+
+/// Reads the big-endian `u32` at `at`; the caller has checked the length.
+#[inline]
+pub(crate) fn read_u32(v: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([v[at], v[at + 1], v[at + 2], v[at + 3]])
+}
+
+/// Writes `list` as `[a, b, c]` with each entry formatted by `entry`.
+pub(crate) fn fmt_list<T: FixedEntry>(
+    f: &mut fmt::Formatter<'_>,
+    list: &List<'_, T>,
+    entry: impl Fn(&mut fmt::Formatter<'_>, T) -> fmt::Result,
+) -> fmt::Result {
+    f.write_str("[")?;
+    for (i, item) in list.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        entry(f, item)?;
+    }
+    f.write_str("]")
+}
+
+/// The first TLV of a nested field (an address inside Add IP Address, say).
+///
+/// Fails when the field is empty or the TLV's length is bad; bytes after the
+/// first TLV are not looked at.
+pub fn first_tlv(bytes: &[u8]) -> Result<RawTlv<'_>, Malformed> {
+    TlvIter::new(bytes)
+        .next()
+        .unwrap_or(Err(Malformed::TooShort {
+            needed: 4,
+            got: bytes.len(),
+        }))
+}
+
+/// The IP address in a nested IPv4/IPv6 Address parameter.
+///
+/// `Ok(None)` when the nested TLV is a well-formed parameter of another type
+/// (a Host Name Address, say); an error when it is malformed or missing.
+pub fn nested_ip_address(bytes: &[u8]) -> Result<Option<IpAddr>, Malformed> {
+    let raw = first_tlv(bytes)?;
+    Ok(match Param::parse(&raw)? {
+        Param::Ipv4Address(a) => Some(IpAddr::V4(a.0)),
+        Param::Ipv6Address(a) => Some(IpAddr::V6(a.0)),
+        _ => None,
+    })
+}
+
+/// Writes `ip` as an IPv4 or IPv6 Address parameter into `buf` and returns
+/// the bytes written: the nested `address` of [`AddIpAddress`] and friends.
+pub fn encode_address(ip: IpAddr, buf: &mut [u8; 20]) -> &[u8] {
+    let p = Param::from(ip);
+    // 20 bytes hold the larger (IPv6) parameter, so this cannot fail.
+    let n = p.emit(buf).unwrap_or(0);
+    &buf[..n]
+}
+
+impl From<IpAddr> for Param<'_> {
+    fn from(ip: IpAddr) -> Self {
+        match ip {
+            IpAddr::V4(a) => Self::Ipv4Address(Ipv4Address(a)),
+            IpAddr::V6(a) => Self::Ipv6Address(Ipv6Address(a)),
+        }
+    }
 }
 
 /// Parses a sequence of parameters (the variable part of INIT, RE-CONFIG, ...).

@@ -1,0 +1,129 @@
+//! What an association tells its user: the polled event stream.
+
+use std::fmt;
+
+use bytes::Bytes;
+
+use crate::wire::cause::{self, Cause};
+use crate::{Ppid, StreamId};
+
+/// A complete user message, sent or received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The stream it travels on.
+    pub stream_id: StreamId,
+    /// Its payload protocol identifier.
+    pub ppid: Ppid,
+    /// Whether it is delivered without regard to stream order.
+    pub unordered: bool,
+    /// The user data.
+    pub payload: Bytes,
+}
+
+/// An error cause as an owned value (code plus cause information), for events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorCause {
+    /// The cause code (RFC 9260 section 3.3.10).
+    pub code: u16,
+    /// The cause-specific information, without the TLV header.
+    pub info: Vec<u8>,
+}
+
+impl ErrorCause {
+    /// Copies a wire cause.
+    pub fn from_wire(c: &Cause<'_>) -> Self {
+        let mut buf = vec![0u8; c.tlv_len()];
+        let n = c.emit(&mut buf).unwrap_or(0);
+        let len = if n >= 4 {
+            usize::from(u16::from_be_bytes([buf[2], buf[3]])).min(n)
+        } else {
+            4
+        };
+        Self {
+            code: c.cause_code(),
+            info: buf.get(4..len).unwrap_or_default().to_vec(),
+        }
+    }
+}
+
+impl fmt::Display for ErrorCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut tlv = Vec::with_capacity(4 + self.info.len());
+        tlv.extend_from_slice(&self.code.to_be_bytes());
+        tlv.extend_from_slice(&((4 + self.info.len()) as u16).to_be_bytes());
+        tlv.extend_from_slice(&self.info);
+        match cause::parse_all(&tlv)
+            .ok()
+            .and_then(|v| v.into_iter().next())
+        {
+            Some(c) => fmt::Display::fmt(&c, f),
+            None => write!(f, "cause {} ({} bytes)", self.code, self.info.len()),
+        }
+    }
+}
+
+/// Why an association ended without a graceful shutdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CloseReason {
+    /// The peer sent ABORT with these causes.
+    PeerAborted(Vec<ErrorCause>),
+    /// We sent ABORT: the user asked, or the peer violated the protocol (the cause we sent).
+    LocalAbort(Vec<ErrorCause>),
+    /// The peer stopped answering: Association.Max.Retrans consecutive
+    /// retransmissions or heartbeats went unanswered (RFC 9260 section 8.1).
+    CommunicationLost,
+    /// Set-up failed: INIT or COOKIE ECHO went unanswered Max.Init.Retransmits times (section 5.1).
+    SetupTimedOut,
+}
+
+impl fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |f: &mut fmt::Formatter<'_>, v: &[ErrorCause]| {
+            for (i, c) in v.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{c}")?;
+            }
+            Ok(())
+        };
+        match self {
+            Self::PeerAborted(v) => {
+                f.write_str("peer aborted: ")?;
+                list(f, v)
+            }
+            Self::LocalAbort(v) => {
+                f.write_str("aborted locally: ")?;
+                list(f, v)
+            }
+            Self::CommunicationLost => f.write_str("communication lost"),
+            Self::SetupTimedOut => f.write_str("association set-up timed out"),
+        }
+    }
+}
+
+/// Something the user should know, from [`super::Association::poll_event`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// The association is established (COMMUNICATION UP, RFC 9260 section 10.2).
+    Connected,
+    /// A complete message arrived.
+    Message(Message),
+    /// A message was not (fully) delivered to the peer before the association
+    /// ended (SEND FAILURE); `acked` tells whether the peer had already
+    /// acknowledged part of it.
+    SendFailed {
+        /// The message that failed.
+        message: Message,
+    },
+    /// The peer restarted; queued data was kept, in-flight data was lost (RESTART).
+    PeerRestarted,
+    /// The graceful shutdown finished (SHUTDOWN COMPLETE).
+    ShutdownComplete,
+    /// The peer started a graceful shutdown: no more data will arrive.
+    ShutdownReceived,
+    /// The association ended abnormally (COMMUNICATION LOST).
+    Closed(CloseReason),
+}

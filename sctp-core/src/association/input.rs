@@ -1,0 +1,454 @@
+//! Processing of received packets: verification tags (RFC 9260 section
+//! 8.5), then each chunk in order.
+
+use std::time::Instant;
+
+use super::handshake::{
+    cause_code, encode_abort_packet, encode_error_chunk, encode_packet, init_params_bytes,
+};
+use super::tsn_tracker::Received;
+use super::{Association, CloseReason, ErrorCause, Event, HeartbeatProbe, SackDue, State, Timer};
+use crate::wire::chunk::{Data, Heartbeat, HeartbeatAck, Sack, Shutdown, ShutdownComplete};
+use crate::wire::{Chunk, ChunkValue, List, Packet, RawChunk, UnrecognizedAction};
+use crate::{Tsn, VerificationTag};
+
+/// Largest distance beyond the cumulative TSN that is tracked: gap-ack block
+/// offsets are 16 bits (RFC 9260 section 3.3.4).
+const MAX_TSN_OFFSET: u32 = u16::MAX as u32;
+
+impl Association {
+    /// Processes one packet routed to this association. The endpoint has
+    /// verified its checksum; this applies the verification-tag rules and
+    /// handles each chunk. Malformed chunks end processing of the packet
+    /// (the chunks before them count).
+    pub fn handle_packet(&mut self, now: Instant, packet: &[u8]) {
+        let Ok(p) = Packet::new_checked(packet) else {
+            return;
+        };
+        let vtag = p.verification_tag();
+        let Some(Ok(first)) = p.chunks().next() else {
+            return;
+        };
+        if !self.packet_tag_ok(vtag, &first) {
+            return;
+        }
+        let mut saw_data = false;
+        for raw in p.chunks() {
+            let Ok(raw) = raw else { break };
+            // A malformed chunk: stop here, keep what came before it.
+            let Ok(chunk) = raw.parse() else { break };
+            if !self.handle_chunk(now, vtag, &raw, &chunk, &mut saw_data) {
+                break;
+            }
+            if self.state == State::Closed {
+                break;
+            }
+        }
+        if saw_data {
+            self.after_data_packet(now);
+        }
+    }
+
+    /// Section 8.5 and 8.5.1: whether the packet's tag fits its first chunk.
+    fn packet_tag_ok(&self, vtag: VerificationTag, first: &RawChunk<'_>) -> bool {
+        match first.chunk_type {
+            // A: INIT carries tag 0.
+            t if t == crate::wire::chunk::Init::TYPE => vtag.0 == 0,
+            // B, C: ABORT and SHUTDOWN COMPLETE: our tag, or the peer's with the T bit.
+            t if t == crate::wire::chunk::Abort::TYPE || t == ShutdownComplete::TYPE => {
+                if first.flags & 1 != 0 {
+                    vtag == self.peer_vtag && self.peer_vtag.0 != 0
+                } else {
+                    vtag == self.local_vtag
+                }
+            }
+            // D: a COOKIE ECHO is judged by the tags inside its cookie (section 5.2.4).
+            t if t == crate::wire::chunk::CookieEcho::TYPE => true,
+            _ => vtag == self.local_vtag,
+        }
+    }
+
+    /// Handles one chunk; returns false to stop processing the packet.
+    fn handle_chunk(
+        &mut self,
+        now: Instant,
+        vtag: VerificationTag,
+        raw: &RawChunk<'_>,
+        chunk: &Chunk<'_>,
+        saw_data: &mut bool,
+    ) -> bool {
+        match chunk {
+            Chunk::Data(d) => {
+                *saw_data = true;
+                return self.on_data(now, d);
+            }
+            Chunk::Sack(s) => self.on_sack(now, s),
+            Chunk::Init(init) => {
+                // Section 6.10: INIT must be the only chunk; the tag was checked as 0.
+                self.on_init(now, init, init_params_bytes(raw.value));
+                return false;
+            }
+            Chunk::InitAck(ack) => {
+                self.on_init_ack(now, ack, init_params_bytes(raw.value));
+                return false;
+            }
+            Chunk::CookieEcho(ce) => {
+                if !self.on_cookie_echo(now, ce.cookie) {
+                    return false;
+                }
+                // Chunks bundled after COOKIE ECHO use the tag from the cookie.
+                return vtag == self.local_vtag || self.state == State::Established;
+            }
+            Chunk::CookieAck(_) => self.on_cookie_ack(now),
+            Chunk::Heartbeat(Heartbeat { info }) => {
+                // Section 8.3: echo the Heartbeat Info back unchanged.
+                if self.state != State::Closed {
+                    self.control
+                        .push_back(super::handshake::encode_chunk(&Chunk::HeartbeatAck(
+                            HeartbeatAck { info },
+                        )));
+                }
+            }
+            Chunk::HeartbeatAck(HeartbeatAck { info }) => self.on_heartbeat_ack(now, info),
+            Chunk::Abort(a) => {
+                let causes = a.causes.iter().map(ErrorCause::from_wire).collect();
+                // Section 9.1: no reply; the association is gone.
+                self.enter_closed();
+                self.events
+                    .push_back(Event::Closed(CloseReason::PeerAborted(causes)));
+                return false;
+            }
+            Chunk::Shutdown(Shutdown { cumulative_tsn_ack }) => {
+                self.on_shutdown(now, *cumulative_tsn_ack)
+            }
+            Chunk::ShutdownAck(_) => self.on_shutdown_ack(vtag),
+            Chunk::ShutdownComplete(_) => {
+                if self.state == State::ShutdownAckSent {
+                    self.enter_closed();
+                    self.events.push_back(Event::ShutdownComplete);
+                    return false;
+                }
+            }
+            Chunk::Error(e) => self.on_error(now, e),
+            Chunk::Unknown(_) => {
+                // Section 3.2: the two high bits of the type say what to do.
+                let action = raw.unrecognized_action();
+                if action.reports() {
+                    let mut bytes = Vec::with_capacity(raw.length());
+                    bytes.extend_from_slice(&[raw.chunk_type, raw.flags]);
+                    bytes.extend_from_slice(&(raw.length() as u16).to_be_bytes());
+                    bytes.extend_from_slice(raw.value);
+                    self.control.push_back(encode_error_chunk(&[ErrorCause {
+                        code: cause_code::UNRECOGNIZED_CHUNK,
+                        info: bytes,
+                    }]));
+                }
+                return !action.stops();
+            }
+            // Extensions we did not negotiate: the peer must not send them.
+            // Treat as unrecognized chunks with their own action bits.
+            _ => {
+                let action = UnrecognizedAction::of_chunk_type(raw.chunk_type);
+                return !action.stops();
+            }
+        }
+        true
+    }
+
+    /// DATA (section 6.2): record the TSN, reassemble, deliver.
+    fn on_data(&mut self, now: Instant, d: &Data<'_>) -> bool {
+        if !self.state.accepts_data() {
+            return true;
+        }
+        if d.payload.is_empty() {
+            // Section 6.2: an empty DATA chunk aborts with No User Data.
+            let causes = vec![ErrorCause {
+                code: cause_code::NO_USER_DATA,
+                info: d.tsn.0.to_be_bytes().to_vec(),
+            }];
+            self.abort(causes);
+            return false;
+        }
+        let cum_next = self.tracker.cumulative_tsn().next();
+        // Section 6.2: with no window left, only the chunk the ack point waits for is taken.
+        if self.a_rwnd() == 0 && d.tsn != cum_next {
+            self.sack_due = SackDue::Now;
+            return true;
+        }
+        match self.tracker.receive(d.tsn, MAX_TSN_OFFSET) {
+            Received::Duplicate => {
+                // Section 6.2: duplicates are reported at once.
+                self.sack_due = SackDue::Now;
+                return true;
+            }
+            Received::OutOfWindow => {
+                self.sack_due = SackDue::Now;
+                return true;
+            }
+            Received::New => {}
+        }
+        if d.flags.immediate {
+            self.sack_due = SackDue::Now;
+        }
+        if d.stream_id >= self.inbound_streams {
+            // Section 6.5: ERROR with Invalid Stream Identifier; the TSN stays acknowledged.
+            self.control.push_back(encode_error_chunk(&[ErrorCause {
+                code: cause_code::INVALID_STREAM,
+                info: [d.stream_id.to_be_bytes(), [0, 0]].concat(),
+            }]));
+            self.sack_due = SackDue::Now;
+            return true;
+        }
+        let before = self.events.len();
+        let mut delivered = std::collections::VecDeque::new();
+        self.reassembly.receive(d, &mut delivered);
+        for m in delivered {
+            self.undelivered_bytes += m.payload.len();
+            self.events.push_back(Event::Message(m));
+        }
+        let _ = before;
+        if self.reassembly.buffered_bytes() > self.config.max_reassembly_bytes {
+            // The peer ignores our window: protect memory.
+            self.abort(vec![ErrorCause {
+                code: cause_code::OUT_OF_RESOURCE,
+                info: Vec::new(),
+            }]);
+            return false;
+        }
+        let _ = now;
+        true
+    }
+
+    /// Section 6.2: SACK every second DATA packet, at once on gaps, else after the delay.
+    fn after_data_packet(&mut self, now: Instant) {
+        self.data_packets_unacked += 1;
+        if self.tracker.has_gaps() || self.data_packets_unacked >= 2 {
+            self.sack_due = SackDue::Now;
+        }
+        if self.state == State::ShutdownSent {
+            // Section 9.2: answer each DATA packet in SHUTDOWN-SENT with SHUTDOWN.
+            self.send_shutdown = true;
+            self.sack_due = SackDue::Now;
+            self.timers.set(Timer::T2Shutdown, now + self.rto.rto());
+        }
+        if self.sack_due < SackDue::Delayed {
+            self.sack_due = SackDue::Delayed;
+        }
+        if self.sack_due == SackDue::Delayed && !self.timers.is_armed(Timer::DelayedSack) {
+            self.timers
+                .set(Timer::DelayedSack, now + self.config.delayed_ack_time);
+        }
+    }
+
+    /// SACK (section 6.2.1) and its consequences for RTO, cwnd and timers.
+    fn on_sack(&mut self, now: Instant, sack: &Sack<'_>) {
+        if !self.state.is_established_or_later() {
+            return;
+        }
+        let flight_before = self.rtx.flight_size();
+        let out = match self.rtx.on_sack(sack, now) {
+            Ok(out) => out,
+            Err(super::retransmit::SackError::AcksUnsentTsn(tsn)) => {
+                let mut info = b"SACK acknowledges TSN ".to_vec();
+                info.extend_from_slice(tsn.0.to_string().as_bytes());
+                info.extend_from_slice(b" that was never sent");
+                self.abort(vec![ErrorCause {
+                    code: cause_code::PROTOCOL_VIOLATION,
+                    info,
+                }]);
+                return;
+            }
+        };
+        if let Some(rtt) = out.rtt {
+            self.rto.on_measurement(rtt);
+        }
+        if out.bytes_acked > 0 {
+            // Section 8.1/8.2: an acknowledgement clears the error counters.
+            self.error_count = 0;
+        }
+        if out.enter_fast_recovery {
+            self.cc.on_fast_retransmit();
+            self.fast_rtx_pending = true;
+        }
+        self.cc.on_ack(
+            out.bytes_acked,
+            out.cum_advanced,
+            flight_before,
+            self.rtx.in_fast_recovery(),
+        );
+        if out.all_acked {
+            self.cc.on_all_acked();
+            self.timers.stop(Timer::T3Rtx);
+        } else if out.cum_advanced {
+            // Section 6.3.2 R3: restart T3-rtx when the earliest outstanding TSN is acknowledged.
+            self.timers.set(Timer::T3Rtx, now + self.rto.rto());
+        }
+        // Section 6.2.1: the peer's window less what is still in flight.
+        self.peer_rwnd = (sack.a_rwnd as usize).saturating_sub(self.rtx.flight_size());
+        self.open_burst();
+        self.maybe_send_shutdown(now);
+        self.maybe_send_shutdown_ack(now);
+    }
+
+    fn on_heartbeat_ack(&mut self, now: Instant, info: &[u8]) {
+        let Some(probe) = self.heartbeat else { return };
+        let Some(nonce) = info.get(..8) else { return };
+        if u64::from_be_bytes(nonce.try_into().unwrap_or_default()) != probe.nonce {
+            return;
+        }
+        self.heartbeat = None;
+        // Section 8.3: a HEARTBEAT ACK clears the error counters and gives an RTT sample.
+        self.error_count = 0;
+        self.rto
+            .on_measurement(now.saturating_duration_since(probe.sent_at));
+    }
+
+    /// Section 9.2: SHUTDOWN received.
+    fn on_shutdown(&mut self, now: Instant, cum: Tsn) {
+        let sack = Sack {
+            cumulative_tsn_ack: cum,
+            a_rwnd: self.peer_rwnd as u32 + self.rtx.flight_size() as u32,
+            gap_ack_blocks: List::EMPTY,
+            duplicate_tsns: List::EMPTY,
+        };
+        match self.state {
+            State::Established | State::ShutdownPending | State::ShutdownReceived => {
+                if cum.is_after(self.rtx.cumulative_tsn_ack())
+                    || cum == self.rtx.cumulative_tsn_ack()
+                {
+                    self.on_sack(now, &sack);
+                }
+                if self.state == State::Closed {
+                    return;
+                }
+                if self.state != State::ShutdownReceived {
+                    self.state = State::ShutdownReceived;
+                    self.events.push_back(Event::ShutdownReceived);
+                }
+                self.maybe_send_shutdown_ack(now);
+            }
+            State::ShutdownSent => {
+                // Both sides shut down at once: answer with SHUTDOWN ACK.
+                self.timers.stop(Timer::T2Shutdown);
+                self.state = State::ShutdownAckSent;
+                self.send_shutdown_ack = true;
+                self.send_shutdown = false;
+                self.timers.set(Timer::T2Shutdown, now + self.rto.rto());
+            }
+            _ => {}
+        }
+    }
+
+    /// Section 9.2: SHUTDOWN ACK received.
+    fn on_shutdown_ack(&mut self, vtag: VerificationTag) {
+        match self.state {
+            State::ShutdownSent | State::ShutdownAckSent => {
+                let sc = Chunk::ShutdownComplete(ShutdownComplete { t_bit: false });
+                let packet =
+                    encode_packet(self.local_port, self.remote.port(), self.peer_vtag, &[sc]);
+                self.enter_closed();
+                self.standalone.push_back(packet);
+                self.events.push_back(Event::ShutdownComplete);
+            }
+            // Section 8.5.1 E: in set-up, a SHUTDOWN ACK is out of the blue.
+            State::CookieWait | State::CookieEchoed => {
+                let sc = Chunk::ShutdownComplete(ShutdownComplete { t_bit: true });
+                self.standalone.push_back(encode_packet(
+                    self.local_port,
+                    self.remote.port(),
+                    vtag,
+                    &[sc],
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    /// ERROR: a Stale Cookie in COOKIE-ECHOED restarts set-up (section 5.2.6).
+    fn on_error(&mut self, now: Instant, e: &crate::wire::chunk::OperationError<'_>) {
+        for c in &e.causes {
+            if let crate::wire::cause::Cause::StaleCookie(s) = c {
+                if self.state != State::CookieEchoed {
+                    continue;
+                }
+                self.init_retransmits += 1;
+                if self.init_retransmits > self.config.max_init_retransmits {
+                    self.close(CloseReason::SetupTimedOut);
+                    return;
+                }
+                // Ask for twice the staleness, in ms, as section 5.2.6 suggests.
+                let ms = (s.staleness_us / 1000).saturating_mul(2).max(1);
+                self.timers.stop(Timer::T1Cookie);
+                self.cookie_echo = None;
+                self.state = State::CookieWait;
+                self.init_chunk = Some(self.encode_init(Some(ms)));
+                self.queue_init(now);
+            }
+        }
+    }
+
+    /// Sends SHUTDOWN once everything is acknowledged (section 9.2).
+    pub(super) fn maybe_send_shutdown(&mut self, now: Instant) {
+        if self.state == State::ShutdownPending && self.send_queue.is_empty() && self.rtx.is_empty()
+        {
+            self.state = State::ShutdownSent;
+            self.send_shutdown = true;
+            self.timers.set(Timer::T2Shutdown, now + self.rto.rto());
+            self.timers
+                .set(Timer::T5ShutdownGuard, now + 5 * self.config.rto_max);
+        }
+    }
+
+    /// Sends SHUTDOWN ACK once everything is acknowledged (section 9.2).
+    pub(super) fn maybe_send_shutdown_ack(&mut self, now: Instant) {
+        if self.state == State::ShutdownReceived
+            && self.send_queue.is_empty()
+            && self.rtx.is_empty()
+        {
+            self.state = State::ShutdownAckSent;
+            self.send_shutdown_ack = true;
+            self.timers.stop(Timer::T3Rtx);
+            self.timers.set(Timer::T2Shutdown, now + self.rto.rto());
+        }
+    }
+
+    /// Arms the heartbeat timer (section 8.3): RTO + HB.interval, jittered by ±RTO/2.
+    pub(super) fn arm_heartbeat(&mut self, now: Instant) {
+        let Some(interval) = self.config.hb_interval else {
+            return;
+        };
+        let rto = self.rto.rto();
+        let jitter_ms = (rto.as_millis() as u64).max(2);
+        let j = self.rng.next_u64() % jitter_ms;
+        let deadline = now + interval + rto / 2 + std::time::Duration::from_millis(j);
+        self.timers.set(Timer::Heartbeat, deadline);
+    }
+
+    /// Sends a HEARTBEAT with a fresh nonce and arms the timer again.
+    pub(super) fn send_heartbeat(&mut self, now: Instant) {
+        let nonce = self.rng.next_u64();
+        let mut info = [0u8; 16];
+        info[..8].copy_from_slice(&nonce.to_be_bytes());
+        info[8..].copy_from_slice(&self.cookie_key.now_ms(now).to_be_bytes());
+        self.control
+            .push_back(super::handshake::encode_chunk(&Chunk::Heartbeat(
+                Heartbeat { info: &info },
+            )));
+        self.heartbeat = Some(HeartbeatProbe {
+            nonce,
+            sent_at: now,
+        });
+    }
+
+    /// Queues an ABORT answering an out-of-the-blue style packet with the T bit.
+    #[allow(dead_code)]
+    pub(super) fn queue_reflected_abort(&mut self, vtag: VerificationTag) {
+        self.standalone.push_back(encode_abort_packet(
+            self.local_port,
+            self.remote.port(),
+            vtag,
+            true,
+            &[],
+        ));
+    }
+}

@@ -1,0 +1,506 @@
+//! One SCTP association: the RFC 9260 state machine, sans-IO.
+//!
+//! The user drives it with four kinds of call, in any order, and never
+//! blocks:
+//!
+//! - input: [`Association::handle_packet`] for each packet the endpoint
+//!   routed here, [`Association::handle_timeout`] when
+//!   [`Association::poll_timeout`]'s deadline passes;
+//! - commands: [`Association::send`], [`Association::shutdown`],
+//!   [`Association::abort`];
+//! - output: [`Association::poll_transmit`] until it returns `None`, after
+//!   every input or command;
+//! - events: [`Association::poll_event`] until it returns `None`.
+
+mod congestion;
+mod event;
+pub(crate) mod handshake;
+mod input;
+mod output;
+mod reassembly;
+mod retransmit;
+mod rto;
+mod send_queue;
+mod state;
+mod timeout;
+mod timer;
+mod tsn_tracker;
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use thiserror::Error;
+
+pub use event::{CloseReason, ErrorCause, Event, Message};
+pub use state::State;
+pub use timer::Timer;
+
+use crate::config::AssociationConfig;
+use crate::endpoint::cookie::{CookieContents, CookieKey};
+use crate::{Ppid, StreamId, Tsn, VerificationTag};
+use congestion::CongestionControl;
+use reassembly::Reassembly;
+use retransmit::RetransmitQueue;
+use rto::RtoEstimator;
+use send_queue::SendQueue;
+use timer::TimerTable;
+use tsn_tracker::TsnTracker;
+
+/// A packet for the caller to send: `size` bytes at the start of the buffer
+/// given to [`Association::poll_transmit`], for `destination`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transmit {
+    /// Where to send it (the peer's address and SCTP port).
+    pub destination: SocketAddr,
+    /// Length of the packet in the buffer.
+    pub size: usize,
+}
+
+/// Why [`Association::send`] refused a message.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The stream does not exist in this association (outbound streams negotiated).
+    #[error("stream {stream_id} does not exist: the association has {streams} outbound streams")]
+    InvalidStream {
+        /// The stream asked for.
+        stream_id: StreamId,
+        /// Outbound streams available.
+        streams: u16,
+    },
+    /// An empty message cannot be sent (RFC 9260 section 6.2, No User Data).
+    #[error("message is empty: SCTP cannot carry an empty user message")]
+    Empty,
+    /// Larger than the configured maximum message size.
+    #[error("message of {size} bytes exceeds the maximum of {max} bytes")]
+    TooLarge {
+        /// The message's size.
+        size: usize,
+        /// The configured maximum.
+        max: usize,
+    },
+    /// The send buffer is full: wait for acknowledgements and try again.
+    #[error("send buffer full ({buffered} bytes buffered, limit {limit})")]
+    BufferFull {
+        /// Bytes buffered now.
+        buffered: usize,
+        /// The configured limit.
+        limit: usize,
+    },
+    /// The association is shutting down or closed.
+    #[error("association is {0}: no new data accepted")]
+    NotAccepting(State),
+}
+
+/// How soon a SACK is owed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum SackDue {
+    No,
+    Delayed,
+    Now,
+}
+
+/// A heartbeat in flight (RFC 9260 section 8.3).
+#[derive(Debug, Clone, Copy)]
+struct HeartbeatProbe {
+    nonce: u64,
+    sent_at: Instant,
+}
+
+/// An SCTP association.
+#[derive(Debug)]
+pub struct Association {
+    state: State,
+    config: Arc<AssociationConfig>,
+    cookie_key: CookieKey,
+    remote: SocketAddr,
+    local_port: u16,
+    /// The tag the peer puts in packets to us.
+    local_vtag: VerificationTag,
+    /// The tag we put in packets to the peer.
+    peer_vtag: VerificationTag,
+    /// Random nonce that stands for our tags in restart cookies (RFC 9260 5.2.2 tie-tags).
+    tie_tag: u64,
+    local_initial_tsn: Tsn,
+    outbound_streams: u16,
+    inbound_streams: u16,
+    timers: TimerTable,
+    rto: RtoEstimator,
+    cc: CongestionControl,
+    peer_rwnd: usize,
+    send_queue: SendQueue,
+    rtx: RetransmitQueue,
+    tracker: TsnTracker,
+    reassembly: Reassembly,
+    events: VecDeque<Event>,
+    /// Received messages queued as events and not yet polled (they count against a_rwnd).
+    undelivered_bytes: usize,
+    sack_due: SackDue,
+    data_packets_unacked: u32,
+    /// Pre-encoded control chunks for the next packet (HEARTBEAT ACK, ERROR, ...).
+    control: VecDeque<Vec<u8>>,
+    /// Whole packets to send as they are (INIT ACK in a collision, ABORT, SHUTDOWN COMPLETE).
+    standalone: VecDeque<Vec<u8>>,
+    /// The INIT we sent, for T1-init retransmission; its Initiate Tag is `local_vtag`.
+    init_chunk: Option<Vec<u8>>,
+    /// The COOKIE ECHO to send (and resend on T1-cookie).
+    cookie_echo: Option<Vec<u8>>,
+    /// When the COOKIE ECHO was sent, if only once (for a first RTT sample).
+    cookie_sent_at: Option<Instant>,
+    send_cookie_echo: bool,
+    send_cookie_ack: bool,
+    send_shutdown: bool,
+    /// A fast retransmit may go regardless of cwnd (section 7.2.4).
+    fast_rtx_pending: bool,
+    send_shutdown_ack: bool,
+    /// Consecutive set-up retransmissions (T1-init / T1-cookie).
+    init_retransmits: u32,
+    /// The association error counter (section 8.1).
+    error_count: u32,
+    heartbeat: Option<HeartbeatProbe>,
+    /// Bytes in flight allowed before the current Max.Burst budget is spent.
+    burst_limit: usize,
+    rng: SmallRng,
+    scratch_gaps: Vec<crate::wire::chunk::GapAckBlock>,
+    scratch_dups: Vec<Tsn>,
+}
+
+/// A small xorshift generator for nonces; seeded from the endpoint's RNG.
+#[derive(Debug, Clone)]
+pub(crate) struct SmallRng(u64);
+
+impl SmallRng {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self(seed | 1)
+    }
+
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        // xorshift64*
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A non-zero 32-bit value (verification tags must not be 0).
+    pub(crate) fn nonzero_u32(&mut self) -> u32 {
+        loop {
+            let v = (self.next_u64() >> 32) as u32;
+            if v != 0 {
+                return v;
+            }
+        }
+    }
+}
+
+impl Association {
+    fn blank(
+        config: Arc<AssociationConfig>,
+        cookie_key: CookieKey,
+        remote: SocketAddr,
+        local_port: u16,
+        mut rng: SmallRng,
+    ) -> Self {
+        let local_vtag = VerificationTag(rng.nonzero_u32());
+        let local_initial_tsn = config.initial_tsn.unwrap_or_else(|| Tsn(rng.nonzero_u32()));
+        let mtu = Self::sctp_mtu_of(&config);
+        Self {
+            state: State::Closed,
+            rto: RtoEstimator::new(&config),
+            cc: CongestionControl::new(mtu, config.receive_window),
+            peer_rwnd: 0,
+            remote,
+            local_port,
+            local_vtag,
+            peer_vtag: VerificationTag(0),
+            tie_tag: rng.next_u64() | 1,
+            local_initial_tsn,
+            outbound_streams: config.outbound_streams,
+            inbound_streams: config.inbound_streams,
+            timers: TimerTable::default(),
+            send_queue: SendQueue::default(),
+            rtx: RetransmitQueue::new(local_initial_tsn),
+            tracker: TsnTracker::new(Tsn(0)),
+            reassembly: Reassembly::new(Tsn(0)),
+            events: VecDeque::new(),
+            undelivered_bytes: 0,
+            sack_due: SackDue::No,
+            data_packets_unacked: 0,
+            control: VecDeque::new(),
+            standalone: VecDeque::new(),
+            init_chunk: None,
+            cookie_echo: None,
+            cookie_sent_at: None,
+            send_cookie_echo: false,
+            send_cookie_ack: false,
+            send_shutdown: false,
+            fast_rtx_pending: false,
+            send_shutdown_ack: false,
+            init_retransmits: 0,
+            error_count: 0,
+            heartbeat: None,
+            burst_limit: usize::MAX,
+            rng,
+            scratch_gaps: Vec::new(),
+            scratch_dups: Vec::new(),
+            config,
+            cookie_key,
+        }
+    }
+
+    /// Starts an association to `remote` from `local_port`: queues the INIT (RFC 9260 section 5.1 A).
+    pub(crate) fn connect(
+        now: Instant,
+        config: Arc<AssociationConfig>,
+        cookie_key: CookieKey,
+        remote: SocketAddr,
+        local_port: u16,
+        rng: SmallRng,
+    ) -> Self {
+        let mut a = Self::blank(config, cookie_key, remote, local_port, rng);
+        a.state = State::CookieWait;
+        a.init_chunk = Some(a.encode_init(None));
+        a.queue_init(now);
+        a
+    }
+
+    /// Builds the association a valid COOKIE ECHO describes (RFC 9260 section 5.1 D).
+    pub(crate) fn from_cookie(
+        now: Instant,
+        config: Arc<AssociationConfig>,
+        cookie_key: CookieKey,
+        cookie: &CookieContents,
+        rng: SmallRng,
+    ) -> Self {
+        let mut a = Self::blank(config, cookie_key, cookie.peer, cookie.local_port, rng);
+        a.adopt_cookie(now, cookie);
+        a
+    }
+
+    /// The association's state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Whether the association has ended; it can be dropped once events are drained.
+    pub fn is_closed(&self) -> bool {
+        self.state == State::Closed && self.standalone.is_empty()
+    }
+
+    /// The peer's address and port.
+    pub fn remote(&self) -> SocketAddr {
+        self.remote
+    }
+
+    /// Our SCTP port.
+    pub fn local_port(&self) -> u16 {
+        self.local_port
+    }
+
+    /// Outbound streams available to [`Association::send`].
+    pub fn outbound_streams(&self) -> u16 {
+        self.outbound_streams
+    }
+
+    /// Inbound streams the peer may use.
+    pub fn inbound_streams(&self) -> u16 {
+        self.inbound_streams
+    }
+
+    /// The tag the peer must put in its packets to us.
+    pub fn local_verification_tag(&self) -> VerificationTag {
+        self.local_vtag
+    }
+
+    /// Bytes accepted by `send` and not yet acknowledged by the peer.
+    pub fn buffered_amount(&self) -> usize {
+        self.send_queue.queued_bytes() + self.rtx.outstanding_bytes()
+    }
+
+    /// The current retransmission timeout.
+    pub fn rto(&self) -> std::time::Duration {
+        self.rto.rto()
+    }
+
+    /// The smoothed round-trip time, once measured.
+    pub fn srtt(&self) -> Option<std::time::Duration> {
+        self.rto.srtt()
+    }
+
+    /// The congestion window in bytes.
+    pub fn cwnd(&self) -> usize {
+        self.cc.cwnd
+    }
+
+    /// Queues a message (RFC 9260 section 10.1 SEND). Messages on one stream
+    /// are delivered in order unless `unordered`. Before the association is
+    /// established messages wait; after `shutdown` they are refused.
+    pub fn send(
+        &mut self,
+        stream_id: StreamId,
+        ppid: Ppid,
+        payload: Bytes,
+        unordered: bool,
+    ) -> Result<(), SendError> {
+        if !self.state.accepts_user_data() {
+            return Err(SendError::NotAccepting(self.state));
+        }
+        if stream_id >= self.outbound_streams {
+            return Err(SendError::InvalidStream {
+                stream_id,
+                streams: self.outbound_streams,
+            });
+        }
+        if payload.is_empty() {
+            return Err(SendError::Empty);
+        }
+        if payload.len() > self.config.max_message_size {
+            return Err(SendError::TooLarge {
+                size: payload.len(),
+                max: self.config.max_message_size,
+            });
+        }
+        let buffered = self.buffered_amount();
+        if buffered > 0 && buffered + payload.len() > self.config.send_buffer {
+            return Err(SendError::BufferFull {
+                buffered,
+                limit: self.config.send_buffer,
+            });
+        }
+        self.send_queue.push(stream_id, ppid, unordered, payload);
+        self.open_burst();
+        Ok(())
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        let ev = self.events.pop_front()?;
+        if let Event::Message(m) = &ev {
+            self.undelivered_bytes -= m.payload.len();
+        }
+        Some(ev)
+    }
+
+    /// The earliest deadline at which [`Association::handle_timeout`] must be called.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.next_deadline()
+    }
+
+    /// Starts a graceful shutdown (RFC 9260 section 9.2): queued and
+    /// outstanding data is still delivered, then SHUTDOWN is exchanged.
+    pub fn shutdown(&mut self, now: Instant) {
+        match self.state {
+            State::Established => {
+                self.state = State::ShutdownPending;
+                self.maybe_send_shutdown(now);
+            }
+            // Before set-up completes there is nothing to deliver: abort quietly (section 9.1).
+            State::CookieWait | State::CookieEchoed => self.abort(Vec::new()),
+            _ => {}
+        }
+    }
+
+    /// Aborts the association (RFC 9260 section 9.1) with the given error
+    /// causes (for example a User-Initiated Abort reason): ABORT is sent and
+    /// unsent or unacknowledged messages are reported as send failures.
+    pub fn abort(&mut self, causes: Vec<ErrorCause>) {
+        if self.state == State::Closed {
+            return;
+        }
+        let vtag = self.peer_vtag;
+        // In COOKIE-WAIT the peer's tag is unknown: no ABORT can be verified (section 9.1).
+        if self.state != State::CookieWait {
+            self.standalone
+                .push_back(self.encode_abort(vtag, false, &causes));
+        }
+        self.close(CloseReason::LocalAbort(causes));
+    }
+
+    /// Ends the association: timers stop, undelivered data is reported.
+    fn close(&mut self, reason: CloseReason) {
+        self.enter_closed();
+        self.events.push_back(Event::Closed(reason));
+    }
+
+    fn enter_closed(&mut self) {
+        self.state = State::Closed;
+        self.timers.stop_all();
+        self.control.clear();
+        self.init_chunk = None;
+        self.cookie_echo = None;
+        self.send_cookie_ack = false;
+        self.send_shutdown = false;
+        self.send_shutdown_ack = false;
+        self.sack_due = SackDue::No;
+        self.report_unsent();
+    }
+
+    fn report_unsent(&mut self) {
+        let mut failed: Vec<Message> = Vec::new();
+        let mut current: Option<Message> = None;
+        for c in self.rtx.drain() {
+            if c.flags.beginning {
+                if let Some(m) = current.take() {
+                    failed.push(m);
+                }
+                current = Some(Message {
+                    stream_id: c.stream_id,
+                    ppid: c.ppid,
+                    unordered: c.flags.unordered,
+                    payload: c.payload.clone(),
+                });
+            } else if let Some(m) = &mut current {
+                let mut joined = Vec::with_capacity(m.payload.len() + c.payload.len());
+                joined.extend_from_slice(&m.payload);
+                joined.extend_from_slice(&c.payload);
+                m.payload = Bytes::from(joined);
+            }
+        }
+        failed.extend(current);
+        for (stream_id, ppid, payload) in self.send_queue.drain() {
+            failed.push(Message {
+                stream_id,
+                ppid,
+                unordered: false,
+                payload,
+            });
+        }
+        self.events.extend(
+            failed
+                .into_iter()
+                .map(|message| Event::SendFailed { message }),
+        );
+    }
+
+    /// Sets the Max.Burst budget from the current flight size (RFC 9260 section 6.1 D).
+    fn open_burst(&mut self) {
+        let mtu = Self::sctp_mtu_of(&self.config);
+        self.burst_limit = self.rtx.flight_size() + self.config.max_burst as usize * mtu;
+    }
+
+    /// The largest SCTP packet: path MTU less the IP (and encapsulation) header.
+    fn sctp_mtu_of(config: &AssociationConfig) -> usize {
+        config
+            .path_mtu
+            .saturating_sub(config.ip_header_len)
+            .max(256)
+    }
+
+    fn sctp_mtu(&self) -> usize {
+        Self::sctp_mtu_of(&self.config)
+    }
+
+    /// The receiver window we advertise (RFC 9260 section 6.2).
+    fn a_rwnd(&self) -> u32 {
+        let held = self.reassembly.buffered_bytes() + self.undelivered_bytes;
+        (self.config.receive_window as usize).saturating_sub(held) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,239 @@
+//! Building outgoing packets: control chunks first, then a SACK, then
+//! retransmissions and new DATA as the congestion and receiver windows,
+//! Max.Burst and Nagle allow (RFC 9260 sections 6.1, 6.2, 6.4 and 7.2).
+
+use std::time::Instant;
+
+use super::{Association, SackDue, State, Timer, Transmit};
+use crate::wire::chunk::{Data, Sack, Shutdown, ShutdownAck};
+use crate::wire::{List, PacketBuilder};
+
+/// Bytes of a DATA chunk's header (chunk header plus TSN, SID, SSN, PPID).
+const DATA_CHUNK_OVERHEAD: usize = 16;
+/// At most this many gap-ack blocks go in one SACK.
+const MAX_GAP_BLOCKS: usize = 64;
+
+impl Association {
+    /// Writes the next packet to send into `buf` (which should hold a full
+    /// path MTU) and says where it goes; `None` when there is nothing to send.
+    /// Call after every input or command until it returns `None`.
+    pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
+        if let Some(p) = self.standalone.pop_front() {
+            let dst = buf.get_mut(..p.len())?;
+            dst.copy_from_slice(&p);
+            return Some(Transmit {
+                destination: self.remote,
+                size: p.len(),
+            });
+        }
+        if matches!(self.state, State::Closed | State::CookieWait) {
+            return None;
+        }
+        let mtu = self.sctp_mtu().min(buf.len());
+        let (local_port, remote_port, vtag) = (self.local_port, self.remote.port(), self.peer_vtag);
+        let mut b = PacketBuilder::new(&mut buf[..mtu], local_port, remote_port, vtag).ok()?;
+
+        if self.state == State::CookieEchoed {
+            // Section 5.1 D: COOKIE ECHO leads; nothing else goes until COOKIE ACK.
+            if self.send_cookie_echo
+                && let Some(ce) = &self.cookie_echo
+                && b.push_encoded(ce).is_ok()
+            {
+                self.send_cookie_echo = false;
+                if self.init_retransmits == 0 {
+                    self.cookie_sent_at = Some(now);
+                }
+            }
+            while let Some(c) = self.control.front() {
+                if b.push_encoded(c).is_err() {
+                    break;
+                }
+                self.control.pop_front();
+            }
+            return self.finish(now, b, false);
+        }
+
+        if self.send_cookie_ack && b.push_value(&crate::wire::chunk::CookieAck).is_ok() {
+            self.send_cookie_ack = false;
+        }
+        while let Some(c) = self.control.front() {
+            if b.push_encoded(c).is_err() {
+                break;
+            }
+            self.control.pop_front();
+        }
+        if self.send_shutdown_ack && b.push_value(&ShutdownAck).is_ok() {
+            self.send_shutdown_ack = false;
+        }
+        if self.send_shutdown {
+            // The SHUTDOWN carries our cumulative TSN ack (section 9.2).
+            let shutdown = Shutdown {
+                cumulative_tsn_ack: self.tracker.cumulative_tsn(),
+            };
+            if b.push_value(&shutdown).is_ok() {
+                self.send_shutdown = false;
+                if !self.tracker.has_gaps() && !self.tracker.has_duplicates() {
+                    self.sack_due = SackDue::No;
+                }
+            }
+        }
+
+        let will_send_data = self.can_send_data();
+        if self.sack_due == SackDue::Now || (self.sack_due == SackDue::Delayed && will_send_data) {
+            self.push_sack(&mut b);
+        }
+        let mut sent_data = false;
+        if will_send_data {
+            sent_data = self.push_data(now, &mut b);
+        }
+        self.finish(now, b, sent_data)
+    }
+
+    fn finish(&mut self, now: Instant, b: PacketBuilder<'_>, sent_data: bool) -> Option<Transmit> {
+        if b.is_empty() {
+            return None;
+        }
+        let size = b.finish();
+        if sent_data && !self.timers.is_armed(Timer::T3Rtx) {
+            // Section 6.3.2 R1: T3-rtx runs while DATA is outstanding.
+            self.timers.set(Timer::T3Rtx, now + self.rto.rto());
+        }
+        Some(Transmit {
+            destination: self.remote,
+            size,
+        })
+    }
+
+    /// Whether a retransmission or new DATA chunk may go now.
+    fn can_send_data(&self) -> bool {
+        if !matches!(
+            self.state,
+            State::Established | State::ShutdownPending | State::ShutdownReceived
+        ) {
+            return false;
+        }
+        let flight = self.rtx.flight_size();
+        if self.rtx.has_retransmissions() && (self.fast_rtx_pending || flight < self.cc.cwnd) {
+            return true;
+        }
+        let Some(head) = self.send_queue.head_remaining() else {
+            return false;
+        };
+        if flight >= self.cc.cwnd || flight >= self.burst_limit {
+            return false;
+        }
+        // Section 6.1 A: respect the peer's window, but probe a zero window
+        // with one chunk when nothing is in flight.
+        if self.peer_rwnd == 0 && flight > 0 {
+            return false;
+        }
+        // Nagle (section 6.1 / RFC 1122 style): hold a small tail while data is in flight.
+        if self.config.nagle && flight > 0 && self.send_queue.queued_bytes() < self.max_fragment() {
+            return head >= self.max_fragment();
+        }
+        true
+    }
+
+    /// The largest user-data fragment a packet holds.
+    fn max_fragment(&self) -> usize {
+        self.sctp_mtu() - 12 - DATA_CHUNK_OVERHEAD
+    }
+
+    fn push_sack(&mut self, b: &mut PacketBuilder<'_>) {
+        self.tracker.gap_blocks(&mut self.scratch_gaps);
+        self.scratch_gaps.truncate(MAX_GAP_BLOCKS);
+        self.tracker.take_duplicates(&mut self.scratch_dups);
+        let sack = Sack {
+            cumulative_tsn_ack: self.tracker.cumulative_tsn(),
+            a_rwnd: self.a_rwnd(),
+            gap_ack_blocks: List::Items(&self.scratch_gaps),
+            duplicate_tsns: List::Items(&self.scratch_dups),
+        };
+        if b.push_value(&sack).is_ok() {
+            self.sack_due = SackDue::No;
+            self.data_packets_unacked = 0;
+            self.timers.stop(Timer::DelayedSack);
+        }
+    }
+
+    /// Retransmissions first (section 6.1 C), then new DATA; returns whether any DATA went.
+    fn push_data(&mut self, now: Instant, b: &mut PacketBuilder<'_>) -> bool {
+        let mut sent = false;
+        // Retransmissions: a fast retransmit ignores cwnd for one packet (section 7.2.4).
+        while self.fast_rtx_pending || self.rtx.flight_size() < self.cc.cwnd {
+            let Some(size) = self.rtx.next_retransmission_size() else {
+                break;
+            };
+            if b.remaining() < DATA_CHUNK_OVERHEAD + size {
+                break;
+            }
+            let Some(c) = self.rtx.next_retransmission(size, now) else {
+                break;
+            };
+            let data = Data {
+                flags: c.flags,
+                tsn: c.tsn,
+                stream_id: c.stream_id,
+                ssn: c.ssn,
+                ppid: c.ppid,
+                payload: &c.payload,
+            };
+            if b.push_value(&data).is_err() {
+                break;
+            }
+            sent = true;
+        }
+        if sent {
+            self.fast_rtx_pending = false;
+            return true;
+        }
+        self.fast_rtx_pending = false;
+        let max_frag = self.max_fragment();
+        loop {
+            let flight = self.rtx.flight_size();
+            if flight >= self.cc.cwnd || flight >= self.burst_limit {
+                break;
+            }
+            let Some(head) = self.send_queue.head_remaining() else {
+                break;
+            };
+            if self.peer_rwnd == 0 && flight > 0 {
+                break;
+            }
+            let n = head.min(max_frag);
+            if b.remaining() < DATA_CHUNK_OVERHEAD + n {
+                break;
+            }
+            if self.config.nagle && flight > 0 && self.send_queue.queued_bytes() < max_frag && !sent
+            {
+                break;
+            }
+            let Some(frag) = self.send_queue.take(n) else {
+                break;
+            };
+            let len = frag.payload.len();
+            let tsn = self.rtx.next_tsn();
+            let data = Data {
+                flags: frag.flags,
+                tsn,
+                stream_id: frag.stream_id,
+                ssn: frag.ssn,
+                ppid: frag.ppid,
+                payload: &frag.payload,
+            };
+            let pushed = b.push_value(&data);
+            debug_assert!(pushed.is_ok(), "room was checked");
+            self.rtx.push(
+                frag.stream_id,
+                frag.ssn,
+                frag.ppid,
+                frag.flags,
+                frag.payload,
+                now,
+            );
+            self.peer_rwnd = self.peer_rwnd.saturating_sub(len);
+            sent = true;
+        }
+        sent
+    }
+}

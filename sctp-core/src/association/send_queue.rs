@@ -1,0 +1,157 @@
+//! Messages waiting to be sent, fragmented on demand (RFC 9260 section 6.9),
+//! with stream sequence numbers assigned per stream in send order (6.6).
+
+use std::collections::{HashMap, VecDeque};
+
+use bytes::Bytes;
+
+use crate::wire::chunk::DataFlags;
+use crate::{Ppid, Ssn, StreamId};
+
+/// A message accepted by `send`, possibly partly fragmented already.
+#[derive(Debug)]
+struct Queued {
+    stream_id: StreamId,
+    ssn: Ssn,
+    ppid: Ppid,
+    unordered: bool,
+    payload: Bytes,
+    /// Bytes of `payload` already handed out as fragments.
+    taken: usize,
+}
+
+/// The next piece of user data to put in a DATA chunk.
+#[derive(Debug, Clone)]
+pub(crate) struct Fragment {
+    pub(crate) stream_id: StreamId,
+    pub(crate) ssn: Ssn,
+    pub(crate) ppid: Ppid,
+    pub(crate) flags: DataFlags,
+    pub(crate) payload: Bytes,
+}
+
+/// Outbound messages in send order, one queue for all streams.
+#[derive(Debug, Default)]
+pub(crate) struct SendQueue {
+    queue: VecDeque<Queued>,
+    next_ssn: HashMap<StreamId, Ssn>,
+    bytes: usize,
+}
+
+impl SendQueue {
+    /// Bytes accepted but not yet handed out as fragments.
+    pub(crate) fn queued_bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Whether nothing waits to be sent.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Queues a message; ordered messages take the stream's next SSN.
+    pub(crate) fn push(
+        &mut self,
+        stream_id: StreamId,
+        ppid: Ppid,
+        unordered: bool,
+        payload: Bytes,
+    ) {
+        let ssn = if unordered {
+            Ssn(0)
+        } else {
+            let next = self.next_ssn.entry(stream_id).or_default();
+            let ssn = *next;
+            *next = next.next();
+            ssn
+        };
+        self.bytes += payload.len();
+        self.queue.push_back(Queued {
+            stream_id,
+            ssn,
+            ppid,
+            unordered,
+            payload,
+            taken: 0,
+        });
+    }
+
+    /// Bytes left of the message at the head of the queue.
+    pub(crate) fn head_remaining(&self) -> Option<usize> {
+        self.queue.front().map(|q| q.payload.len() - q.taken)
+    }
+
+    /// Takes the next fragment of at most `max` bytes (`max` > 0).
+    pub(crate) fn take(&mut self, max: usize) -> Option<Fragment> {
+        let q = self.queue.front_mut()?;
+        let n = (q.payload.len() - q.taken).min(max);
+        let beginning = q.taken == 0;
+        let payload = q.payload.slice(q.taken..q.taken + n);
+        q.taken += n;
+        let ending = q.taken == q.payload.len();
+        let frag = Fragment {
+            stream_id: q.stream_id,
+            ssn: q.ssn,
+            ppid: q.ppid,
+            flags: DataFlags {
+                immediate: false,
+                unordered: q.unordered,
+                beginning,
+                ending,
+            },
+            payload,
+        };
+        self.bytes -= n;
+        if ending {
+            self.queue.pop_front();
+        }
+        Some(frag)
+    }
+
+    /// Removes every queued message, for a send-failure report.
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = (StreamId, Ppid, Bytes)> + '_ {
+        self.bytes = 0;
+        self.queue
+            .drain(..)
+            .map(|q| (q.stream_id, q.ppid, q.payload))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc9260_6_9_fragments_carry_b_and_e_and_one_ssn() {
+        let mut q = SendQueue::default();
+        q.push(4, Ppid(1), false, Bytes::from_static(b"abcdefg"));
+        q.push(4, Ppid(1), false, Bytes::from_static(b"h"));
+        q.push(5, Ppid(1), true, Bytes::from_static(b"i"));
+        assert_eq!(q.queued_bytes(), 9);
+        let f: Vec<_> = std::iter::from_fn(|| q.take(3)).collect();
+        let shape: Vec<_> = f
+            .iter()
+            .map(|f| {
+                (
+                    &f.payload[..],
+                    f.ssn.0,
+                    f.flags.beginning,
+                    f.flags.ending,
+                    f.flags.unordered,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (&b"abc"[..], 0, true, false, false),
+                (b"def", 0, false, false, false),
+                (b"g", 0, false, true, false),
+                (b"h", 1, true, true, false),
+                (b"i", 0, true, true, true),
+            ]
+        );
+        assert!(q.is_empty());
+        assert_eq!(q.queued_bytes(), 0);
+    }
+}

@@ -1,0 +1,499 @@
+//! The endpoint: routes packets to associations by port and peer address,
+//! answers INIT statelessly with a state cookie, creates associations from
+//! valid COOKIE ECHOs, and applies the out-of-the-blue rules of RFC 9260
+//! section 8.4 to everything else.
+//!
+//! It owns no association: [`Endpoint::handle`] says which association a
+//! packet is for, and the caller passes the same bytes to that association's
+//! [`Association::handle_packet`]. Packets for ports the endpoint does not
+//! own are ignored, never answered: another stack on the host may own them.
+
+pub(crate) mod cookie;
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use thiserror::Error;
+
+use crate::association::handshake::{
+    InitAckPlan, InitProblem, PeerInit, encode_abort_packet, encode_error_chunk,
+    encode_init_ack_packet, encode_packet, encode_packet_of, init_params_bytes,
+};
+use crate::association::{Association, ErrorCause, SmallRng, Transmit};
+use crate::config::AssociationConfig;
+use crate::wire::chunk::{Abort, CookieAck, CookieEcho, Init, ShutdownAck, ShutdownComplete};
+use crate::wire::{Chunk, ChunkValue, Packet, WireError};
+use crate::{Tsn, VerificationTag};
+use cookie::{CookieError, CookieKey};
+
+/// Identifies an association of an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AssociationHandle(pub u64);
+
+/// Endpoint-wide settings.
+#[derive(Debug, Clone)]
+pub struct EndpointConfig {
+    /// Settings every association of this endpoint starts with.
+    pub association: AssociationConfig,
+    /// The master key for state cookies; random when `None`.
+    pub cookie_secret: Option<[u8; 32]>,
+    /// Seed for tags, TSNs and nonces, for reproducible runs; random when `None`.
+    pub rng_seed: Option<u64>,
+    /// Whether to verify the CRC32c of received packets (off only for fuzzing
+    /// or a transport that verified it already).
+    pub verify_checksum: bool,
+    /// Most associations created from cookies; further COOKIE ECHOs get ABORT (Out of Resource).
+    pub max_associations: usize,
+}
+
+impl Default for EndpointConfig {
+    fn default() -> Self {
+        Self {
+            association: AssociationConfig::default(),
+            cookie_secret: None,
+            rng_seed: None,
+            verify_checksum: true,
+            max_associations: 100_000,
+        }
+    }
+}
+
+impl EndpointConfig {
+    /// Sets the association settings.
+    #[must_use]
+    pub fn association(mut self, config: AssociationConfig) -> Self {
+        self.association = config;
+        self
+    }
+
+    /// Sets the RNG seed.
+    #[must_use]
+    pub fn rng_seed(mut self, seed: u64) -> Self {
+        self.rng_seed = Some(seed);
+        self
+    }
+
+    /// Sets the cookie master key.
+    #[must_use]
+    pub fn cookie_secret(mut self, secret: [u8; 32]) -> Self {
+        self.cookie_secret = Some(secret);
+        self
+    }
+}
+
+/// What to do with a received packet.
+#[derive(Debug)]
+pub enum DatagramEvent {
+    /// Pass the packet to this association's [`Association::handle_packet`].
+    Association(AssociationHandle),
+    /// A valid COOKIE ECHO created this association, which has already
+    /// processed the packet; poll it for its COOKIE ACK.
+    NewAssociation(AssociationHandle, Box<Association>),
+    /// The endpoint answered for itself (INIT ACK, ABORT, SHUTDOWN COMPLETE,
+    /// Stale Cookie ERROR): send the packet written into the caller's buffer.
+    Response(Transmit),
+}
+
+/// Why [`Endpoint::connect`] refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ConnectError {
+    /// An association with this peer from this port exists already.
+    #[error("an association from port {local_port} to {remote} exists already")]
+    Duplicate {
+        /// Our port.
+        local_port: u16,
+        /// The peer.
+        remote: SocketAddr,
+    },
+    /// Port 0 cannot be used.
+    #[error("port 0 is not a valid SCTP port")]
+    InvalidPort,
+}
+
+/// Why [`Endpoint::handle`] dropped a packet; for statistics and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Dropped {
+    /// Not an SCTP packet we could read.
+    Malformed(WireError),
+    /// For a port this endpoint does not own.
+    NotOurPort,
+    /// Discarded by the out-of-the-blue rules or a tag check.
+    Discarded,
+}
+
+/// A sans-IO SCTP endpoint.
+#[derive(Debug)]
+pub struct Endpoint {
+    config: EndpointConfig,
+    assoc_config: Arc<AssociationConfig>,
+    key: CookieKey,
+    rng: StdRng,
+    listening: HashSet<u16>,
+    routes: HashMap<(u16, SocketAddr), AssociationHandle>,
+    keys: HashMap<AssociationHandle, (u16, SocketAddr)>,
+    next_handle: u64,
+    last_drop: Option<Dropped>,
+}
+
+impl Endpoint {
+    /// A new endpoint; `now` is the reference for cookie timestamps.
+    pub fn new(config: EndpointConfig, now: Instant) -> Self {
+        let mut rng = match config.rng_seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => StdRng::from_os_rng(),
+        };
+        let secret = config.cookie_secret.unwrap_or_else(|| rng.random());
+        let key = CookieKey::new(secret, now, config.association.valid_cookie_life);
+        Self {
+            assoc_config: Arc::new(config.association.clone()),
+            config,
+            key,
+            rng,
+            listening: HashSet::new(),
+            routes: HashMap::new(),
+            keys: HashMap::new(),
+            next_handle: 0,
+            last_drop: None,
+        }
+    }
+
+    /// Accepts associations on `port` (INIT is answered there).
+    pub fn listen(&mut self, port: u16) {
+        self.listening.insert(port);
+    }
+
+    /// Stops accepting new associations on `port`.
+    pub fn unlisten(&mut self, port: u16) {
+        self.listening.remove(&port);
+    }
+
+    /// Whether packets to `port` are this endpoint's: a listening port or one of its associations'.
+    pub fn owns_port(&self, port: u16) -> bool {
+        self.listening.contains(&port) || self.routes.keys().any(|(p, _)| *p == port)
+    }
+
+    /// Associations currently routed.
+    pub fn association_count(&self) -> usize {
+        self.routes.len()
+    }
+
+    /// Why the last packet was dropped, if it was.
+    pub fn last_drop(&self) -> Option<Dropped> {
+        self.last_drop
+    }
+
+    /// Starts an association from `local_port` to `remote`; poll it for the INIT.
+    pub fn connect(
+        &mut self,
+        now: Instant,
+        local_port: u16,
+        remote: SocketAddr,
+    ) -> Result<(AssociationHandle, Association), ConnectError> {
+        if local_port == 0 || remote.port() == 0 {
+            return Err(ConnectError::InvalidPort);
+        }
+        if self.routes.contains_key(&(local_port, remote)) {
+            return Err(ConnectError::Duplicate { local_port, remote });
+        }
+        let rng = SmallRng::new(self.rng.random());
+        let assoc = Association::connect(
+            now,
+            self.assoc_config.clone(),
+            self.key.clone(),
+            remote,
+            local_port,
+            rng,
+        );
+        let handle = self.add_route(local_port, remote);
+        Ok((handle, assoc))
+    }
+
+    /// Forgets a closed association's route.
+    pub fn forget(&mut self, handle: AssociationHandle) {
+        if let Some(key) = self.keys.remove(&handle) {
+            self.routes.remove(&key);
+        }
+    }
+
+    fn add_route(&mut self, local_port: u16, remote: SocketAddr) -> AssociationHandle {
+        let handle = AssociationHandle(self.next_handle);
+        self.next_handle += 1;
+        self.routes.insert((local_port, remote), handle);
+        self.keys.insert(handle, (local_port, remote));
+        handle
+    }
+
+    /// Routes or answers one received SCTP packet (`data` starts at the
+    /// common header) that came from `remote` to our address `local`. A
+    /// response is written into `buf`, which should hold a path MTU.
+    pub fn handle(
+        &mut self,
+        now: Instant,
+        remote: SocketAddr,
+        local: SocketAddr,
+        data: &[u8],
+        buf: &mut [u8],
+    ) -> Option<DatagramEvent> {
+        self.last_drop = None;
+        let _ = local;
+        let packet = match Packet::new_checked(data) {
+            Ok(p) => p,
+            Err(e) => return self.drop_with(Dropped::Malformed(e)),
+        };
+        let local_port = packet.dst_port();
+        let remote = SocketAddr::new(remote.ip(), packet.src_port());
+        if !self.owns_port(local_port) {
+            return self.drop_with(Dropped::NotOurPort);
+        }
+        if self.config.verify_checksum
+            && let Err(e) = packet.verify_checksum()
+        {
+            // Section 6.8: silently discard.
+            return self.drop_with(Dropped::Malformed(e));
+        }
+        if let Some(&h) = self.routes.get(&(local_port, remote)) {
+            return Some(DatagramEvent::Association(h));
+        }
+        self.out_of_the_blue(now, remote, local_port, &packet, buf)
+    }
+
+    fn drop_with(&mut self, why: Dropped) -> Option<DatagramEvent> {
+        self.last_drop = Some(why);
+        None
+    }
+
+    /// RFC 9260 section 8.4, with INIT and COOKIE ECHO handled as section 5.1 says.
+    fn out_of_the_blue(
+        &mut self,
+        now: Instant,
+        remote: SocketAddr,
+        local_port: u16,
+        packet: &Packet<&[u8]>,
+        buf: &mut [u8],
+    ) -> Option<DatagramEvent> {
+        // Rule 1: only unicast sources are answered.
+        let ip = remote.ip();
+        if ip.is_multicast() || ip.is_unspecified() || remote.port() == 0 {
+            return self.drop_with(Dropped::Discarded);
+        }
+        let vtag = packet.verification_tag();
+        let mut first: Option<Chunk<'_>> = None;
+        let mut first_raw = None;
+        for raw in packet.chunks() {
+            let Ok(raw) = raw else {
+                return self.drop_with(Dropped::Discarded);
+            };
+            match raw.chunk_type {
+                // Rules 2, 6, 7: ABORT, SHUTDOWN COMPLETE, COOKIE ACK are never answered.
+                t if t == Abort::TYPE || t == ShutdownComplete::TYPE || t == CookieAck::TYPE => {
+                    return self.drop_with(Dropped::Discarded);
+                }
+                _ => {}
+            }
+            if first.is_none() {
+                match raw.parse() {
+                    Ok(c) => {
+                        first = Some(c);
+                        first_raw = Some(raw);
+                    }
+                    Err(_) => return self.drop_with(Dropped::Discarded),
+                }
+            }
+        }
+        let (first, first_raw) = (first?, first_raw?);
+        let response = match &first {
+            Chunk::Init(init) => {
+                // Section 8.5.1 A: INIT carries tag 0 and travels alone.
+                if vtag.0 != 0 {
+                    return self.drop_with(Dropped::Discarded);
+                }
+                self.answer_init(
+                    now,
+                    remote,
+                    local_port,
+                    init,
+                    init_params_bytes(first_raw.value),
+                )
+            }
+            Chunk::CookieEcho(CookieEcho { cookie }) => {
+                return self.accept_cookie(now, remote, local_port, cookie, packet, buf);
+            }
+            // Rule 5: SHUTDOWN ACK gets SHUTDOWN COMPLETE with the T bit.
+            Chunk::ShutdownAck(ShutdownAck) => Some(encode_packet(
+                local_port,
+                remote.port(),
+                vtag,
+                &[Chunk::ShutdownComplete(ShutdownComplete { t_bit: true })],
+            )),
+            // Rule 7: an ERROR with a Stale Cookie cause is dropped.
+            Chunk::Error(e)
+                if e.causes
+                    .iter()
+                    .any(|c| matches!(c, crate::wire::cause::Cause::StaleCookie(_))) =>
+            {
+                None
+            }
+            // Rule 8: everything else gets ABORT with the T bit.
+            _ => Some(encode_abort_packet(
+                local_port,
+                remote.port(),
+                vtag,
+                true,
+                &[],
+            )),
+        };
+        match response {
+            Some(p) => self.respond(remote, &p, buf),
+            None => self.drop_with(Dropped::Discarded),
+        }
+    }
+
+    fn respond(
+        &mut self,
+        remote: SocketAddr,
+        packet: &[u8],
+        buf: &mut [u8],
+    ) -> Option<DatagramEvent> {
+        let dst = buf.get_mut(..packet.len())?;
+        dst.copy_from_slice(packet);
+        Some(DatagramEvent::Response(Transmit {
+            destination: remote,
+            size: packet.len(),
+        }))
+    }
+
+    /// Section 5.1 B: answer INIT with INIT ACK and a cookie; keep no state.
+    fn answer_init(
+        &mut self,
+        now: Instant,
+        remote: SocketAddr,
+        local_port: u16,
+        init: &Init<'_>,
+        raw_params: &[u8],
+    ) -> Option<Vec<u8>> {
+        if !self.listening.contains(&local_port) {
+            // Section 8.4 rule 3: ABORT with the INIT's tag and the T bit clear.
+            return Some(encode_abort_packet(
+                local_port,
+                remote.port(),
+                init.initiate_tag,
+                false,
+                &[],
+            ));
+        }
+        let peer = match PeerInit::examine(
+            init.initiate_tag,
+            init.a_rwnd,
+            init.num_outbound_streams,
+            init.num_inbound_streams,
+            init.initial_tsn,
+            &init.params,
+            raw_params,
+        ) {
+            Ok(p) => p,
+            Err(InitProblem::Discard) => return None,
+            Err(InitProblem::Abort(causes)) => {
+                return Some(encode_abort_packet(
+                    local_port,
+                    remote.port(),
+                    init.initiate_tag,
+                    false,
+                    &causes,
+                ));
+            }
+        };
+        let plan = InitAckPlan {
+            local_vtag: VerificationTag(nonzero(&mut self.rng)),
+            local_initial_tsn: self
+                .assoc_config
+                .initial_tsn
+                .unwrap_or_else(|| Tsn(self.rng.random())),
+            tie_tag: 0,
+        };
+        Some(encode_init_ack_packet(
+            now,
+            &self.key,
+            &self.assoc_config,
+            remote,
+            local_port,
+            &peer,
+            plan,
+            self.assoc_config.receive_window,
+        ))
+    }
+
+    /// Section 5.1 D and 5.1.5: a COOKIE ECHO with no association.
+    fn accept_cookie(
+        &mut self,
+        now: Instant,
+        remote: SocketAddr,
+        local_port: u16,
+        cookie: &[u8],
+        packet: &Packet<&[u8]>,
+        buf: &mut [u8],
+    ) -> Option<DatagramEvent> {
+        if !self.listening.contains(&local_port) {
+            return self.drop_with(Dropped::Discarded);
+        }
+        let c = match self.key.open(cookie, now) {
+            Ok(c) => c,
+            // Section 5.1.5 step 2: a bad MAC is discarded silently.
+            Err(CookieError::Invalid) => return self.drop_with(Dropped::Discarded),
+            Err(CookieError::Stale { staleness_us }) => {
+                let err = encode_error_chunk(&[ErrorCause {
+                    code: 3,
+                    info: staleness_us.to_be_bytes().to_vec(),
+                }]);
+                // Section 5.2.6: the ERROR carries the tag the peer chose (in the cookie),
+                // but a stale cookie's contents are authentic, so that tag is known.
+                let Ok(c) = self.key.open_ignoring_age(cookie) else {
+                    return self.drop_with(Dropped::Discarded);
+                };
+                let p = encode_packet_of(local_port, remote.port(), c.peer_vtag, &[&err]);
+                return self.respond(remote, &p, buf);
+            }
+        };
+        // The cookie is bound to the address and port the INIT came from.
+        if c.peer != remote
+            || c.local_port != local_port
+            || packet.verification_tag() != c.local_vtag
+        {
+            return self.drop_with(Dropped::Discarded);
+        }
+        if self.routes.len() >= self.config.max_associations {
+            let causes = [ErrorCause {
+                code: 4,
+                info: Vec::new(),
+            }];
+            let p = encode_abort_packet(local_port, remote.port(), c.peer_vtag, false, &causes);
+            return self.respond(remote, &p, buf);
+        }
+        let rng = SmallRng::new(self.rng.random());
+        let mut assoc = Box::new(Association::from_cookie(
+            now,
+            self.assoc_config.clone(),
+            self.key.clone(),
+            &c,
+            rng,
+        ));
+        // Chunks bundled after the COOKIE ECHO (DATA, say) are the association's.
+        assoc.handle_packet(now, packet.as_bytes());
+        let handle = self.add_route(local_port, remote);
+        Some(DatagramEvent::NewAssociation(handle, assoc))
+    }
+}
+
+fn nonzero(rng: &mut StdRng) -> u32 {
+    loop {
+        let v: u32 = rng.random();
+        if v != 0 {
+            return v;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Unrecognized Parameters error cause (RFC 9260 section 3.3.10.8).
+//!
+//! ```text
+//!  0                   1                   2                   3
+//!  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |     Cause Code = 8            |     Cause Length = Variable   |
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! /                    Unrecognized Parameters                    /
+//! \                                                               \
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! ```
+//!
+//! The nested parameters are kept as raw bytes, so re-emission is
+//! byte-identical; [`UnrecognizedParameters::parse_params`] interprets them.
+
+use core::fmt;
+
+use crate::wire::error::Malformed;
+use crate::wire::param::{self, Param};
+use crate::wire::tlv::{TlvIter, TlvValue};
+
+/// Parameters of an INIT ACK that the receiver did not recognize.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UnrecognizedParameters<'a> {
+    /// The unrecognized parameters, complete TLVs as received.
+    pub params: &'a [u8],
+}
+
+impl<'a> UnrecognizedParameters<'a> {
+    /// The nested parameters, parsed.
+    pub fn parse_params(&self) -> Result<Vec<Param<'a>>, Malformed> {
+        param::parse_all(self.params)
+    }
+
+    /// The nested parameters as raw TLVs.
+    pub fn param_tlvs(&self) -> TlvIter<'a> {
+        TlvIter::new(self.params)
+    }
+}
+
+impl<'a> TlvValue<'a> for UnrecognizedParameters<'a> {
+    const TYPE: u16 = 0x0008;
+
+    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
+        Ok(Self { params: v })
+    }
+
+    fn value_len(&self) -> usize {
+        self.params.len()
+    }
+
+    fn emit_value(&self, buf: &mut [u8]) {
+        buf.copy_from_slice(self.params);
+    }
+}
+
+impl fmt::Display for UnrecognizedParameters<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Unrecognized Parameters")?;
+        match self.parse_params() {
+            Ok(params) if !params.is_empty() => {
+                for (i, p) in params.iter().enumerate() {
+                    f.write_str(if i == 0 { " (" } else { ", " })?;
+                    write!(f, "{p}")?;
+                }
+                f.write_str(")")
+            }
+            _ => write!(f, " ({} bytes)", self.params.len()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Cause, test_util::round_trip};
+    use super::*;
+
+    #[test]
+    fn rfc9260_3_3_10_8_unrecognized_parameters_round_trip() {
+        // Wireshark: Unrecognized parameters (8), cause length 12, Unrecognized parameter: Unknown
+        // parameter (type 0x8123, length 6, value 0102), padding 0000.
+        let bytes = [
+            0x00, 0x08, 0x00, 0x0c, 0x81, 0x23, 0x00, 0x06, 0x01, 0x02, 0x00, 0x00,
+        ];
+        let Cause::UnrecognizedParameters(c) = round_trip(&bytes) else {
+            panic!("expected Unrecognized Parameters")
+        };
+        let params = c.parse_params().unwrap();
+        assert_eq!(params.len(), 1);
+        assert_eq!(params[0].param_type(), 0x8123);
+        assert_eq!(c.param_tlvs().count(), 1);
+    }
+
+    #[test]
+    fn rfc9260_3_3_10_8_unrecognized_parameters_malformed_nested() {
+        // Kept raw: only the accessor complains about a truncated nested TLV.
+        let c = UnrecognizedParameters::parse_value(&[0x00, 0x05, 0x00, 0x08, 10]).unwrap();
+        assert!(c.parse_params().is_err());
+        assert_eq!(c.to_string(), "Unrecognized Parameters (5 bytes)");
+        let c = UnrecognizedParameters::parse_value(&[]).unwrap();
+        assert_eq!(c.parse_params(), Ok(vec![]));
+        assert_eq!(c.tlv_len(), 4);
+    }
+}
