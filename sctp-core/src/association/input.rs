@@ -169,9 +169,10 @@ impl Association {
             self.abort(causes);
             return false;
         }
-        let cum_next = self.tracker.cumulative_tsn().next();
-        // Section 6.2: with no window left, only the chunk the ack point waits for is taken.
-        if self.a_rwnd() == 0 && d.tsn != cum_next {
+        // Section 6.2: with no window left, a chunk beyond the highest TSN
+        // received is dropped (a zero window probe, say); the SACK that
+        // follows tells the sender the window is still closed.
+        if self.a_rwnd() == 0 && d.tsn.is_after(self.tracker.highest_received()) {
             self.sack_due = SackDue::Now;
             return true;
         }
@@ -259,6 +260,7 @@ impl Association {
                 return;
             }
         };
+        self.sack_since_t3 = true;
         if let Some(rtt) = out.rtt {
             self.rto.on_measurement(rtt);
         }

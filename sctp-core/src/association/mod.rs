@@ -140,6 +140,10 @@ pub struct Association {
     undelivered_bytes: usize,
     sack_due: SackDue,
     data_packets_unacked: u32,
+    /// The a_rwnd of our last SACK, to send a window update when reading reopens it.
+    advertised_rwnd: u32,
+    /// Whether a SACK arrived since T3-rtx last expired (zero window probing, section 6.1).
+    sack_since_t3: bool,
     /// Pre-encoded control chunks for the next packet (HEARTBEAT ACK, ERROR, ...).
     control: VecDeque<Vec<u8>>,
     /// Whole packets to send as they are (INIT ACK in a collision, ABORT, SHUTDOWN COMPLETE).
@@ -231,6 +235,8 @@ impl Association {
             undelivered_bytes: 0,
             sack_due: SackDue::No,
             data_packets_unacked: 0,
+            advertised_rwnd: config.receive_window,
+            sack_since_t3: false,
             control: VecDeque::new(),
             standalone: VecDeque::new(),
             init_chunk: None,
@@ -382,6 +388,15 @@ impl Association {
         let ev = self.events.pop_front()?;
         if let Event::Message(m) = &ev {
             self.undelivered_bytes -= m.payload.len();
+            // Reading reopened a window we had advertised as (nearly) closed:
+            // tell the peer at once rather than waiting for its probe.
+            let mtu = self.sctp_mtu() as u32;
+            if self.advertised_rwnd < mtu
+                && self.a_rwnd() >= 2 * mtu
+                && self.state.is_established_or_later()
+            {
+                self.sack_due = SackDue::Now;
+            }
         }
         Some(ev)
     }

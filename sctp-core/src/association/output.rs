@@ -150,6 +150,7 @@ impl Association {
             duplicate_tsns: List::Items(&self.scratch_dups),
         };
         if b.push_value(&sack).is_ok() {
+            self.advertised_rwnd = sack.a_rwnd;
             self.sack_due = SackDue::No;
             self.data_packets_unacked = 0;
             self.timers.stop(Timer::DelayedSack);

@@ -56,8 +56,11 @@ impl Association {
                 if self.rtx.is_empty() {
                     return;
                 }
-                // Section 6.3.3 E1-E3 and 7.2.3.
-                if self.count_error() {
+                // Section 6.3.3 E1-E3 and 7.2.3. Unanswered zero window
+                // probes do not count while SACKs keep coming (section 6.1 A).
+                let probing = self.peer_rwnd == 0 && self.sack_since_t3;
+                self.sack_since_t3 = false;
+                if !probing && self.count_error() {
                     return;
                 }
                 self.rto.back_off();

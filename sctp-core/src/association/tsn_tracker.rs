@@ -46,6 +46,11 @@ impl TsnTracker {
         self.cum
     }
 
+    /// The highest TSN received so far.
+    pub(crate) fn highest_received(&self) -> Tsn {
+        self.cum.add(self.runs.last().map_or(0, |&(_, e)| e))
+    }
+
     /// Whether TSNs above the cumulative ack point are missing.
     pub(crate) fn has_gaps(&self) -> bool {
         !self.runs.is_empty()
