@@ -183,3 +183,84 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn rfc9260_5_2_1_init_collision_yields_one_association() {
+    let net = Network::new(5, Link::default(), Link::default());
+    let mut a = SctpHost::client(
+        net.now(),
+        "198.18.0.1:2905",
+        "198.18.0.2:2905",
+        fast_cfg(),
+        11,
+    );
+    let mut b = SctpHost::client(
+        net.now(),
+        "198.18.0.2:2905",
+        "198.18.0.1:2905",
+        fast_cfg(),
+        12,
+    );
+    a.listen();
+    b.listen();
+    let mut net = net;
+    assert!(net.run_until(&mut a, &mut b, |a, b| a.connected() && b.connected(), LIMIT));
+    // Exactly one association: data flows both ways on it.
+    a.send(0, 1, b"from a", false).unwrap();
+    b.send(0, 2, b"from b", false).unwrap();
+    assert!(net.run_until(
+        &mut a,
+        &mut b,
+        |a, b| a.received.len() == 1 && b.received.len() == 1,
+        LIMIT
+    ));
+    assert_eq!(
+        a.events.iter().filter(|e| **e == Event::Connected).count(),
+        1
+    );
+    assert_eq!(
+        b.events.iter().filter(|e| **e == Event::Connected).count(),
+        1
+    );
+}
+
+#[test]
+fn rfc9260_5_2_4_peer_restart_is_detected_and_association_continues() {
+    let (mut net, mut a, mut b) = pair(6, Link::default(), Link::default(), fast_cfg());
+    assert!(net.run_until(&mut a, &mut b, |a, b| a.connected() && b.connected(), LIMIT));
+    let old_tag = b.association().local_verification_tag();
+    // The client host crashes and comes back on the same address and port.
+    let mut a2 = SctpHost::client(
+        net.now(),
+        "198.18.0.1:5000",
+        "198.18.0.2:2905",
+        fast_cfg(),
+        99,
+    );
+    assert!(net.run_until(&mut a2, &mut b, |a, _| a.connected(), LIMIT));
+    assert!(b.saw(|e| *e == Event::PeerRestarted));
+    assert_ne!(b.association().local_verification_tag(), old_tag);
+    a2.send(3, 7, b"after restart", false).unwrap();
+    b.send(3, 8, b"welcome back", false).unwrap();
+    assert!(net.run_until(
+        &mut a2,
+        &mut b,
+        |a, b| a.received.len() == 1 && b.received.len() == 1,
+        LIMIT
+    ));
+    assert_eq!(&b.received[0].payload[..], b"after restart");
+}
+
+#[test]
+fn rfc9260_9_2_shutdown_survives_lost_shutdown_chunks() {
+    let (mut net, mut a, mut b) = pair(7, Link::default(), Link::default(), fast_cfg());
+    assert!(net.run_until(&mut a, &mut b, |a, b| a.connected() && b.connected(), LIMIT));
+    a.send(0, 0, &[1; 5000], false).unwrap();
+    assert!(net.run_until(&mut a, &mut b, |_, b| b.received.len() == 1, LIMIT));
+    // Lose everything for a while around the shutdown: T2-shutdown must recover.
+    let now = net.now();
+    net.partition(now, Duration::from_millis(900));
+    a.association().shutdown(now);
+    let done = |h: &SctpHost| h.saw(|e| *e == Event::ShutdownComplete);
+    assert!(net.run_until(&mut a, &mut b, |a, b| done(a) && done(b), LIMIT));
+}

@@ -83,6 +83,11 @@ impl SctpHost {
         h
     }
 
+    /// Also accepts associations on our port (for set-up collisions).
+    pub fn listen(&mut self) {
+        self.endpoint.listen(self.local.port());
+    }
+
     /// The association; panics if there is none (a test bug).
     pub fn association(&mut self) -> &mut Association {
         &mut self.assoc.as_mut().expect("an association").1

@@ -96,8 +96,8 @@ impl Association {
                 if !self.on_cookie_echo(now, ce.cookie) {
                     return false;
                 }
-                // Chunks bundled after COOKIE ECHO use the tag from the cookie.
-                return vtag == self.local_vtag || self.state == State::Established;
+                // Chunks bundled after COOKIE ECHO must carry the tag from the cookie.
+                return vtag == self.local_vtag;
             }
             Chunk::CookieAck(_) => self.on_cookie_ack(now),
             Chunk::Heartbeat(Heartbeat { info }) => {

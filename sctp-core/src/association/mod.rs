@@ -49,6 +49,9 @@ use send_queue::SendQueue;
 use timer::TimerTable;
 use tsn_tracker::TsnTracker;
 
+/// The smallest SCTP packet the engine fills: 576-byte IP packets less headers.
+const MIN_SCTP_PACKET: usize = 508;
+
 /// A packet for the caller to send: `size` bytes at the start of the buffer
 /// given to [`Association::poll_transmit`], for `destination`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +168,8 @@ pub struct Association {
     /// The association error counter (section 8.1).
     error_count: u32,
     heartbeat: Option<HeartbeatProbe>,
+    /// The path MTU (IP header included), from the config or lowered by ICMP.
+    path_mtu: usize,
     /// Bytes in flight allowed before the current Max.Burst budget is spent.
     burst_limit: usize,
     rng: SmallRng,
@@ -251,6 +256,7 @@ impl Association {
             error_count: 0,
             heartbeat: None,
             burst_limit: usize::MAX,
+            path_mtu: config.path_mtu,
             rng,
             scratch_gaps: Vec::new(),
             scratch_dups: Vec::new(),
@@ -455,36 +461,43 @@ impl Association {
         self.report_unsent();
     }
 
+    /// SEND FAILURE (RFC 9260 section 10.2): every message not fully
+    /// acknowledged goes back to the user, in send order. A message whose
+    /// first fragments were already acknowledged is not reported: the peer
+    /// holds part of it and no whole message can be given back.
     fn report_unsent(&mut self) {
         let mut failed: Vec<Message> = Vec::new();
-        let mut current: Option<Message> = None;
+        let mut parts: Vec<Bytes> = Vec::new();
+        let mut head: Option<(StreamId, Ppid, bool)> = None;
         for c in self.rtx.drain() {
             if c.flags.beginning {
-                if let Some(m) = current.take() {
-                    failed.push(m);
-                }
-                current = Some(Message {
-                    stream_id: c.stream_id,
-                    ppid: c.ppid,
-                    unordered: c.flags.unordered,
-                    payload: c.payload.clone(),
+                parts.clear();
+                head = Some((c.stream_id, c.ppid, c.flags.unordered));
+            }
+            if head.is_none() {
+                continue;
+            }
+            parts.push(c.payload);
+            if c.flags.ending
+                && let Some((stream_id, ppid, unordered)) = head.take()
+            {
+                let payload = if parts.len() == 1 {
+                    parts.pop().unwrap_or_default()
+                } else {
+                    Bytes::from(parts.concat())
+                };
+                parts.clear();
+                failed.push(Message {
+                    stream_id,
+                    ppid,
+                    unordered,
+                    payload,
                 });
-            } else if let Some(m) = &mut current {
-                let mut joined = Vec::with_capacity(m.payload.len() + c.payload.len());
-                joined.extend_from_slice(&m.payload);
-                joined.extend_from_slice(&c.payload);
-                m.payload = Bytes::from(joined);
             }
         }
-        failed.extend(current);
-        for (stream_id, ppid, payload) in self.send_queue.drain() {
-            failed.push(Message {
-                stream_id,
-                ppid,
-                unordered: false,
-                payload,
-            });
-        }
+        // A message cut off mid-way is still at the head of the send queue,
+        // which gives it back whole.
+        failed.extend(self.send_queue.drain());
         self.events.extend(
             failed
                 .into_iter()
@@ -494,20 +507,36 @@ impl Association {
 
     /// Sets the Max.Burst budget from the current flight size (RFC 9260 section 6.1 D).
     fn open_burst(&mut self) {
-        let mtu = Self::sctp_mtu_of(&self.config);
+        let mtu = self.sctp_mtu();
         self.burst_limit = self.rtx.flight_size() + self.config.max_burst as usize * mtu;
     }
 
     /// The largest SCTP packet: path MTU less the IP (and encapsulation) header.
     fn sctp_mtu_of(config: &AssociationConfig) -> usize {
-        config
-            .path_mtu
+        Self::sctp_mtu_for(config, config.path_mtu)
+    }
+
+    fn sctp_mtu_for(config: &AssociationConfig, path_mtu: usize) -> usize {
+        path_mtu
             .saturating_sub(config.ip_header_len)
-            .max(256)
+            .max(MIN_SCTP_PACKET)
     }
 
     fn sctp_mtu(&self) -> usize {
-        Self::sctp_mtu_of(&self.config)
+        Self::sctp_mtu_for(&self.config, self.path_mtu)
+    }
+
+    /// The path MTU in use (IP header included).
+    pub fn path_mtu(&self) -> usize {
+        self.path_mtu
+    }
+
+    /// Changes the path MTU, for example on an ICMP "fragmentation needed" or
+    /// "packet too big" (RFC 9260 section 7.3, RFC 8899). New DATA is
+    /// fragmented to fit; chunks already sent keep their size. Values below
+    /// 576 bytes (IPv4's minimum reassembly size) are raised to it.
+    pub fn set_path_mtu(&mut self, mtu: usize) {
+        self.path_mtu = mtu.max(576);
     }
 
     /// The receiver window we advertise (RFC 9260 section 6.2).

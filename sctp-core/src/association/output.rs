@@ -124,7 +124,7 @@ impl Association {
         }
         // Section 6.1 A: respect the peer's window, but probe a zero window
         // with one chunk when nothing is in flight.
-        if self.peer_rwnd == 0 && flight > 0 {
+        if self.peer_rwnd < head.min(self.max_fragment()) && flight > 0 {
             return false;
         }
         // Nagle (section 6.1 / RFC 1122 style): hold a small tail while data is in flight.
@@ -198,10 +198,12 @@ impl Association {
             let Some(head) = self.send_queue.head_remaining() else {
                 break;
             };
-            if self.peer_rwnd == 0 && flight > 0 {
+            let n = head.min(max_frag);
+            // Section 6.1 A: no new chunk larger than the peer's window, except
+            // one in flight at a time (the zero window probe).
+            if self.peer_rwnd < n && flight > 0 {
                 break;
             }
-            let n = head.min(max_frag);
             if b.remaining() < DATA_CHUNK_OVERHEAD + n {
                 break;
             }

@@ -5,6 +5,7 @@ use std::collections::{HashMap, VecDeque};
 
 use bytes::Bytes;
 
+use super::Message;
 use crate::wire::chunk::DataFlags;
 use crate::{Ppid, Ssn, StreamId};
 
@@ -109,11 +110,15 @@ impl SendQueue {
     }
 
     /// Removes every queued message, for a send-failure report.
-    pub(crate) fn drain(&mut self) -> impl Iterator<Item = (StreamId, Ppid, Bytes)> + '_ {
+    /// A message partly handed out already is returned whole.
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = Message> + '_ {
         self.bytes = 0;
-        self.queue
-            .drain(..)
-            .map(|q| (q.stream_id, q.ppid, q.payload))
+        self.queue.drain(..).map(|q| Message {
+            stream_id: q.stream_id,
+            ppid: q.ppid,
+            unordered: q.unordered,
+            payload: q.payload,
+        })
     }
 }
 

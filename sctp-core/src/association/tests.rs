@@ -500,3 +500,30 @@ fn rfc9260_6_1_zero_window_is_probed_and_flow_resumes() {
     }
     assert_eq!(got, 20);
 }
+
+#[test]
+fn rfc9260_10_2_send_failure_returns_every_unacknowledged_message_whole() {
+    let (now, mut a, _b) = established(60);
+    let big = Bytes::from((0..5000u32).map(|i| i as u8).collect::<Vec<_>>());
+    a.a().send(1, Ppid(9), big.clone(), false).unwrap();
+    a.a()
+        .send(2, Ppid(8), Bytes::from_static(b"queued"), true)
+        .unwrap();
+    // Part of it goes on the wire (and is lost); then the user aborts.
+    let sent = a.transmit(now);
+    assert!(!sent.is_empty());
+    a.a().abort(Vec::new());
+    let failed: Vec<Message> = a
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::SendFailed { message } => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert_eq!(failed[0].payload, big);
+    assert_eq!((failed[0].stream_id, failed[0].ppid), (1, Ppid(9)));
+    assert_eq!(&failed[1].payload[..], b"queued");
+    assert!(failed[1].unordered);
+}

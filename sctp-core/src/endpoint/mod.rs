@@ -136,6 +136,8 @@ pub struct Endpoint {
     rng: StdRng,
     listening: HashSet<u16>,
     routes: HashMap<(u16, SocketAddr), AssociationHandle>,
+    /// Associations per local port, so port ownership is one lookup.
+    ports: HashMap<u16, usize>,
     keys: HashMap<AssociationHandle, (u16, SocketAddr)>,
     next_handle: u64,
     last_drop: Option<Dropped>,
@@ -157,6 +159,7 @@ impl Endpoint {
             rng,
             listening: HashSet::new(),
             routes: HashMap::new(),
+            ports: HashMap::new(),
             keys: HashMap::new(),
             next_handle: 0,
             last_drop: None,
@@ -175,7 +178,7 @@ impl Endpoint {
 
     /// Whether packets to `port` are this endpoint's: a listening port or one of its associations'.
     pub fn owns_port(&self, port: u16) -> bool {
-        self.listening.contains(&port) || self.routes.keys().any(|(p, _)| *p == port)
+        self.listening.contains(&port) || self.ports.contains_key(&port)
     }
 
     /// Associations currently routed.
@@ -218,6 +221,12 @@ impl Endpoint {
     pub fn forget(&mut self, handle: AssociationHandle) {
         if let Some(key) = self.keys.remove(&handle) {
             self.routes.remove(&key);
+            if let Some(n) = self.ports.get_mut(&key.0) {
+                *n -= 1;
+                if *n == 0 {
+                    self.ports.remove(&key.0);
+                }
+            }
         }
     }
 
@@ -225,6 +234,7 @@ impl Endpoint {
         let handle = AssociationHandle(self.next_handle);
         self.next_handle += 1;
         self.routes.insert((local_port, remote), handle);
+        *self.ports.entry(local_port).or_default() += 1;
         self.keys.insert(handle, (local_port, remote));
         handle
     }
@@ -285,7 +295,9 @@ impl Endpoint {
         let vtag = packet.verification_tag();
         let mut first: Option<Chunk<'_>> = None;
         let mut first_raw = None;
+        let mut count = 0;
         for raw in packet.chunks() {
+            count += 1;
             let Ok(raw) = raw else {
                 return self.drop_with(Dropped::Discarded);
             };
@@ -309,8 +321,8 @@ impl Endpoint {
         let (first, first_raw) = (first?, first_raw?);
         let response = match &first {
             Chunk::Init(init) => {
-                // Section 8.5.1 A: INIT carries tag 0 and travels alone.
-                if vtag.0 != 0 {
+                // Section 8.5.1 A and 6.10: INIT carries tag 0 and travels alone.
+                if vtag.0 != 0 || count > 1 {
                     return self.drop_with(Dropped::Discarded);
                 }
                 self.answer_init(
