@@ -7,7 +7,9 @@
 //!
 //! Run with `cargo bench -p sctp-benches --bench wire`.
 
-use criterion::{BenchmarkId, Criterion, Throughput, black_box, criterion_group, criterion_main};
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use sctp_benches::FULL_DATA_PACKET_LEN;
 use sctp_core::wire::chunk::{Data, DataFlags, GapAckBlock, Sack};
 use sctp_core::wire::{Chunk, List, Packet, PacketBuilder, checksum};

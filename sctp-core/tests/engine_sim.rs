@@ -264,3 +264,54 @@ fn rfc9260_9_2_shutdown_survives_lost_shutdown_chunks() {
     let done = |h: &SctpHost| h.saw(|e| *e == Event::ShutdownComplete);
     assert!(net.run_until(&mut a, &mut b, |a, b| done(a) && done(b), LIMIT));
 }
+
+#[test]
+fn rfc9260_8_2_path_unreachable_then_reachable_again() {
+    let cfg = fast_cfg().path_max_retrans(2).assoc_max_retrans(20);
+    let (mut net, mut a, mut b) = pair(8, Link::default(), Link::default(), cfg);
+    assert!(net.run_until(&mut a, &mut b, |a, b| a.connected() && b.connected(), LIMIT));
+    let now = net.now();
+    net.partition(now, Duration::from_secs(4));
+    a.send(0, 0, b"through the outage", false).unwrap();
+    let status =
+        |h: &SctpHost, up: bool| h.saw(|e| *e == Event::NetworkStatusChange { reachable: up });
+    assert!(net.run_until(&mut a, &mut b, |a, _| status(a, false), LIMIT));
+    assert!(net.run_until(
+        &mut a,
+        &mut b,
+        |a, b| status(a, true) && b.received.len() == 1,
+        LIMIT
+    ));
+    assert_eq!(a.state(), State::Established);
+}
+
+#[test]
+fn rfc9260_6_1_nagle_bundles_small_messages_while_data_is_in_flight() {
+    let count_packets = |nagle: bool| {
+        let (mut net, mut a, mut b) =
+            pair(9, Link::default(), Link::default(), fast_cfg().nagle(nagle));
+        assert!(net.run_until(&mut a, &mut b, |a, b| a.connected() && b.connected(), LIMIT));
+        let before = net.stats.sent;
+        let mut sent = 0;
+        assert!(net.run_until(
+            &mut a,
+            &mut b,
+            |a, b| {
+                // The application trickles one small message per step.
+                if sent < 200 {
+                    a.send(0, 0, &[7; 20], false).unwrap();
+                    sent += 1;
+                }
+                b.received.len() == 200
+            },
+            LIMIT
+        ));
+        net.stats.sent - before
+    };
+    let with = count_packets(true);
+    let without = count_packets(false);
+    assert!(
+        with * 2 < without,
+        "nagle {with} packets, no-delay {without}"
+    );
+}

@@ -111,15 +111,22 @@ pub enum Event {
     Connected,
     /// A complete message arrived.
     Message(Message),
-    /// A message was not (fully) delivered to the peer before the association
-    /// ended (SEND FAILURE); `acked` tells whether the peer had already
-    /// acknowledged part of it.
+    /// A message was not delivered to the peer before the association ended
+    /// (SEND FAILURE).
     SendFailed {
         /// The message that failed.
         message: Message,
     },
     /// The peer restarted; queued data was kept, in-flight data was lost (RESTART).
     PeerRestarted,
+    /// The path to the peer became unreachable (more than Path.Max.Retrans
+    /// consecutive errors) or reachable again (NETWORK STATUS CHANGE, RFC 9260
+    /// section 10.2). Data keeps flowing on it: a single-homed association has
+    /// no other path, and only Association.Max.Retrans ends it.
+    NetworkStatusChange {
+        /// Whether the peer is reachable now.
+        reachable: bool,
+    },
     /// The graceful shutdown finished (SHUTDOWN COMPLETE).
     ShutdownComplete,
     /// The peer started a graceful shutdown: no more data will arrive.

@@ -266,7 +266,7 @@ impl Association {
         }
         if out.bytes_acked > 0 {
             // Section 8.1/8.2: an acknowledgement clears the error counters.
-            self.error_count = 0;
+            self.clear_errors();
         }
         if out.enter_fast_recovery {
             self.cc.on_fast_retransmit();
@@ -300,7 +300,7 @@ impl Association {
         }
         self.heartbeat = None;
         // Section 8.3: a HEARTBEAT ACK clears the error counters and gives an RTT sample.
-        self.error_count = 0;
+        self.clear_errors();
         self.rto
             .on_measurement(now.saturating_duration_since(probe.sent_at));
     }

@@ -167,6 +167,8 @@ pub struct Association {
     init_retransmits: u32,
     /// The association error counter (section 8.1).
     error_count: u32,
+    /// The path's error counter (section 8.2); the path is inactive past Path.Max.Retrans.
+    path_error_count: u32,
     heartbeat: Option<HeartbeatProbe>,
     /// The path MTU (IP header included), from the config or lowered by ICMP.
     path_mtu: usize,
@@ -254,6 +256,7 @@ impl Association {
             send_shutdown_ack: false,
             init_retransmits: 0,
             error_count: 0,
+            path_error_count: 0,
             heartbeat: None,
             burst_limit: usize::MAX,
             path_mtu: config.path_mtu,

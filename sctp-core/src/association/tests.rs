@@ -527,3 +527,101 @@ fn rfc9260_10_2_send_failure_returns_every_unacknowledged_message_whole() {
     assert_eq!(&failed[1].payload[..], b"queued");
     assert!(failed[1].unordered);
 }
+
+fn init_with(params: Vec<crate::wire::param::Param<'_>>) -> Vec<u8> {
+    let init = crate::wire::chunk::Init {
+        initiate_tag: VerificationTag(0xabcd),
+        a_rwnd: 65_536,
+        num_outbound_streams: 4,
+        num_inbound_streams: 4,
+        initial_tsn: Tsn(1),
+        params,
+    };
+    handshake::encode_packet(5000, 2905, VerificationTag(0), &[Chunk::Init(init)])
+}
+
+#[test]
+fn rfc9260_3_2_1_unrecognized_init_parameters_by_action_bits() {
+    use crate::wire::param::{HostNameAddress, Param, UnknownParam};
+    let now = crate::test_epoch();
+    let mut b = Side::new(now, B, 2, cfg());
+    let from = addr(A);
+    let unknown = |t: u16| {
+        Param::Unknown(UnknownParam {
+            param_type: t,
+            value: b"ab",
+        })
+    };
+    // 11: skip and report; 01: stop and report (the one after it is not looked at).
+    let p = init_with(vec![unknown(0xc0fe), unknown(0x40fe), unknown(0xc0fd)]);
+    b.receive(now, from, &p);
+    let out = b.transmit(now);
+    let c = chunks(&out[0]);
+    let [Chunk::InitAck(ack)] = &c[..] else {
+        panic!("{c:?}")
+    };
+    let reported: Vec<u16> = ack
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            Param::UnrecognizedParameter(u) => Some(u16::from_be_bytes([u.param[0], u.param[1]])),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reported, [0xc0fe, 0x40fe]);
+    // 00: stop silently: nothing reported, the INIT is still answered.
+    b.receive(
+        now,
+        from,
+        &init_with(vec![unknown(0x00fe), unknown(0xc0fd)]),
+    );
+    let out = b.transmit(now);
+    let c = chunks(&out[0]);
+    let [Chunk::InitAck(ack)] = &c[..] else {
+        panic!("{c:?}")
+    };
+    assert_eq!(
+        ack.params.len(),
+        1,
+        "only the state cookie: {:?}",
+        ack.params
+    );
+    // A Host Name Address is answered with ABORT (Unresolvable Address).
+    b.receive(
+        now,
+        from,
+        &init_with(vec![Param::HostNameAddress(HostNameAddress {
+            host_name: b"hss.example\0",
+        })]),
+    );
+    let out = b.transmit(now);
+    assert_eq!(vtag(&out[0]), VerificationTag(0xabcd));
+    let c = chunks(&out[0]);
+    let [Chunk::Abort(abort)] = &c[..] else {
+        panic!("{c:?}")
+    };
+    assert_eq!(abort.causes[0].cause_code(), 5);
+}
+
+#[test]
+fn rfc9260_5_1_zero_initiate_tag_is_discarded_and_zero_streams_aborted() {
+    let now = crate::test_epoch();
+    let mut b = Side::new(now, B, 2, cfg());
+    let mut p = init_with(Vec::new());
+    // Initiate Tag (bytes 16..20 of the packet) to zero.
+    p[16..20].fill(0);
+    Packet::new_checked(&mut p[..]).unwrap().fill_checksum();
+    b.receive(now, addr(A), &p);
+    assert!(b.transmit(now).is_empty());
+    let mut p = init_with(Vec::new());
+    // Number of Outbound Streams (bytes 24..26) to zero.
+    p[24..26].fill(0);
+    Packet::new_checked(&mut p[..]).unwrap().fill_checksum();
+    b.receive(now, addr(A), &p);
+    let out = b.transmit(now);
+    let c = chunks(&out[0]);
+    let [Chunk::Abort(abort)] = &c[..] else {
+        panic!("{c:?}")
+    };
+    assert_eq!(abort.causes[0].cause_code(), 7);
+}

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::{Association, CloseReason, SackDue, State, Timer};
+use super::{Association, CloseReason, Event, SackDue, State, Timer};
 
 impl Association {
     /// Handles every timer whose deadline is at or before `now`.
@@ -97,9 +97,27 @@ impl Association {
         }
     }
 
-    /// Section 8.1: counts an error; past Association.Max.Retrans the peer is
-    /// unreachable and the association closes. Returns whether it closed.
+    /// Section 8.2: an acknowledgement or HEARTBEAT ACK clears the counters; an
+    /// inactive path becomes active again.
+    pub(super) fn clear_errors(&mut self) {
+        self.error_count = 0;
+        if self.path_error_count > self.config.path_max_retrans {
+            self.events
+                .push_back(Event::NetworkStatusChange { reachable: true });
+        }
+        self.path_error_count = 0;
+    }
+
+    /// Sections 8.1 and 8.2: counts an error on the association and its path.
+    /// Past Path.Max.Retrans the path is reported unreachable; past
+    /// Association.Max.Retrans the peer is, and the association closes.
+    /// Returns whether it closed.
     fn count_error(&mut self) -> bool {
+        self.path_error_count += 1;
+        if self.path_error_count == self.config.path_max_retrans + 1 {
+            self.events
+                .push_back(Event::NetworkStatusChange { reachable: false });
+        }
         self.error_count += 1;
         if self.error_count > self.config.assoc_max_retrans {
             let packet = self.encode_abort(self.peer_vtag, false, &[]);
