@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use sctp_benches::{OursPair, setup_associations};
+use sctp_benches::{
+    DcsctpPair, OursPair, ProtoPair, setup_associations, setup_dcsctp, setup_proto,
+};
 
 /// Messages per measured batch, by size, so each batch moves about 1 MB or more.
 fn batch(size: usize) -> usize {
@@ -30,6 +32,14 @@ fn throughput(c: &mut Criterion) {
             let mut pair = OursPair::new(Instant::now());
             b.iter(|| assert_eq!(pair.transfer(&payload, n, 4), n * size));
         });
+        g.bench_function(BenchmarkId::new("sctp-proto", n), |b| {
+            let mut pair = ProtoPair::new(Instant::now());
+            b.iter(|| assert_eq!(pair.transfer(&payload, n, 4), n * size));
+        });
+        g.bench_function(BenchmarkId::new("dcsctp", n), |b| {
+            let mut pair = DcsctpPair::new(Instant::now());
+            b.iter(|| assert_eq!(pair.transfer(&payload, n, 4), n * size));
+        });
         g.finish();
     }
 }
@@ -40,6 +50,12 @@ fn setup(c: &mut Criterion) {
     g.throughput(Throughput::Elements(n as u64));
     g.bench_function(BenchmarkId::new("ours", n), |b| {
         b.iter(|| setup_associations(Instant::now(), n))
+    });
+    g.bench_function(BenchmarkId::new("sctp-proto", n), |b| {
+        b.iter(|| setup_proto(Instant::now(), n))
+    });
+    g.bench_function(BenchmarkId::new("dcsctp", n), |b| {
+        b.iter(|| setup_dcsctp(n))
     });
     g.finish();
 }

@@ -1,5 +1,6 @@
 //! Heap bytes per idle established association, counted by an instrumented
-//! global allocator (not timed: a figure, printed).
+//! global allocator (a figure, printed; not timed), for our engine beside
+//! sctp-proto and dcsctp.
 //!
 //! Run with `cargo bench -p sctp-benches --bench memory`.
 
@@ -11,21 +12,34 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-fn main() {
-    // `cargo bench` passes `--bench`; nothing to parse.
-    let now = Instant::now();
-    let n = 10_000;
-    let region = Region::new(GLOBAL);
-    let (endpoint, servers) = sctp_benches::setup_associations(now, n);
-    // The client side is dropped inside setup; what remains is the server's
-    // endpoint (routes) and its associations.
+fn report(name: &str, n: usize, region: &Region<'_, System>) {
     let change = region.change();
     let held = change.bytes_allocated as isize - change.bytes_deallocated as isize
         + change.bytes_reallocated;
     println!(
-        "ours: {n} idle established associations hold {held} heap bytes: {} bytes each \
-         (endpoint routes included)",
+        "{name}: {n} idle established associations hold {held} heap bytes: {} bytes each",
         held / n as isize
     );
+}
+
+fn main() {
+    let now = Instant::now();
+    // What remains after set-up is the server side: its endpoint and
+    // associations (the client side is dropped inside the set-up functions).
+    let n = 10_000;
+    let region = Region::new(GLOBAL);
+    let (endpoint, servers) = sctp_benches::setup_associations(now, n);
+    report("ours (one endpoint, routes included)", n, &region);
     drop((endpoint, servers));
+
+    let n = 1_000;
+    let region = Region::new(GLOBAL);
+    let (endpoint, servers) = sctp_benches::setup_proto(now, n);
+    report("sctp-proto (one endpoint)", n, &region);
+    drop((endpoint, servers));
+
+    let region = Region::new(GLOBAL);
+    let servers = sctp_benches::setup_dcsctp(n);
+    report("dcsctp (one socket each)", n, &region);
+    drop(servers);
 }

@@ -19,6 +19,8 @@
 
 mod host;
 mod network;
+pub mod peers;
 
 pub use host::{Host, SctpHost};
 pub use network::{Link, Network};
+pub use peers::{DcsctpHost, ProtoHost};

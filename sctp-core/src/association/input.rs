@@ -250,9 +250,9 @@ impl Association {
         let out = match self.rtx.on_sack(sack, now) {
             Ok(out) => out,
             Err(super::retransmit::SackError::AcksUnsentTsn(tsn)) => {
-                let mut info = b"SACK acknowledges TSN ".to_vec();
+                let mut info = b"cumulative TSN ack ".to_vec();
                 info.extend_from_slice(tsn.0.to_string().as_bytes());
-                info.extend_from_slice(b" that was never sent");
+                info.extend_from_slice(b" acknowledges a TSN that was never sent");
                 self.abort(vec![ErrorCause {
                     code: cause_code::PROTOCOL_VIOLATION,
                     info,
@@ -329,6 +329,8 @@ impl Association {
                 }
                 self.maybe_send_shutdown_ack(now);
             }
+            // A retransmitted SHUTDOWN: our SHUTDOWN ACK was lost (section 9.2).
+            State::ShutdownAckSent => self.send_shutdown_ack = true,
             State::ShutdownSent => {
                 // Both sides shut down at once: answer with SHUTDOWN ACK.
                 self.timers.stop(Timer::T2Shutdown);
