@@ -140,7 +140,11 @@ fn rfc9260_1_6_tsn_and_ssn_wrap_around() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+    // 24 cases by default; PROPTEST_CASES=N runs a longer soak.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24),
+        .. ProptestConfig::default()
+    })]
 
     /// RFC 9260 sections 6 and 7: under loss up to 20 %, duplication,
     /// reordering and jitter, every message arrives exactly once, intact,
@@ -314,4 +318,36 @@ fn rfc9260_6_1_nagle_bundles_small_messages_while_data_is_in_flight() {
         with * 2 < without,
         "nagle {with} packets, no-delay {without}"
     );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(16),
+        .. ProptestConfig::default()
+    })]
+
+    /// RFC 9260 section 8.1: a partition longer than the failure-detection
+    /// time ends in communication lost on both sides, never in a hang,
+    /// whatever was in flight when it began.
+    #[test]
+    fn rfc9260_8_1_long_partition_always_ends_in_communication_lost(
+        seed in 0u64..1_000_000,
+        start_ms in 0u64..2_000,
+        messages in 0usize..40,
+        loss in 0.0f64..0.1,
+    ) {
+        let cfg = fast_cfg().assoc_max_retrans(3).path_max_retrans(2);
+        let (mut net, mut a, mut b) = pair(seed, Link::lossy(loss), Link::lossy(loss), cfg);
+        prop_assert!(net.run_until(&mut a, &mut b, |a, b| a.connected() && b.connected(), LIMIT));
+        for i in 0..messages {
+            a.send((i % 3) as u16, 0, &vec![i as u8; 700], false).unwrap();
+            b.send((i % 3) as u16, 0, &vec![i as u8; 300], true).unwrap();
+        }
+        let start = net.now() + Duration::from_millis(start_ms);
+        net.partition(start, Duration::from_secs(100_000));
+        let lost = |h: &SctpHost| h.saw(|e| matches!(e, Event::Closed(CloseReason::CommunicationLost)));
+        prop_assert!(net.run_until(&mut a, &mut b, |a, b| lost(a) && lost(b), Duration::from_secs(600)));
+        prop_assert_eq!(a.state(), State::Closed);
+        prop_assert_eq!(b.state(), State::Closed);
+    }
 }
