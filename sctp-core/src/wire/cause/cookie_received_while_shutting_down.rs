@@ -11,39 +11,17 @@
 //! The RFC defines no cause information; any that arrives is ignored (so that
 //! cause is not re-emitted byte for byte).
 
-use core::fmt;
-
-use crate::wire::error::Malformed;
-use crate::wire::tlv::TlvValue;
-
-/// A COOKIE ECHO arrived while the association was shutting down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct CookieReceivedWhileShuttingDown;
-
-impl TlvValue<'_> for CookieReceivedWhileShuttingDown {
-    const TYPE: u16 = 0x000a;
-
-    fn parse_value(_: &[u8]) -> Result<Self, Malformed> {
-        Ok(Self)
-    }
-
-    fn value_len(&self) -> usize {
-        0
-    }
-
-    fn emit_value(&self, _: &mut [u8]) {}
-}
-
-impl fmt::Display for CookieReceivedWhileShuttingDown {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Cookie Received While Shutting Down")
-    }
+crate::wire::param::empty_tlv! {
+    /// A COOKIE ECHO arrived while the association was shutting down.
+    pub struct CookieReceivedWhileShuttingDown;
+    TYPE = 0x000a, "Cookie Received While Shutting Down";
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::{Cause, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc9260_3_3_10_10_cookie_received_while_shutting_down_round_trip() {

@@ -8,6 +8,63 @@ use core::fmt;
 use super::error::{BufferTooSmall, Malformed};
 use super::tlv::{self, RawTlv, TlvIter, TlvValue, emit_tlv, padded};
 
+/// Defines an error cause whose information is a list of complete parameter
+/// TLVs (Unrecognized Parameters, Restart with New Addresses and the ASCONF
+/// causes of RFC 5061 section 5.3): the struct, its accessors, its
+/// [`TlvValue`] impl and a `Display` as `label (param, param)`.
+///
+/// The nested parameters are kept as raw bytes, so re-emission is
+/// byte-identical and a malformed nested TLV only fails the accessors.
+macro_rules! nested_params_cause {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident<'a> {
+            $(#[$fmeta:meta])*
+            pub $field:ident: &'a [u8] $(,)?
+        }
+        TYPE = $code:expr, $label:literal;
+    ) => {
+        $crate::wire::param::bytes_tlv! {
+            $(#[$meta])*
+            pub struct $name<'a> {
+                $(#[$fmeta])*
+                pub $field: &'a [u8],
+            }
+            TYPE = $code;
+        }
+
+        impl<'a> $name<'a> {
+            /// The nested parameters, parsed.
+            pub fn parse_params(
+                &self,
+            ) -> Result<Vec<$crate::wire::param::Param<'a>>, $crate::wire::error::Malformed> {
+                $crate::wire::param::parse_all(self.$field)
+            }
+
+            /// The nested parameters as raw TLVs.
+            pub fn param_tlvs(&self) -> $crate::wire::tlv::TlvIter<'a> {
+                $crate::wire::tlv::TlvIter::new(self.$field)
+            }
+        }
+
+        impl core::fmt::Display for $name<'_> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str($label)?;
+                match self.parse_params() {
+                    Ok(params) if !params.is_empty() => {
+                        for (i, p) in params.iter().enumerate() {
+                            f.write_str(if i == 0 { " (" } else { ", " })?;
+                            write!(f, "{p}")?;
+                        }
+                        f.write_str(")")
+                    }
+                    _ => write!(f, " ({} bytes)", self.$field.len()),
+                }
+            }
+        }
+    };
+}
+
 mod cookie_received_while_shutting_down;
 mod delete_last_remaining_address;
 mod delete_source_address;

@@ -11,39 +11,17 @@
 //! The RFC defines no cause information; any that arrives is ignored (so that
 //! cause is not re-emitted byte for byte).
 
-use core::fmt;
-
-use crate::wire::error::Malformed;
-use crate::wire::tlv::TlvValue;
-
-/// The sender is out of resource (typically memory).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct OutOfResource;
-
-impl TlvValue<'_> for OutOfResource {
-    const TYPE: u16 = 0x0004;
-
-    fn parse_value(_: &[u8]) -> Result<Self, Malformed> {
-        Ok(Self)
-    }
-
-    fn value_len(&self) -> usize {
-        0
-    }
-
-    fn emit_value(&self, _: &mut [u8]) {}
-}
-
-impl fmt::Display for OutOfResource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Out of Resource")
-    }
+crate::wire::param::empty_tlv! {
+    /// The sender is out of resource (typically memory).
+    pub struct OutOfResource;
+    TYPE = 0x0004, "Out of Resource";
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::{Cause, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc9260_3_3_10_4_out_of_resource_round_trip() {

@@ -13,37 +13,19 @@
 
 use core::fmt;
 
-use crate::wire::error::Malformed;
-use crate::wire::tlv::TlvValue;
-
-/// The sender detected a protocol violation the other causes do not cover.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ProtocolViolation<'a> {
-    /// Additional Information, free-form.
-    pub info: &'a [u8],
+crate::wire::param::bytes_tlv! {
+    /// The sender detected a protocol violation the other causes do not cover.
+    pub struct ProtocolViolation<'a> {
+        /// Additional Information, free-form.
+        pub info: &'a [u8],
+    }
+    TYPE = 13;
 }
 
 impl<'a> ProtocolViolation<'a> {
     /// The info as text without trailing nulls, if it is UTF-8.
     pub fn text(&self) -> Option<&'a str> {
-        let end = self.info.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-        core::str::from_utf8(&self.info[..end]).ok()
-    }
-}
-
-impl<'a> TlvValue<'a> for ProtocolViolation<'a> {
-    const TYPE: u16 = 13;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self { info: v })
-    }
-
-    fn value_len(&self) -> usize {
-        self.info.len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        buf.copy_from_slice(self.info);
+        crate::wire::param::text_without_nulls(self.info)
     }
 }
 
@@ -61,6 +43,7 @@ impl fmt::Display for ProtocolViolation<'_> {
 mod tests {
     use super::super::{Cause, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc9260_3_3_10_13_protocol_violation_round_trip() {

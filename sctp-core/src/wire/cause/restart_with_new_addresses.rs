@@ -14,67 +14,20 @@
 //! The nested parameters are kept as raw bytes, so re-emission is
 //! byte-identical; [`RestartWithNewAddresses::parse_params`] interprets them.
 
-use core::fmt;
-
-use crate::wire::error::Malformed;
-use crate::wire::param::{self, Param};
-use crate::wire::tlv::{TlvIter, TlvValue};
-
-/// An INIT tried to restart an association with addresses it did not have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RestartWithNewAddresses<'a> {
-    /// The new addresses, complete address parameters as sent.
-    pub new_addresses: &'a [u8],
-}
-
-impl<'a> RestartWithNewAddresses<'a> {
-    /// The nested parameters, parsed.
-    pub fn parse_params(&self) -> Result<Vec<Param<'a>>, Malformed> {
-        param::parse_all(self.new_addresses)
+nested_params_cause! {
+    /// An INIT tried to restart an association with addresses it did not have.
+    pub struct RestartWithNewAddresses<'a> {
+        /// The new addresses, complete address parameters as sent.
+        pub new_addresses: &'a [u8],
     }
-
-    /// The nested parameters as raw TLVs.
-    pub fn param_tlvs(&self) -> TlvIter<'a> {
-        TlvIter::new(self.new_addresses)
-    }
-}
-
-impl<'a> TlvValue<'a> for RestartWithNewAddresses<'a> {
-    const TYPE: u16 = 0x000b;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self { new_addresses: v })
-    }
-
-    fn value_len(&self) -> usize {
-        self.new_addresses.len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        buf.copy_from_slice(self.new_addresses);
-    }
-}
-
-impl fmt::Display for RestartWithNewAddresses<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Restart of an Association with New Addresses")?;
-        match self.parse_params() {
-            Ok(params) if !params.is_empty() => {
-                for (i, p) in params.iter().enumerate() {
-                    f.write_str(if i == 0 { " (" } else { ", " })?;
-                    write!(f, "{p}")?;
-                }
-                f.write_str(")")
-            }
-            _ => write!(f, " ({} bytes)", self.new_addresses.len()),
-        }
-    }
+    TYPE = 0x000b, "Restart of an Association with New Addresses";
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::{Cause, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc9260_3_3_10_11_restart_with_new_addresses_round_trip() {

@@ -15,36 +15,19 @@
 
 use core::fmt;
 
-use crate::wire::error::Malformed;
-use crate::wire::tlv::TlvValue;
-
-/// The receiver did not understand a chunk whose type asked for a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct UnrecognizedChunkType<'a> {
-    /// The unrecognized chunk, header included, as received.
-    pub chunk: &'a [u8],
+crate::wire::param::bytes_tlv! {
+    /// The receiver did not understand a chunk whose type asked for a report.
+    pub struct UnrecognizedChunkType<'a> {
+        /// The unrecognized chunk, header included, as received.
+        pub chunk: &'a [u8],
+    }
+    TYPE = 6;
 }
 
 impl UnrecognizedChunkType<'_> {
     /// The type code of the unrecognized chunk, if its first byte is there.
     pub fn chunk_type(&self) -> Option<u8> {
         self.chunk.first().copied()
-    }
-}
-
-impl<'a> TlvValue<'a> for UnrecognizedChunkType<'a> {
-    const TYPE: u16 = 6;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self { chunk: v })
-    }
-
-    fn value_len(&self) -> usize {
-        self.chunk.len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        buf.copy_from_slice(self.chunk);
     }
 }
 
@@ -61,6 +44,7 @@ impl fmt::Display for UnrecognizedChunkType<'_> {
 mod tests {
     use super::super::{Cause, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc9260_3_3_10_6_unrecognized_chunk_type_round_trip() {

@@ -14,67 +14,20 @@
 //! The nested parameters are kept as raw bytes, so re-emission is
 //! byte-identical; [`UnrecognizedParameters::parse_params`] interprets them.
 
-use core::fmt;
-
-use crate::wire::error::Malformed;
-use crate::wire::param::{self, Param};
-use crate::wire::tlv::{TlvIter, TlvValue};
-
-/// Parameters of an INIT ACK that the receiver did not recognize.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct UnrecognizedParameters<'a> {
-    /// The unrecognized parameters, complete TLVs as received.
-    pub params: &'a [u8],
-}
-
-impl<'a> UnrecognizedParameters<'a> {
-    /// The nested parameters, parsed.
-    pub fn parse_params(&self) -> Result<Vec<Param<'a>>, Malformed> {
-        param::parse_all(self.params)
+nested_params_cause! {
+    /// Parameters of an INIT ACK that the receiver did not recognize.
+    pub struct UnrecognizedParameters<'a> {
+        /// The unrecognized parameters, complete TLVs as received.
+        pub params: &'a [u8],
     }
-
-    /// The nested parameters as raw TLVs.
-    pub fn param_tlvs(&self) -> TlvIter<'a> {
-        TlvIter::new(self.params)
-    }
-}
-
-impl<'a> TlvValue<'a> for UnrecognizedParameters<'a> {
-    const TYPE: u16 = 0x0008;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self { params: v })
-    }
-
-    fn value_len(&self) -> usize {
-        self.params.len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        buf.copy_from_slice(self.params);
-    }
-}
-
-impl fmt::Display for UnrecognizedParameters<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Unrecognized Parameters")?;
-        match self.parse_params() {
-            Ok(params) if !params.is_empty() => {
-                for (i, p) in params.iter().enumerate() {
-                    f.write_str(if i == 0 { " (" } else { ", " })?;
-                    write!(f, "{p}")?;
-                }
-                f.write_str(")")
-            }
-            _ => write!(f, " ({} bytes)", self.params.len()),
-        }
-    }
+    TYPE = 0x0008, "Unrecognized Parameters";
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::{Cause, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc9260_3_3_10_8_unrecognized_parameters_round_trip() {

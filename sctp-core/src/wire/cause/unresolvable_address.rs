@@ -18,35 +18,20 @@ use core::fmt;
 
 use crate::wire::error::Malformed;
 use crate::wire::param::{self, Param};
-use crate::wire::tlv::TlvValue;
 
-/// The sender could not resolve an address the peer sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct UnresolvableAddress<'a> {
-    /// The address parameter that could not be resolved, header included.
-    pub address: &'a [u8],
+crate::wire::param::bytes_tlv! {
+    /// The sender could not resolve an address the peer sent.
+    pub struct UnresolvableAddress<'a> {
+        /// The address parameter that could not be resolved, header included.
+        pub address: &'a [u8],
+    }
+    TYPE = 5;
 }
 
 impl<'a> UnresolvableAddress<'a> {
     /// The nested address parameter, parsed.
     pub fn parse_address(&self) -> Result<Param<'a>, Malformed> {
         Param::parse(&param::first_tlv(self.address)?)
-    }
-}
-
-impl<'a> TlvValue<'a> for UnresolvableAddress<'a> {
-    const TYPE: u16 = 5;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self { address: v })
-    }
-
-    fn value_len(&self) -> usize {
-        self.address.len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        buf.copy_from_slice(self.address);
     }
 }
 
@@ -63,6 +48,7 @@ impl fmt::Display for UnresolvableAddress<'_> {
 mod tests {
     use super::super::{Cause, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc9260_3_3_10_5_unresolvable_address_round_trip() {

@@ -13,41 +13,19 @@
 
 use core::fmt;
 
-use crate::wire::error::Malformed;
-use crate::wire::tlv::TlvValue;
-
-/// The upper layer aborted the association, optionally saying why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct UserInitiatedAbort<'a> {
-    /// Upper Layer Abort Reason, opaque to SCTP.
-    pub reason: &'a [u8],
+crate::wire::param::bytes_tlv! {
+    /// The upper layer aborted the association, optionally saying why.
+    pub struct UserInitiatedAbort<'a> {
+        /// Upper Layer Abort Reason, opaque to SCTP.
+        pub reason: &'a [u8],
+    }
+    TYPE = 12;
 }
 
 impl<'a> UserInitiatedAbort<'a> {
     /// The reason as text without trailing nulls, if it is UTF-8.
     pub fn text(&self) -> Option<&'a str> {
-        let end = self
-            .reason
-            .iter()
-            .rposition(|&b| b != 0)
-            .map_or(0, |i| i + 1);
-        core::str::from_utf8(&self.reason[..end]).ok()
-    }
-}
-
-impl<'a> TlvValue<'a> for UserInitiatedAbort<'a> {
-    const TYPE: u16 = 12;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self { reason: v })
-    }
-
-    fn value_len(&self) -> usize {
-        self.reason.len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        buf.copy_from_slice(self.reason);
+        crate::wire::param::text_without_nulls(self.reason)
     }
 }
 
@@ -65,6 +43,7 @@ impl fmt::Display for UserInitiatedAbort<'_> {
 mod tests {
     use super::super::{Cause, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc9260_3_3_10_12_user_initiated_abort_round_trip() {

@@ -14,7 +14,7 @@
 
 use core::fmt;
 
-use super::{ChunkValue, emit_with_tlv_tail};
+use super::{ChunkValue, emit_causes, emit_with_tlv_tail, fmt_causes};
 use crate::wire::cause::{self, Cause};
 use crate::wire::error::{BufferTooSmall, Malformed};
 
@@ -54,8 +54,7 @@ impl<'a> ChunkValue<'a> for Abort<'a> {
     }
 
     fn emit_value(&self, buf: &mut [u8]) {
-        let emitted = cause::emit_all(&self.causes, buf);
-        debug_assert!(emitted.is_ok(), "causes emit within their wire_len");
+        emit_causes(&self.causes, buf);
     }
 
     fn emit(&self, buf: &mut [u8]) -> Result<usize, BufferTooSmall> {
@@ -69,11 +68,7 @@ impl fmt::Display for Abort<'_> {
         if self.t_bit {
             f.write_str("[T]")?;
         }
-        for (i, c) in self.causes.iter().enumerate() {
-            f.write_str(if i == 0 { ": " } else { ", " })?;
-            fmt::Display::fmt(c, f)?;
-        }
-        Ok(())
+        fmt_causes(f, &self.causes)
     }
 }
 

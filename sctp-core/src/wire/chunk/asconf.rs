@@ -22,76 +22,29 @@
 //!
 //! A missing Address Parameter is a protocol error for the engine, not a parse error.
 
-use core::fmt;
-
-use super::{ChunkValue, be32, emit_with_tlv_tail, shift_nested};
-use crate::wire::error::{BufferTooSmall, Malformed};
-use crate::wire::param::{self, Param};
-
-/// Parses a Sequence Number followed by parameters (ASCONF and ASCONF-ACK).
-pub(super) fn parse_serial_params(v: &[u8]) -> Result<(u32, Vec<Param<'_>>), Malformed> {
-    Malformed::check_len(v, 4)?;
-    let params = param::parse_all(&v[4..]).map_err(|e| shift_nested(e, 4))?;
-    Ok((be32(v, 0), params))
-}
-
-/// Writes a Sequence Number followed by parameters (ASCONF and ASCONF-ACK).
-pub(super) fn emit_serial_params(serial: u32, params: &[Param<'_>], buf: &mut [u8]) {
-    buf[0..4].copy_from_slice(&serial.to_be_bytes());
-    let emitted = param::emit_all(params, &mut buf[4..]);
-    debug_assert!(emitted.is_ok(), "parameters emit within their wire_len");
-}
-
-/// ASCONF: asks the peer to add or delete addresses or set the primary.
-///
-/// The emitted Chunk Length leaves out the last parameter's padding (RFC 9260
-/// section 3.2), which [`ChunkValue::value_len`] counts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Asconf<'a> {
-    /// Sequence Number of this request.
-    pub serial: u32,
-    /// The Address Parameter, then the ASCONF parameters, in wire order.
-    pub params: Vec<Param<'a>>,
-}
-
-impl<'a> ChunkValue<'a> for Asconf<'a> {
-    const TYPE: u8 = 0xc1;
-
-    fn parse_value(_flags: u8, v: &'a [u8]) -> Result<Self, Malformed> {
-        let (serial, params) = parse_serial_params(v)?;
-        Ok(Self { serial, params })
+serial_params_chunk! {
+    /// ASCONF: asks the peer to add or delete addresses or set the primary.
+    ///
+    /// The emitted Chunk Length leaves out the last parameter's padding (RFC 9260
+    /// section 3.2), which [`ChunkValue::value_len`](super::ChunkValue::value_len) counts.
+    pub struct Asconf<'a> {
+        /// Sequence Number of this request.
+        pub serial: u32,
+        /// The Address Parameter, then the ASCONF parameters, in wire order.
+        pub params: Vec<Param<'a>>,
     }
-
-    fn value_len(&self) -> usize {
-        4 + param::wire_len(&self.params)
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        emit_serial_params(self.serial, &self.params, buf);
-    }
-
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, BufferTooSmall> {
-        emit_with_tlv_tail(self, buf, self.params.last().map(Param::tlv_len))
-    }
-}
-
-impl fmt::Display for Asconf<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "ASCONF serial {} ({} params)",
-            self.serial,
-            self.params.len()
-        )
-    }
+    TYPE = 0xc1, "ASCONF";
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::Chunk;
+    use super::super::ChunkValue;
     use super::super::test_util::round_trip;
     use super::*;
+    use crate::wire::error::Malformed;
     use crate::wire::param::Ipv4Address;
+    use crate::wire::param::Param;
     use std::net::Ipv4Addr;
 
     #[test]

@@ -18,62 +18,28 @@
 //! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //! ```
 
-use core::fmt;
-
-use super::asconf::{emit_serial_params, parse_serial_params};
-use super::{ChunkValue, emit_with_tlv_tail};
-use crate::wire::error::{BufferTooSmall, Malformed};
-use crate::wire::param::{self, Param};
-
-/// ASCONF-ACK: answers an ASCONF with per-request results.
-///
-/// The emitted Chunk Length leaves out the last parameter's padding (RFC 9260
-/// section 3.2), which [`ChunkValue::value_len`] counts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AsconfAck<'a> {
-    /// Sequence Number of the ASCONF being answered.
-    pub serial: u32,
-    /// The ASCONF Parameter Responses (Success / Error Cause Indication), in wire order.
-    pub params: Vec<Param<'a>>,
-}
-
-impl<'a> ChunkValue<'a> for AsconfAck<'a> {
-    const TYPE: u8 = 0x80;
-
-    fn parse_value(_flags: u8, v: &'a [u8]) -> Result<Self, Malformed> {
-        let (serial, params) = parse_serial_params(v)?;
-        Ok(Self { serial, params })
+serial_params_chunk! {
+    /// ASCONF-ACK: answers an ASCONF with per-request results.
+    ///
+    /// The emitted Chunk Length leaves out the last parameter's padding (RFC 9260
+    /// section 3.2), which [`ChunkValue::value_len`](super::ChunkValue::value_len) counts.
+    pub struct AsconfAck<'a> {
+        /// Sequence Number of the ASCONF being answered.
+        pub serial: u32,
+        /// The ASCONF Parameter Responses (Success / Error Cause Indication), in wire order.
+        pub params: Vec<Param<'a>>,
     }
-
-    fn value_len(&self) -> usize {
-        4 + param::wire_len(&self.params)
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        emit_serial_params(self.serial, &self.params, buf);
-    }
-
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, BufferTooSmall> {
-        emit_with_tlv_tail(self, buf, self.params.last().map(Param::tlv_len))
-    }
-}
-
-impl fmt::Display for AsconfAck<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "ASCONF_ACK serial {} ({} params)",
-            self.serial,
-            self.params.len()
-        )
-    }
+    TYPE = 0x80, "ASCONF_ACK";
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::Chunk;
+    use super::super::ChunkValue;
     use super::super::test_util::round_trip;
     use super::*;
+    use crate::wire::error::Malformed;
+    use crate::wire::param::Param;
     use crate::wire::param::UnknownParam;
 
     #[test]

@@ -20,85 +20,26 @@
 //! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //! ```
 
-use core::fmt;
-
-use super::ChunkValue;
-use crate::wire::error::Malformed;
-use crate::wire::tlv::TlvIter;
-
-/// Parameter type of the Heartbeat Information TLV.
-pub(super) const HEARTBEAT_INFO_TYPE: u16 = 1;
-
-/// Reads the Heartbeat Information TLV at the start of a HEARTBEAT or
-/// HEARTBEAT ACK value and returns its value; anything after it is ignored.
-pub(super) fn parse_info(v: &[u8]) -> Result<&[u8], Malformed> {
-    Malformed::check_len(v, 4)?;
-    let Some(first) = TlvIter::new(v).next() else {
-        return Err(Malformed::TooShort { needed: 4, got: 0 });
-    };
-    let tlv = first?;
-    if tlv.tlv_type != HEARTBEAT_INFO_TYPE {
-        return Err(Malformed::Invalid {
-            field: "Heartbeat Info Type",
-        });
+heartbeat_chunk! {
+    /// HEARTBEAT: probes a destination address.
+    ///
+    /// Bytes after the Heartbeat Information TLV (which RFC 9260 does not
+    /// define) are ignored on parse and not emitted again.
+    pub struct Heartbeat<'a> {
+        /// Sender-Specific Heartbeat Info: the value of the Heartbeat Information TLV,
+        /// echoed back unchanged in the HEARTBEAT ACK.
+        pub info: &'a [u8],
     }
-    Ok(tlv.value)
-}
-
-/// Length of the value of a HEARTBEAT or HEARTBEAT ACK carrying `info`
-/// (the TLV's padding is chunk padding, RFC 9260 section 3.2).
-pub(super) fn info_value_len(info: &[u8]) -> usize {
-    4 + info.len()
-}
-
-/// Writes the Heartbeat Information TLV carrying `info` into `buf`.
-pub(super) fn emit_info(info: &[u8], buf: &mut [u8]) {
-    buf[0..2].copy_from_slice(&HEARTBEAT_INFO_TYPE.to_be_bytes());
-    // The chunk length caps the value at 65531 bytes, so this fits.
-    buf[2..4].copy_from_slice(&(info_value_len(info) as u16).to_be_bytes());
-    buf[4..].copy_from_slice(info);
-}
-
-/// HEARTBEAT: probes a destination address.
-///
-/// Bytes after the Heartbeat Information TLV (which RFC 9260 does not
-/// define) are ignored on parse and not emitted again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Heartbeat<'a> {
-    /// Sender-Specific Heartbeat Info: the value of the Heartbeat Information TLV,
-    /// echoed back unchanged in the HEARTBEAT ACK.
-    pub info: &'a [u8],
-}
-
-impl<'a> ChunkValue<'a> for Heartbeat<'a> {
-    const TYPE: u8 = 4;
-
-    fn parse_value(_flags: u8, v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self {
-            info: parse_info(v)?,
-        })
-    }
-
-    fn value_len(&self) -> usize {
-        info_value_len(self.info)
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        emit_info(self.info, buf);
-    }
-}
-
-impl fmt::Display for Heartbeat<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HEARTBEAT ({} bytes of info)", self.info.len())
-    }
+    TYPE = 4, "HEARTBEAT";
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::Chunk;
+    use super::super::ChunkValue;
     use super::super::test_util::round_trip;
     use super::*;
+    use crate::wire::error::Malformed;
     use crate::wire::error::NestedReason;
 
     #[test]

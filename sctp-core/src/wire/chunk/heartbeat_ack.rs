@@ -14,51 +14,25 @@
 //!
 //! The Heartbeat Information TLV is copied from the HEARTBEAT being answered.
 
-use core::fmt;
-
-use super::ChunkValue;
-use super::heartbeat::{emit_info, info_value_len, parse_info};
-use crate::wire::error::Malformed;
-
-/// HEARTBEAT ACK: answers a HEARTBEAT, echoing its information.
-///
-/// Bytes after the Heartbeat Information TLV are ignored on parse and not
-/// emitted again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct HeartbeatAck<'a> {
-    /// The Sender-Specific Heartbeat Info copied from the HEARTBEAT.
-    pub info: &'a [u8],
-}
-
-impl<'a> ChunkValue<'a> for HeartbeatAck<'a> {
-    const TYPE: u8 = 5;
-
-    fn parse_value(_flags: u8, v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self {
-            info: parse_info(v)?,
-        })
+heartbeat_chunk! {
+    /// HEARTBEAT ACK: answers a HEARTBEAT, echoing its information.
+    ///
+    /// Bytes after the Heartbeat Information TLV are ignored on parse and not
+    /// emitted again.
+    pub struct HeartbeatAck<'a> {
+        /// The Sender-Specific Heartbeat Info copied from the HEARTBEAT.
+        pub info: &'a [u8],
     }
-
-    fn value_len(&self) -> usize {
-        info_value_len(self.info)
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        emit_info(self.info, buf);
-    }
-}
-
-impl fmt::Display for HeartbeatAck<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HEARTBEAT_ACK ({} bytes of info)", self.info.len())
-    }
+    TYPE = 5, "HEARTBEAT_ACK";
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::Chunk;
+    use super::super::ChunkValue;
     use super::super::test_util::round_trip;
     use super::*;
+    use crate::wire::error::Malformed;
 
     #[test]
     fn rfc9260_3_3_6_heartbeat_ack_from_capture() {

@@ -16,8 +16,151 @@
 
 use core::fmt;
 
+use super::cause::{self, Cause};
 use super::error::{BufferTooSmall, Malformed, WireError};
-use super::tlv::padded;
+use super::tlv::{emit_tlv, padded};
+
+/// Defines a chunk whose value is a Sequence Number followed by parameters
+/// (ASCONF and ASCONF-ACK, RFC 5061 section 5.1): the struct, its
+/// [`ChunkValue`] impl and a `Display` as `label serial N (K params)`.
+///
+/// A bad parameter is reported with its offset in the whole value. The
+/// emitted Chunk Length leaves out the last parameter's padding (RFC 9260
+/// section 3.2), which [`ChunkValue::value_len`] counts.
+macro_rules! serial_params_chunk {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident<'a> {
+            $(#[$serial_meta:meta])*
+            pub serial: u32,
+            $(#[$params_meta:meta])*
+            pub params: Vec<Param<'a>> $(,)?
+        }
+        TYPE = $code:expr, $label:literal;
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name<'a> {
+            $(#[$serial_meta])*
+            pub serial: u32,
+            $(#[$params_meta])*
+            pub params: Vec<$crate::wire::param::Param<'a>>,
+        }
+
+        impl<'a> $crate::wire::chunk::ChunkValue<'a> for $name<'a> {
+            const TYPE: u8 = $code;
+
+            fn parse_value(
+                _flags: u8,
+                v: &'a [u8],
+            ) -> Result<Self, $crate::wire::error::Malformed> {
+                $crate::wire::error::Malformed::check_len(v, 4)?;
+                let params = $crate::wire::param::parse_all(&v[4..])
+                    .map_err(|e| $crate::wire::chunk::shift_nested(e, 4))?;
+                Ok(Self {
+                    serial: $crate::wire::chunk::be32(v, 0),
+                    params,
+                })
+            }
+
+            fn value_len(&self) -> usize {
+                4 + $crate::wire::param::wire_len(&self.params)
+            }
+
+            fn emit_value(&self, buf: &mut [u8]) {
+                buf[0..4].copy_from_slice(&self.serial.to_be_bytes());
+                let emitted = $crate::wire::param::emit_all(&self.params, &mut buf[4..]);
+                debug_assert!(emitted.is_ok(), "parameters emit within their wire_len");
+            }
+
+            fn emit(&self, buf: &mut [u8]) -> Result<usize, $crate::wire::error::BufferTooSmall> {
+                $crate::wire::chunk::emit_with_tlv_tail(
+                    self,
+                    buf,
+                    self.params.last().map($crate::wire::param::Param::tlv_len),
+                )
+            }
+        }
+
+        impl core::fmt::Display for $name<'_> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                write!(
+                    f,
+                    concat!($label, " serial {} ({} params)"),
+                    self.serial,
+                    self.params.len()
+                )
+            }
+        }
+    };
+}
+
+/// Parameter type of the Heartbeat Information TLV (RFC 9260 section 3.3.5).
+const HEARTBEAT_INFO_TYPE: u16 = 1;
+
+/// Defines a chunk whose value is the Heartbeat Information TLV (HEARTBEAT
+/// and HEARTBEAT ACK, RFC 9260 sections 3.3.5 and 3.3.6): the struct, its
+/// [`ChunkValue`] impl and a `Display` as `label (N bytes of info)`.
+///
+/// Parsing reads the TLV at the start of the value and keeps its value;
+/// anything after it is ignored and not emitted again. The TLV's padding is
+/// chunk padding (RFC 9260 section 3.2).
+macro_rules! heartbeat_chunk {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident<'a> {
+            $(#[$fmeta:meta])*
+            pub info: &'a [u8] $(,)?
+        }
+        TYPE = $code:expr, $label:literal;
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name<'a> {
+            $(#[$fmeta])*
+            pub info: &'a [u8],
+        }
+
+        impl<'a> $crate::wire::chunk::ChunkValue<'a> for $name<'a> {
+            const TYPE: u8 = $code;
+
+            fn parse_value(
+                _flags: u8,
+                v: &'a [u8],
+            ) -> Result<Self, $crate::wire::error::Malformed> {
+                use $crate::wire::error::Malformed;
+                Malformed::check_len(v, 4)?;
+                let Some(first) = $crate::wire::tlv::TlvIter::new(v).next() else {
+                    return Err(Malformed::TooShort { needed: 4, got: 0 });
+                };
+                let tlv = first?;
+                if tlv.tlv_type != $crate::wire::chunk::HEARTBEAT_INFO_TYPE {
+                    return Err(Malformed::Invalid {
+                        field: "Heartbeat Info Type",
+                    });
+                }
+                Ok(Self { info: tlv.value })
+            }
+
+            fn value_len(&self) -> usize {
+                4 + self.info.len()
+            }
+
+            fn emit_value(&self, buf: &mut [u8]) {
+                buf[0..2].copy_from_slice(&$crate::wire::chunk::HEARTBEAT_INFO_TYPE.to_be_bytes());
+                // The chunk length caps the value at 65531 bytes, so this fits.
+                buf[2..4].copy_from_slice(&(self.value_len() as u16).to_be_bytes());
+                buf[4..].copy_from_slice(self.info);
+            }
+        }
+
+        impl core::fmt::Display for $name<'_> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                write!(f, concat!($label, " ({} bytes of info)"), self.info.len())
+            }
+        }
+    };
+}
 
 mod abort;
 mod asconf;
@@ -146,20 +289,14 @@ pub fn emit_chunk(
     value_len: usize,
     fill: impl FnOnce(&mut [u8]),
 ) -> Result<usize, BufferTooSmall> {
-    let length = 4 + value_len;
-    let total = padded(length);
-    if buf.len() < total || length > usize::from(u16::MAX) {
-        return Err(BufferTooSmall {
-            needed: total,
-            available: buf.len(),
-        });
-    }
-    buf[0] = chunk_type;
-    buf[1] = flags;
-    buf[2..4].copy_from_slice(&(length as u16).to_be_bytes());
-    fill(&mut buf[4..length]);
-    buf[length..total].fill(0);
-    Ok(total)
+    // The chunk header is a TLV header whose 16-bit type is the chunk type
+    // followed by the flags.
+    emit_tlv(
+        buf,
+        u16::from_be_bytes([chunk_type, flags]),
+        value_len,
+        fill,
+    )
 }
 
 /// One chunk as found in a packet, not yet interpreted.
@@ -248,6 +385,15 @@ macro_rules! chunks {
             }
         }
 
+        impl fmt::Display for Chunk<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    $( Self::$variant(c) => fmt::Display::fmt(c, f), )*
+                    Self::Unknown(c) => fmt::Display::fmt(c, f),
+                }
+            }
+        }
+
         $(
             impl<'a> From<$ty> for Chunk<'a> {
                 fn from(c: $ty) -> Self {
@@ -307,37 +453,6 @@ chunks! {
     IForwardTsn(IForwardTsn<'a>),
 }
 
-impl fmt::Display for Chunk<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Data(c) => fmt::Display::fmt(c, f),
-            Self::Init(c) => fmt::Display::fmt(c, f),
-            Self::InitAck(c) => fmt::Display::fmt(c, f),
-            Self::Sack(c) => fmt::Display::fmt(c, f),
-            Self::Heartbeat(c) => fmt::Display::fmt(c, f),
-            Self::HeartbeatAck(c) => fmt::Display::fmt(c, f),
-            Self::Abort(c) => fmt::Display::fmt(c, f),
-            Self::Shutdown(c) => fmt::Display::fmt(c, f),
-            Self::ShutdownAck(c) => fmt::Display::fmt(c, f),
-            Self::Error(c) => fmt::Display::fmt(c, f),
-            Self::CookieEcho(c) => fmt::Display::fmt(c, f),
-            Self::CookieAck(c) => fmt::Display::fmt(c, f),
-            Self::Ecne(c) => fmt::Display::fmt(c, f),
-            Self::Cwr(c) => fmt::Display::fmt(c, f),
-            Self::ShutdownComplete(c) => fmt::Display::fmt(c, f),
-            Self::Auth(c) => fmt::Display::fmt(c, f),
-            Self::IData(c) => fmt::Display::fmt(c, f),
-            Self::Asconf(c) => fmt::Display::fmt(c, f),
-            Self::AsconfAck(c) => fmt::Display::fmt(c, f),
-            Self::ReConfig(c) => fmt::Display::fmt(c, f),
-            Self::Pad(c) => fmt::Display::fmt(c, f),
-            Self::ForwardTsn(c) => fmt::Display::fmt(c, f),
-            Self::IForwardTsn(c) => fmt::Display::fmt(c, f),
-            Self::Unknown(c) => fmt::Display::fmt(c, f),
-        }
-    }
-}
-
 /// Reads the big-endian `u16` at `at`; the caller has checked the length.
 fn be16(v: &[u8], at: usize) -> u16 {
     u16::from_be_bytes([v[at], v[at + 1]])
@@ -356,6 +471,22 @@ fn check_exact(value: &[u8], len: usize, field: &'static str) -> Result<(), Malf
         return Err(Malformed::Invalid { field });
     }
     Ok(())
+}
+
+/// Writes the causes of an ABORT or ERROR after its name, as `: a, b`.
+fn fmt_causes(f: &mut fmt::Formatter<'_>, causes: &[Cause<'_>]) -> fmt::Result {
+    for (i, c) in causes.iter().enumerate() {
+        f.write_str(if i == 0 { ": " } else { ", " })?;
+        fmt::Display::fmt(c, f)?;
+    }
+    Ok(())
+}
+
+/// Writes the causes of an ABORT or ERROR into `buf`, which is exactly
+/// [`cause::wire_len`] bytes long.
+fn emit_causes(causes: &[Cause<'_>], buf: &mut [u8]) {
+    let emitted = cause::emit_all(causes, buf);
+    debug_assert!(emitted.is_ok(), "causes emit within their wire_len");
 }
 
 /// Moves the offset of a [`Malformed::Nested`] found in a TLV list that starts

@@ -15,56 +15,23 @@
 //! The Reserved field is emitted as 0 and ignored on receipt, as are bytes
 //! after it; a parameter with either is not re-emitted byte for byte.
 
-use core::fmt;
-
-use crate::wire::error::Malformed;
-use crate::wire::tlv::TlvValue;
-
-/// A request that the peer add outgoing streams (the sender's incoming ones).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct AddIncomingStreamsRequest {
-    /// Re-configuration Request Sequence Number of this request.
-    pub request_seq: u32,
-    /// Number of new streams to add.
-    pub new_streams: u16,
-}
-
-impl TlvValue<'_> for AddIncomingStreamsRequest {
-    const TYPE: u16 = 18;
-
-    fn parse_value(v: &[u8]) -> Result<Self, Malformed> {
-        Malformed::check_len(v, 8)?;
-        Ok(Self {
-            request_seq: super::read_u32(v, 0),
-            new_streams: super::read_u16(v, 4),
-        })
+add_streams_request! {
+    /// A request that the peer add outgoing streams (the sender's incoming ones).
+    pub struct AddIncomingStreamsRequest {
+        /// Re-configuration Request Sequence Number of this request.
+        pub request_seq: u32,
+        /// Number of new streams to add.
+        pub new_streams: u16,
     }
-
-    fn value_len(&self) -> usize {
-        8
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        buf[0..4].copy_from_slice(&self.request_seq.to_be_bytes());
-        buf[4..6].copy_from_slice(&self.new_streams.to_be_bytes());
-        buf[6..8].fill(0);
-    }
-}
-
-impl fmt::Display for AddIncomingStreamsRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "Add Incoming Streams Request (req {}, {} new streams)",
-            self.request_seq, self.new_streams
-        )
-    }
+    TYPE = 18, "Add Incoming Streams Request";
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::{Param, test_util::round_trip};
     use super::*;
+    use crate::wire::error::Malformed;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc6525_4_6_add_incoming_streams_request_round_trip() {

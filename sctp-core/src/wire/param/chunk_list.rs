@@ -16,48 +16,21 @@
 //! +-+-+-+-+-+-+-+-+
 //! ```
 
-use core::fmt;
-
-use crate::wire::error::Malformed;
-use crate::wire::list::List;
-use crate::wire::tlv::TlvValue;
-
-/// The chunk types the sender requires to be authenticated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChunkList<'a> {
-    /// The chunk type codes.
-    pub chunk_types: List<'a, u8>,
-}
-
-impl<'a> TlvValue<'a> for ChunkList<'a> {
-    const TYPE: u16 = 0x8003;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self {
-            chunk_types: List::from_wire(v, "chunk type")?,
-        })
+list_param! {
+    /// The chunk types the sender requires to be authenticated.
+    pub struct ChunkList<'a> {
+        /// The chunk type codes.
+        pub chunk_types: List<'a, u8>,
     }
-
-    fn value_len(&self) -> usize {
-        self.chunk_types.wire_len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        self.chunk_types.emit(buf);
-    }
-}
-
-impl fmt::Display for ChunkList<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Chunk List ")?;
-        super::fmt_list(f, &self.chunk_types, |f, t| write!(f, "{t}"))
-    }
+    TYPE = 0x8003, "Chunk List", entry "chunk type";
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::{Param, test_util::round_trip};
     use super::*;
+    use crate::wire::list::List;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc4895_3_2_chunk_list_round_trip() {

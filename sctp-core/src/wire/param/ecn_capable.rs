@@ -11,39 +11,17 @@
 //! The RFC defines no value; one that arrives anyway is ignored (so that
 //! parameter is not re-emitted byte for byte).
 
-use core::fmt;
-
-use crate::wire::error::Malformed;
-use crate::wire::tlv::TlvValue;
-
-/// The sender supports Explicit Congestion Notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct EcnCapable;
-
-impl TlvValue<'_> for EcnCapable {
-    const TYPE: u16 = 0x8000;
-
-    fn parse_value(_: &[u8]) -> Result<Self, Malformed> {
-        Ok(Self)
-    }
-
-    fn value_len(&self) -> usize {
-        0
-    }
-
-    fn emit_value(&self, _: &mut [u8]) {}
-}
-
-impl fmt::Display for EcnCapable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ECN Capable")
-    }
+empty_tlv! {
+    /// The sender supports Explicit Congestion Notification.
+    pub struct EcnCapable;
+    TYPE = 0x8000, "ECN Capable";
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::{Param, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc9260_a_ecn_capable_round_trip() {

@@ -12,39 +12,17 @@
 //! The RFC defines no value; one that arrives anyway is ignored (so that
 //! parameter is not re-emitted byte for byte).
 
-use core::fmt;
-
-use crate::wire::error::Malformed;
-use crate::wire::tlv::TlvValue;
-
-/// The sender supports FORWARD TSN (PR-SCTP).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct ForwardTsnSupported;
-
-impl TlvValue<'_> for ForwardTsnSupported {
-    const TYPE: u16 = 0xc000;
-
-    fn parse_value(_: &[u8]) -> Result<Self, Malformed> {
-        Ok(Self)
-    }
-
-    fn value_len(&self) -> usize {
-        0
-    }
-
-    fn emit_value(&self, _: &mut [u8]) {}
-}
-
-impl fmt::Display for ForwardTsnSupported {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Forward-TSN-Supported")
-    }
+empty_tlv! {
+    /// The sender supports FORWARD TSN (PR-SCTP).
+    pub struct ForwardTsnSupported;
+    TYPE = 0xc000, "Forward-TSN-Supported";
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::{Param, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc3758_3_1_forward_tsn_supported_round_trip() {

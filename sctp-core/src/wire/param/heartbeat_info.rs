@@ -14,30 +14,13 @@
 
 use core::fmt;
 
-use crate::wire::error::Malformed;
-use crate::wire::tlv::TlvValue;
-
-/// Sender-specific heartbeat information, opaque to the receiver.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct HeartbeatInfo<'a> {
-    /// The Sender-Specific Heartbeat Info, echoed back verbatim.
-    pub info: &'a [u8],
-}
-
-impl<'a> TlvValue<'a> for HeartbeatInfo<'a> {
-    const TYPE: u16 = 1;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self { info: v })
+bytes_tlv! {
+    /// Sender-specific heartbeat information, opaque to the receiver.
+    pub struct HeartbeatInfo<'a> {
+        /// The Sender-Specific Heartbeat Info, echoed back verbatim.
+        pub info: &'a [u8],
     }
-
-    fn value_len(&self) -> usize {
-        self.info.len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        buf.copy_from_slice(self.info);
-    }
+    TYPE = 1;
 }
 
 impl fmt::Display for HeartbeatInfo<'_> {
@@ -50,6 +33,7 @@ impl fmt::Display for HeartbeatInfo<'_> {
 mod tests {
     use super::super::{Param, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc9260_3_3_5_heartbeat_info_round_trip() {

@@ -16,41 +16,19 @@
 
 use core::fmt;
 
-use crate::wire::error::Malformed;
-use crate::wire::tlv::TlvValue;
-
-/// A host name in place of an address (deprecated).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct HostNameAddress<'a> {
-    /// The Host Name, as sent (normally null-terminated).
-    pub host_name: &'a [u8],
+bytes_tlv! {
+    /// A host name in place of an address (deprecated).
+    pub struct HostNameAddress<'a> {
+        /// The Host Name, as sent (normally null-terminated).
+        pub host_name: &'a [u8],
+    }
+    TYPE = 11;
 }
 
 impl<'a> HostNameAddress<'a> {
     /// The host name without its terminating nulls, if it is UTF-8.
     pub fn name(&self) -> Option<&'a str> {
-        let end = self
-            .host_name
-            .iter()
-            .rposition(|&b| b != 0)
-            .map_or(0, |i| i + 1);
-        core::str::from_utf8(&self.host_name[..end]).ok()
-    }
-}
-
-impl<'a> TlvValue<'a> for HostNameAddress<'a> {
-    const TYPE: u16 = 11;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self { host_name: v })
-    }
-
-    fn value_len(&self) -> usize {
-        self.host_name.len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        buf.copy_from_slice(self.host_name);
+        super::text_without_nulls(self.host_name)
     }
 }
 
@@ -67,6 +45,7 @@ impl fmt::Display for HostNameAddress<'_> {
 mod tests {
     use super::super::{Param, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc9260_3_3_2_1_host_name_address_round_trip() {

@@ -62,11 +62,7 @@ impl fmt::Display for IncomingSsnResetRequest<'_> {
             "Incoming SSN Reset Request (req {}, streams ",
             self.request_seq
         )?;
-        if self.streams.is_empty() {
-            f.write_str("all")?;
-        } else {
-            super::fmt_list(f, &self.streams, |f, s| write!(f, "{s}"))?;
-        }
+        super::fmt_streams(f, &self.streams)?;
         f.write_str(")")
     }
 }

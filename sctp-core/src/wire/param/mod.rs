@@ -6,11 +6,268 @@
 //! receiver what to do ([`crate::wire::UnrecognizedAction::of_param_type`]).
 
 use core::fmt;
+
 use std::net::IpAddr;
 
 use super::error::{BufferTooSmall, Malformed};
 use super::list::{FixedEntry, List};
 use super::tlv::{self, RawTlv, TlvIter, TlvValue, emit_tlv, padded};
+
+/// Defines a TLV whose whole value is one byte string kept as sent (a cookie,
+/// a reason, a nested TLV): the struct, with the docs given, and its
+/// [`TlvValue`] impl. Parsing never fails; emitting copies the bytes back.
+macro_rules! bytes_tlv {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident<'a> {
+            $(#[$fmeta:meta])*
+            pub $field:ident: &'a [u8] $(,)?
+        }
+        TYPE = $code:expr;
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name<'a> {
+            $(#[$fmeta])*
+            pub $field: &'a [u8],
+        }
+
+        impl<'a> $crate::wire::tlv::TlvValue<'a> for $name<'a> {
+            const TYPE: u16 = $code;
+
+            fn parse_value(v: &'a [u8]) -> Result<Self, $crate::wire::error::Malformed> {
+                Ok(Self { $field: v })
+            }
+
+            fn value_len(&self) -> usize {
+                self.$field.len()
+            }
+
+            fn emit_value(&self, buf: &mut [u8]) {
+                buf.copy_from_slice(self.$field);
+            }
+        }
+    };
+}
+pub(crate) use bytes_tlv;
+
+/// Defines a TLV without a value (a flag such as ECN Capable): the unit
+/// struct, its [`TlvValue`] impl (any value is ignored on receipt) and a
+/// `Display` that writes `label`.
+macro_rules! empty_tlv {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident;
+        TYPE = $code:expr, $label:literal;
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub struct $name;
+
+        impl $crate::wire::tlv::TlvValue<'_> for $name {
+            const TYPE: u16 = $code;
+
+            fn parse_value(_: &[u8]) -> Result<Self, $crate::wire::error::Malformed> {
+                Ok(Self)
+            }
+
+            fn value_len(&self) -> usize {
+                0
+            }
+
+            fn emit_value(&self, _: &mut [u8]) {}
+        }
+
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str($label)
+            }
+        }
+    };
+}
+pub(crate) use empty_tlv;
+
+/// Defines a parameter whose value is a list of fixed-size entries (chunk
+/// types, HMAC identifiers, address types): the struct, its [`TlvValue`]
+/// impl (a ragged value is [`Malformed::Ragged`] naming `entry`) and a
+/// `Display` as `label [a, b, c]`.
+macro_rules! list_param {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident<'a> {
+            $(#[$fmeta:meta])*
+            pub $field:ident: List<'a, $entry_ty:ty> $(,)?
+        }
+        TYPE = $code:expr, $label:literal, entry $entry:literal;
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name<'a> {
+            $(#[$fmeta])*
+            pub $field: $crate::wire::list::List<'a, $entry_ty>,
+        }
+
+        impl<'a> $crate::wire::tlv::TlvValue<'a> for $name<'a> {
+            const TYPE: u16 = $code;
+
+            fn parse_value(v: &'a [u8]) -> Result<Self, $crate::wire::error::Malformed> {
+                Ok(Self {
+                    $field: $crate::wire::list::List::from_wire(v, $entry)?,
+                })
+            }
+
+            fn value_len(&self) -> usize {
+                self.$field.wire_len()
+            }
+
+            fn emit_value(&self, buf: &mut [u8]) {
+                self.$field.emit(buf);
+            }
+        }
+
+        impl core::fmt::Display for $name<'_> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(concat!($label, " "))?;
+                $crate::wire::param::fmt_list(f, &self.$field, |f, t| write!(f, "{t}"))
+            }
+        }
+    };
+}
+
+/// Defines an ASCONF request parameter that carries a correlation ID and a
+/// nested address parameter (Add IP Address, Delete IP Address, Set Primary
+/// Address): the struct, its address accessors, its [`TlvValue`] impl and a
+/// `Display` starting with `label`.
+///
+/// The nested address is kept as raw bytes, so re-emission is byte-identical;
+/// parsing only requires the correlation ID, so that the association can
+/// answer a bad address with an Error Cause Indication.
+macro_rules! asconf_address_param {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident<'a> {
+            $(#[$id_meta:meta])*
+            pub correlation_id: u32,
+            $(#[$addr_meta:meta])*
+            pub address: &'a [u8] $(,)?
+        }
+        TYPE = $code:expr, $label:literal;
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name<'a> {
+            $(#[$id_meta])*
+            pub correlation_id: u32,
+            $(#[$addr_meta])*
+            pub address: &'a [u8],
+        }
+
+        impl<'a> $name<'a> {
+            /// The IP address in the nested parameter; `None` if it is a parameter of another type.
+            pub fn address(
+                &self,
+            ) -> Result<Option<std::net::IpAddr>, $crate::wire::error::Malformed> {
+                $crate::wire::param::nested_ip_address(self.address)
+            }
+
+            /// The nested address parameter, parsed.
+            pub fn parse_address(
+                &self,
+            ) -> Result<$crate::wire::param::Param<'a>, $crate::wire::error::Malformed> {
+                $crate::wire::param::Param::parse(&$crate::wire::param::first_tlv(self.address)?)
+            }
+        }
+
+        impl<'a> $crate::wire::tlv::TlvValue<'a> for $name<'a> {
+            const TYPE: u16 = $code;
+
+            fn parse_value(v: &'a [u8]) -> Result<Self, $crate::wire::error::Malformed> {
+                $crate::wire::error::Malformed::check_len(v, 4)?;
+                Ok(Self {
+                    correlation_id: $crate::wire::param::read_u32(v, 0),
+                    address: &v[4..],
+                })
+            }
+
+            fn value_len(&self) -> usize {
+                4 + self.address.len()
+            }
+
+            fn emit_value(&self, buf: &mut [u8]) {
+                buf[0..4].copy_from_slice(&self.correlation_id.to_be_bytes());
+                buf[4..].copy_from_slice(self.address);
+            }
+        }
+
+        impl core::fmt::Display for $name<'_> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                write!(f, concat!($label, " (correlation {}"), self.correlation_id)?;
+                match self.address() {
+                    Ok(Some(ip)) => write!(f, ", {ip})"),
+                    _ => write!(f, ", {} address bytes)", self.address.len()),
+                }
+            }
+        }
+    };
+}
+
+/// Defines an Add Outgoing/Incoming Streams Request (RFC 6525 sections 4.5
+/// and 4.6): the struct, its [`TlvValue`] impl (Reserved emitted as 0 and
+/// ignored on receipt, as are bytes after it) and a `Display` starting with
+/// `label`.
+macro_rules! add_streams_request {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(#[$seq_meta:meta])*
+            pub request_seq: u32,
+            $(#[$n_meta:meta])*
+            pub new_streams: u16 $(,)?
+        }
+        TYPE = $code:expr, $label:literal;
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name {
+            $(#[$seq_meta])*
+            pub request_seq: u32,
+            $(#[$n_meta])*
+            pub new_streams: u16,
+        }
+
+        impl $crate::wire::tlv::TlvValue<'_> for $name {
+            const TYPE: u16 = $code;
+
+            fn parse_value(v: &[u8]) -> Result<Self, $crate::wire::error::Malformed> {
+                $crate::wire::error::Malformed::check_len(v, 8)?;
+                Ok(Self {
+                    request_seq: $crate::wire::param::read_u32(v, 0),
+                    new_streams: $crate::wire::param::read_u16(v, 4),
+                })
+            }
+
+            fn value_len(&self) -> usize {
+                8
+            }
+
+            fn emit_value(&self, buf: &mut [u8]) {
+                buf[0..4].copy_from_slice(&self.request_seq.to_be_bytes());
+                buf[4..6].copy_from_slice(&self.new_streams.to_be_bytes());
+                buf[6..8].fill(0);
+            }
+        }
+
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                write!(
+                    f,
+                    concat!($label, " (req {}, {} new streams)"),
+                    self.request_seq, self.new_streams
+                )
+            }
+        }
+    };
+}
 
 mod adaptation_layer_indication;
 mod add_incoming_streams_request;
@@ -214,6 +471,13 @@ pub(crate) fn read_u32(v: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([v[at], v[at + 1], v[at + 2], v[at + 3]])
 }
 
+/// The bytes of `bytes` before any trailing nulls, if they are UTF-8 (a
+/// host name, an abort reason).
+pub(crate) fn text_without_nulls(bytes: &[u8]) -> Option<&str> {
+    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    core::str::from_utf8(&bytes[..end]).ok()
+}
+
 /// Writes `list` as `[a, b, c]` with each entry formatted by `entry`.
 pub(crate) fn fmt_list<T: FixedEntry>(
     f: &mut fmt::Formatter<'_>,
@@ -228,6 +492,16 @@ pub(crate) fn fmt_list<T: FixedEntry>(
         entry(f, item)?;
     }
     f.write_str("]")
+}
+
+/// Writes the stream numbers of an SSN Reset Request: `all` when the list
+/// is empty (RFC 6525 sections 4.1 and 4.2), else `[a, b, c]`.
+pub(crate) fn fmt_streams(f: &mut fmt::Formatter<'_>, streams: &List<'_, u16>) -> fmt::Result {
+    if streams.is_empty() {
+        f.write_str("all")
+    } else {
+        fmt_list(f, streams, |f, s| write!(f, "{s}"))
+    }
 }
 
 /// The first TLV of a nested field (an address inside Add IP Address, say).

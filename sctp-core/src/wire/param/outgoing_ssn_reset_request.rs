@@ -80,11 +80,7 @@ impl fmt::Display for OutgoingSsnResetRequest<'_> {
             "Outgoing SSN Reset Request (req {}, resp {}, last tsn {}, streams ",
             self.request_seq, self.response_seq, self.senders_last_tsn
         )?;
-        if self.streams.is_empty() {
-            f.write_str("all")?;
-        } else {
-            super::fmt_list(f, &self.streams, |f, s| write!(f, "{s}"))?;
-        }
+        super::fmt_streams(f, &self.streams)?;
         f.write_str(")")
     }
 }

@@ -15,30 +15,13 @@
 
 use core::fmt;
 
-use crate::wire::error::Malformed;
-use crate::wire::tlv::TlvValue;
-
-/// Padding whose content the receiver ignores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Padding<'a> {
-    /// The Padding Data.
-    pub padding: &'a [u8],
-}
-
-impl<'a> TlvValue<'a> for Padding<'a> {
-    const TYPE: u16 = 0x8005;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self { padding: v })
+bytes_tlv! {
+    /// Padding whose content the receiver ignores.
+    pub struct Padding<'a> {
+        /// The Padding Data.
+        pub padding: &'a [u8],
     }
-
-    fn value_len(&self) -> usize {
-        self.padding.len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        buf.copy_from_slice(self.padding);
-    }
+    TYPE = 0x8005;
 }
 
 impl fmt::Display for Padding<'_> {
@@ -51,6 +34,7 @@ impl fmt::Display for Padding<'_> {
 mod tests {
     use super::super::{Param, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc4820_4_padding_round_trip() {

@@ -18,35 +18,18 @@
 
 use core::fmt;
 
-use crate::wire::error::Malformed;
-use crate::wire::tlv::TlvValue;
-
-/// The endpoint's random number for SCTP-AUTH.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Random<'a> {
-    /// The Random Number bytes.
-    pub random: &'a [u8],
+bytes_tlv! {
+    /// The endpoint's random number for SCTP-AUTH.
+    pub struct Random<'a> {
+        /// The Random Number bytes.
+        pub random: &'a [u8],
+    }
+    TYPE = 0x8002;
 }
 
 impl Random<'_> {
     /// The length RFC 4895 section 3.1 recommends.
     pub const RECOMMENDED_LEN: usize = 32;
-}
-
-impl<'a> TlvValue<'a> for Random<'a> {
-    const TYPE: u16 = 0x8002;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self { random: v })
-    }
-
-    fn value_len(&self) -> usize {
-        self.random.len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        buf.copy_from_slice(self.random);
-    }
 }
 
 impl fmt::Display for Random<'_> {
@@ -59,6 +42,7 @@ impl fmt::Display for Random<'_> {
 mod tests {
     use super::super::{Param, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc4895_3_1_random_round_trip() {

@@ -17,48 +17,22 @@
 //! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //! ```
 
-use core::fmt;
-
-use crate::wire::error::Malformed;
-use crate::wire::list::List;
-use crate::wire::tlv::TlvValue;
-
-/// The HMAC algorithms the sender supports, in order of preference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RequestedHmacAlgorithm<'a> {
-    /// HMAC identifiers (1: SHA-1, 3: SHA-256; RFC 4895 section 3.3).
-    pub hmac_ids: List<'a, u16>,
-}
-
-impl<'a> TlvValue<'a> for RequestedHmacAlgorithm<'a> {
-    const TYPE: u16 = 0x8004;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self {
-            hmac_ids: List::from_wire(v, "HMAC identifier")?,
-        })
+list_param! {
+    /// The HMAC algorithms the sender supports, in order of preference.
+    pub struct RequestedHmacAlgorithm<'a> {
+        /// HMAC identifiers (1: SHA-1, 3: SHA-256; RFC 4895 section 3.3).
+        pub hmac_ids: List<'a, u16>,
     }
-
-    fn value_len(&self) -> usize {
-        self.hmac_ids.wire_len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        self.hmac_ids.emit(buf);
-    }
-}
-
-impl fmt::Display for RequestedHmacAlgorithm<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Requested HMAC Algorithm ")?;
-        super::fmt_list(f, &self.hmac_ids, |f, t| write!(f, "{t}"))
-    }
+    TYPE = 0x8004, "Requested HMAC Algorithm", entry "HMAC identifier";
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::{Param, test_util::round_trip};
     use super::*;
+    use crate::wire::error::Malformed;
+    use crate::wire::list::List;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc4895_3_3_requested_hmac_algorithm_round_trip() {

@@ -17,67 +17,15 @@
 //! requires the correlation ID, so that the association can answer a bad
 //! address with an Error Cause Indication instead of dropping the chunk.
 
-use core::fmt;
-use std::net::IpAddr;
-
-use super::Param;
-use crate::wire::error::Malformed;
-use crate::wire::tlv::TlvValue;
-
-/// A request (in ASCONF) that the peer use this address as its primary destination.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SetPrimaryAddress<'a> {
-    /// ASCONF-Request Correlation ID, echoed in the response.
-    pub correlation_id: u32,
-    /// The requested primary address: a complete IPv4 or IPv6 Address parameter, as sent.
-    pub address: &'a [u8],
-}
-
-impl<'a> SetPrimaryAddress<'a> {
-    /// The IP address in the nested parameter; `None` if it is a parameter of another type.
-    pub fn address(&self) -> Result<Option<IpAddr>, Malformed> {
-        super::nested_ip_address(self.address)
+asconf_address_param! {
+    /// A request (in ASCONF) that the peer use this address as its primary destination.
+    pub struct SetPrimaryAddress<'a> {
+        /// ASCONF-Request Correlation ID, echoed in the response.
+        pub correlation_id: u32,
+        /// The requested primary address: a complete IPv4 or IPv6 Address parameter, as sent.
+        pub address: &'a [u8],
     }
-
-    /// The nested address parameter, parsed.
-    pub fn parse_address(&self) -> Result<Param<'a>, Malformed> {
-        Param::parse(&super::first_tlv(self.address)?)
-    }
-}
-
-impl<'a> TlvValue<'a> for SetPrimaryAddress<'a> {
-    const TYPE: u16 = 0xc004;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Malformed::check_len(v, 4)?;
-        Ok(Self {
-            correlation_id: super::read_u32(v, 0),
-            address: &v[4..],
-        })
-    }
-
-    fn value_len(&self) -> usize {
-        4 + self.address.len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        buf[0..4].copy_from_slice(&self.correlation_id.to_be_bytes());
-        buf[4..].copy_from_slice(self.address);
-    }
-}
-
-impl fmt::Display for SetPrimaryAddress<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "Set Primary Address (correlation {}",
-            self.correlation_id
-        )?;
-        match self.address() {
-            Ok(Some(ip)) => write!(f, ", {ip})"),
-            _ => write!(f, ", {} address bytes)", self.address.len()),
-        }
-    }
+    TYPE = 0xc004, "Set Primary Address";
 }
 
 #[cfg(test)]
@@ -86,6 +34,11 @@ mod tests {
 
     use super::super::{encode_address, test_util::round_trip};
     use super::*;
+    use std::net::IpAddr;
+
+    use super::super::Param;
+    use crate::wire::error::Malformed;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc5061_4_2_4_set_primary_address_round_trip() {

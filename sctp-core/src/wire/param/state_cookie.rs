@@ -13,31 +13,14 @@
 
 use core::fmt;
 
-use crate::wire::error::Malformed;
-use crate::wire::tlv::TlvValue;
-
-/// The state cookie, opaque to everyone but its creator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct StateCookie<'a> {
-    /// The cookie bytes.
-    pub cookie: &'a [u8],
-}
-
-impl<'a> TlvValue<'a> for StateCookie<'a> {
-    const TYPE: u16 = 7;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        // The content is the creator's business (RFC 9260 section 5.1.3).
-        Ok(Self { cookie: v })
+// The content is the creator's business (RFC 9260 section 5.1.3).
+bytes_tlv! {
+    /// The state cookie, opaque to everyone but its creator.
+    pub struct StateCookie<'a> {
+        /// The cookie bytes.
+        pub cookie: &'a [u8],
     }
-
-    fn value_len(&self) -> usize {
-        self.cookie.len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        buf.copy_from_slice(self.cookie);
-    }
+    TYPE = 7;
 }
 
 impl fmt::Display for StateCookie<'_> {
@@ -50,6 +33,7 @@ impl fmt::Display for StateCookie<'_> {
 mod tests {
     use super::super::{Param, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc9260_3_3_3_1_state_cookie_round_trip() {

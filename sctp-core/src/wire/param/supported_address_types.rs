@@ -15,48 +15,22 @@
 //! An address type is the parameter type of the address: 5 (IPv4), 6 (IPv6)
 //! or 11 (host name).
 
-use core::fmt;
-
-use crate::wire::error::Malformed;
-use crate::wire::list::List;
-use crate::wire::tlv::TlvValue;
-
-/// The address types the sender of an INIT can use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SupportedAddressTypes<'a> {
-    /// The address types, as parameter type codes.
-    pub address_types: List<'a, u16>,
-}
-
-impl<'a> TlvValue<'a> for SupportedAddressTypes<'a> {
-    const TYPE: u16 = 12;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self {
-            address_types: List::from_wire(v, "address type")?,
-        })
+list_param! {
+    /// The address types the sender of an INIT can use.
+    pub struct SupportedAddressTypes<'a> {
+        /// The address types, as parameter type codes.
+        pub address_types: List<'a, u16>,
     }
-
-    fn value_len(&self) -> usize {
-        self.address_types.wire_len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        self.address_types.emit(buf);
-    }
-}
-
-impl fmt::Display for SupportedAddressTypes<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Supported Address Types ")?;
-        super::fmt_list(f, &self.address_types, |f, t| write!(f, "{t}"))
-    }
+    TYPE = 12, "Supported Address Types", entry "address type";
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::{Param, test_util::round_trip};
     use super::*;
+    use crate::wire::error::Malformed;
+    use crate::wire::list::List;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc9260_3_3_2_1_supported_address_types_round_trip() {

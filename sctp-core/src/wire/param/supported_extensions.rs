@@ -15,17 +15,13 @@
 //! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //! ```
 
-use core::fmt;
-
-use crate::wire::error::Malformed;
-use crate::wire::list::List;
-use crate::wire::tlv::TlvValue;
-
-/// The extension chunk types the sender supports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SupportedExtensions<'a> {
-    /// The chunk type codes.
-    pub chunk_types: List<'a, u8>,
+list_param! {
+    /// The extension chunk types the sender supports.
+    pub struct SupportedExtensions<'a> {
+        /// The chunk type codes.
+        pub chunk_types: List<'a, u8>,
+    }
+    TYPE = 0x8008, "Supported Extensions", entry "chunk type";
 }
 
 impl SupportedExtensions<'_> {
@@ -35,35 +31,12 @@ impl SupportedExtensions<'_> {
     }
 }
 
-impl<'a> TlvValue<'a> for SupportedExtensions<'a> {
-    const TYPE: u16 = 0x8008;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self {
-            chunk_types: List::from_wire(v, "chunk type")?,
-        })
-    }
-
-    fn value_len(&self) -> usize {
-        self.chunk_types.wire_len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        self.chunk_types.emit(buf);
-    }
-}
-
-impl fmt::Display for SupportedExtensions<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Supported Extensions ")?;
-        super::fmt_list(f, &self.chunk_types, |f, t| write!(f, "{t}"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::{Param, test_util::round_trip};
     use super::*;
+    use crate::wire::list::List;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc5061_4_2_7_supported_extensions_round_trip() {

@@ -17,35 +17,21 @@
 use core::fmt;
 
 use crate::wire::error::Malformed;
-use crate::wire::tlv::{RawTlv, TlvValue};
+use crate::wire::tlv::RawTlv;
 
-/// A parameter of the INIT that the sender of the INIT ACK did not recognize.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct UnrecognizedParameter<'a> {
-    /// The unrecognized parameter, header included, as the peer sent it.
-    pub param: &'a [u8],
+bytes_tlv! {
+    /// A parameter of the INIT that the sender of the INIT ACK did not recognize.
+    pub struct UnrecognizedParameter<'a> {
+        /// The unrecognized parameter, header included, as the peer sent it.
+        pub param: &'a [u8],
+    }
+    TYPE = 8;
 }
 
 impl<'a> UnrecognizedParameter<'a> {
     /// The copied parameter as a raw TLV (its type and value).
     pub fn tlv(&self) -> Result<RawTlv<'a>, Malformed> {
         super::first_tlv(self.param)
-    }
-}
-
-impl<'a> TlvValue<'a> for UnrecognizedParameter<'a> {
-    const TYPE: u16 = 8;
-
-    fn parse_value(v: &'a [u8]) -> Result<Self, Malformed> {
-        Ok(Self { param: v })
-    }
-
-    fn value_len(&self) -> usize {
-        self.param.len()
-    }
-
-    fn emit_value(&self, buf: &mut [u8]) {
-        buf.copy_from_slice(self.param);
     }
 }
 
@@ -62,6 +48,7 @@ impl fmt::Display for UnrecognizedParameter<'_> {
 mod tests {
     use super::super::{Param, test_util::round_trip};
     use super::*;
+    use crate::wire::tlv::TlvValue;
 
     #[test]
     fn rfc9260_3_3_3_1_unrecognized_parameter_round_trip() {

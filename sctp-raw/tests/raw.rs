@@ -1,0 +1,606 @@
+//! Raw `IPPROTO_SCTP` sockets: loopback (IPv4 and IPv6), two independent
+//! stacks side by side, and two network namespaces joined by a veth pair.
+//! These need root (or CAP_NET_RAW and CAP_SYS_ADMIN) and skip otherwise.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::process::Command;
+use std::time::Duration;
+
+use bytes::Bytes;
+use sctp_raw::{
+    AssociationConfig, AssociationEvent, Config, Message, Ppid, SctpAssociation, SctpListener,
+};
+use tokio::time::timeout;
+
+const LIMIT: Duration = Duration::from_secs(40);
+
+fn root() -> bool {
+    if nix::unistd::geteuid().is_root() {
+        true
+    } else {
+        eprintln!("SKIP: raw SCTP socket tests need root");
+        false
+    }
+}
+
+fn msg(stream_id: u16, payload: impl Into<Bytes>) -> Message {
+    Message {
+        stream_id,
+        ppid: Ppid(0),
+        unordered: false,
+        payload: payload.into(),
+    }
+}
+
+fn config() -> Config {
+    Config::default().association(
+        AssociationConfig::default()
+            .rto_initial(Duration::from_millis(200))
+            .rto_min(Duration::from_millis(100))
+            .delayed_ack_time(Duration::from_millis(10)),
+    )
+}
+
+/// Accepts one association and echoes until the peer shuts down; returns
+/// the non-message events seen.
+async fn serve_one(listener: &SctpListener) -> Vec<AssociationEvent> {
+    let (assoc, _) = listener.accept().await.unwrap();
+    while let Some(m) = assoc.recv().await.unwrap() {
+        assoc.send(m).await.unwrap();
+    }
+    let mut events = Vec::new();
+    while let Some(e) = assoc.next_event().await {
+        events.push(e);
+    }
+    events
+}
+
+/// Sends `n` messages of assorted sizes (some larger than the MTU), checks
+/// their echoes, shuts down.
+async fn exchange(addr: SocketAddr, n: usize) -> Vec<AssociationEvent> {
+    let assoc = SctpAssociation::connect(addr, config()).await.unwrap();
+    assert_eq!(assoc.remote_addr(), addr);
+    for i in 0..n {
+        let len = [1, 100, 1400, 5000][i % 4];
+        assoc
+            .send(msg((i % 3) as u16, vec![(i % 251) as u8; len]))
+            .await
+            .unwrap();
+    }
+    for i in 0..n {
+        let m = assoc.recv().await.unwrap().expect("echo");
+        // Streams may interleave differently on the way back: check each message is whole.
+        let j = usize::from(m.payload[0]);
+        assert!(
+            [1, 100, 1400, 5000].contains(&m.payload.len()),
+            "message {i}"
+        );
+        assert!(m.payload.iter().all(|&b| usize::from(b) == j));
+        assert_eq!(m.stream_id, (j % 3) as u16);
+    }
+    assoc.shutdown().await.unwrap();
+    let mut events = Vec::new();
+    while let Some(e) = assoc.next_event().await {
+        events.push(e);
+    }
+    events
+}
+
+async fn loopback(addr: SocketAddr) {
+    let listener = SctpListener::bind(addr, config()).await.unwrap();
+    let (server, client) = tokio::join!(serve_one(&listener), exchange(addr, 200));
+    assert_eq!(
+        server,
+        vec![
+            AssociationEvent::ShutdownReceived,
+            AssociationEvent::ShutdownComplete
+        ]
+    );
+    assert_eq!(client, vec![AssociationEvent::ShutdownComplete]);
+}
+
+#[tokio::test]
+async fn raw_ipv4_loopback() {
+    if !root() {
+        return;
+    }
+    timeout(LIMIT, loopback("127.0.0.1:36001".parse().unwrap()))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn raw_ipv6_loopback() {
+    if !root() {
+        return;
+    }
+    timeout(LIMIT, loopback("[::1]:36002".parse().unwrap()))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn two_listeners_cannot_share_a_port() {
+    if !root() {
+        return;
+    }
+    let addr: SocketAddr = "127.0.0.1:36003".parse().unwrap();
+    let _first = SctpListener::bind(addr, config()).await.unwrap();
+    let second = SctpListener::bind(addr, config()).await;
+    assert!(
+        matches!(&second, Err(sctp_raw::Error::Io(e)) if e.kind() == std::io::ErrorKind::AddrInUse),
+        "{second:?}"
+    );
+}
+
+/// Two stacks (each listener and each client has its own raw socket, which
+/// sees every SCTP packet on the host) run associations at the same time;
+/// the BPF filters keep each from answering the other's packets, so no
+/// association is aborted and every message arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn independent_stacks_do_not_disturb_each_other() {
+    if !root() {
+        return;
+    }
+    timeout(LIMIT, async {
+        let a: SocketAddr = "127.0.0.1:36004".parse().unwrap();
+        let b: SocketAddr = "127.0.0.1:36005".parse().unwrap();
+        let la = SctpListener::bind(a, config()).await.unwrap();
+        let lb = SctpListener::bind(b, config()).await.unwrap();
+        let server_a = async {
+            let mut all = Vec::new();
+            for _ in 0..3 {
+                all.extend(serve_one(&la).await);
+            }
+            all
+        };
+        let server_b = async {
+            let mut all = Vec::new();
+            for _ in 0..3 {
+                all.extend(serve_one(&lb).await);
+            }
+            all
+        };
+        let clients = async {
+            let mut tasks = Vec::new();
+            for i in 0..6 {
+                let addr = if i % 2 == 0 { a } else { b };
+                tasks.push(tokio::spawn(exchange(addr, 100)));
+            }
+            let mut all = Vec::new();
+            for t in tasks {
+                all.extend(t.await.unwrap());
+            }
+            all
+        };
+        let (ea, eb, ec) = tokio::join!(server_a, server_b, clients);
+        for e in ea.iter().chain(&eb).chain(&ec) {
+            assert!(
+                matches!(
+                    e,
+                    AssociationEvent::ShutdownReceived | AssociationEvent::ShutdownComplete
+                ),
+                "unexpected event {e:?}"
+            );
+        }
+    })
+    .await
+    .unwrap();
+}
+
+/// Two network namespaces joined by a veth pair, deleted on drop (also when
+/// a test panics).
+struct NetnsPair {
+    a: String,
+    b: String,
+}
+
+fn ip(args: &[&str]) {
+    let out = Command::new("ip").args(args).output().expect("run ip");
+    assert!(
+        out.status.success(),
+        "ip {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl NetnsPair {
+    fn new(tag: &str) -> Self {
+        Self::with_mtu(tag, None)
+    }
+
+    fn with_mtu(tag: &str, mtu: Option<u32>) -> Self {
+        let pid = std::process::id();
+        let pair = Self {
+            a: format!("sctpraw-{pid}-{tag}a"),
+            b: format!("sctpraw-{pid}-{tag}b"),
+        };
+        let (va, vb) = (format!("sr{pid}{tag}a"), format!("sr{pid}{tag}b"));
+        ip(&["netns", "add", &pair.a]);
+        ip(&["netns", "add", &pair.b]);
+        ip(&[
+            "link", "add", &va, "netns", &pair.a, "type", "veth", "peer", "name", &vb, "netns",
+            &pair.b,
+        ]);
+        for (ns, dev, v4, v6) in [
+            (&pair.a, &va, "198.18.0.1/24", "fd00:5c7f::1/64"),
+            (&pair.b, &vb, "198.18.0.2/24", "fd00:5c7f::2/64"),
+        ] {
+            ip(&["-n", ns, "addr", "add", v4, "dev", dev]);
+            ip(&["-n", ns, "addr", "add", v6, "dev", dev, "nodad"]);
+            if let Some(mtu) = mtu {
+                ip(&["-n", ns, "link", "set", dev, "mtu", &mtu.to_string()]);
+            }
+            ip(&["-n", ns, "link", "set", dev, "up"]);
+            ip(&["-n", ns, "link", "set", "lo", "up"]);
+        }
+        pair
+    }
+}
+
+impl Drop for NetnsPair {
+    fn drop(&mut self) {
+        for ns in [&self.a, &self.b] {
+            let _ = Command::new("ip").args(["netns", "del", ns]).status();
+        }
+    }
+}
+
+/// Runs `f` on a thread that entered network namespace `ns`, with its own
+/// runtime (sockets stay in the namespace they were created in).
+fn in_netns<F, Fut, T>(ns: &str, f: F) -> std::thread::JoinHandle<T>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = T>,
+    T: Send + 'static,
+{
+    let path = format!("/var/run/netns/{ns}");
+    std::thread::spawn(move || {
+        let file = std::fs::File::open(&path).expect("open netns");
+        nix::sched::setns(file, nix::sched::CloneFlags::CLONE_NEWNET).expect("setns");
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move { timeout(LIMIT, f()).await.expect("time limit") })
+    })
+}
+
+#[test]
+fn raw_between_network_namespaces() {
+    if !root() {
+        return;
+    }
+    let pair = NetnsPair::new("v");
+    for (server_addr, port) in [("198.18.0.1", 36010u16), ("fd00:5c7f::1", 36011)] {
+        let addr = SocketAddr::new(server_addr.parse().unwrap(), port);
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let server = in_netns(&pair.a, move || async move {
+            let any = SocketAddr::new(
+                if addr.is_ipv6() {
+                    "::".parse().unwrap()
+                } else {
+                    "0.0.0.0".parse().unwrap()
+                },
+                addr.port(),
+            );
+            let listener = SctpListener::bind(any, config()).await.unwrap();
+            ready_tx.send(()).unwrap();
+            serve_one(&listener).await
+        });
+        ready_rx.recv_timeout(LIMIT).expect("server ready");
+        let client = in_netns(&pair.b, move || exchange(addr, 200));
+        let client_events = client.join().expect("client");
+        let server_events = server.join().expect("server");
+        assert_eq!(client_events, vec![AssociationEvent::ShutdownComplete]);
+        assert_eq!(
+            server_events,
+            vec![
+                AssociationEvent::ShutdownReceived,
+                AssociationEvent::ShutdownComplete
+            ]
+        );
+    }
+    drop(pair);
+}
+
+/// The veth links have an MTU of 1280 while associations assume 1500: the
+/// first large packets fail with EMSGSIZE, go out fragmented, and the
+/// error-queue report lowers the association's path MTU to 1280.
+#[test]
+fn path_mtu_is_lowered_from_the_error_queue() {
+    if !root() {
+        return;
+    }
+    let pair = NetnsPair::with_mtu("m", Some(1280));
+    for (server_addr, port) in [("198.18.0.1", 36020u16), ("fd00:5c7f::1", 36021)] {
+        let addr = SocketAddr::new(server_addr.parse().unwrap(), port);
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let server = in_netns(&pair.a, move || async move {
+            let listener = SctpListener::bind(addr, config()).await.unwrap();
+            ready_tx.send(()).unwrap();
+            let (assoc, _) = listener.accept().await.unwrap();
+            while let Some(m) = assoc.recv().await.unwrap() {
+                assoc.send(m).await.unwrap();
+            }
+            for _ in 0..100 {
+                if assoc.path_mtu() < 1500 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            assoc.path_mtu()
+        });
+        ready_rx.recv_timeout(LIMIT).expect("server ready");
+        let client = in_netns(&pair.b, move || async move {
+            let assoc = SctpAssociation::connect(addr, config()).await.unwrap();
+            assert_eq!(assoc.path_mtu(), 1500);
+            for i in 0..40u8 {
+                assoc.send(msg(0, vec![i; 5000])).await.unwrap();
+            }
+            for i in 0..40u8 {
+                let m = assoc.recv().await.unwrap().expect("echo");
+                assert_eq!(m.payload[..], vec![i; 5000][..]);
+            }
+            // The lower MTU is applied once nothing is outstanding.
+            for _ in 0..100 {
+                if assoc.path_mtu() < 1500 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let mtu = assoc.path_mtu();
+            assoc.shutdown().await.unwrap();
+            mtu
+        });
+        let client_mtu = client.join().expect("client");
+        let server_mtu = server.join().expect("server");
+        assert_eq!((client_mtu, server_mtu), (1280, 1280), "{addr}");
+    }
+    drop(pair);
+}
+
+/// Environment variable that turns [`child_stack_entry`] into a server.
+const CHILD_PORT_VAR: &str = "SCTP_RAW_TEST_CHILD_PORT";
+
+/// Not a test by itself: the child process of
+/// [`a_stack_in_another_process_is_undisturbed`] runs this to serve three
+/// associations on its own raw sockets.
+#[test]
+fn child_stack_entry() {
+    let Ok(port) = std::env::var(CHILD_PORT_VAR) else {
+        return;
+    };
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let events = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async move {
+            timeout(LIMIT, async move {
+                let listener = SctpListener::bind(addr, config()).await.unwrap();
+                println!("READY");
+                let mut all = Vec::new();
+                for _ in 0..3 {
+                    all.extend(serve_one(&listener).await);
+                }
+                all
+            })
+            .await
+            .expect("child time limit")
+        });
+    for e in events {
+        assert!(
+            matches!(
+                e,
+                AssociationEvent::ShutdownReceived | AssociationEvent::ShutdownComplete
+            ),
+            "child saw {e:?}"
+        );
+    }
+}
+
+/// Kills the child process if the test fails first.
+struct ChildGuard(std::process::Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A second, independent stack in a child process serves port B while this
+/// process serves port A; both raw sockets see all SCTP traffic on the host,
+/// and the BPF filters keep either from disturbing the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stack_in_another_process_is_undisturbed() {
+    if !root() {
+        return;
+    }
+    use std::io::BufRead;
+    let child_port = 36031u16;
+    let mut child = ChildGuard(
+        Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "child_stack_entry",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD_PORT_VAR, child_port.to_string())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn child"),
+    );
+    let stdout = child.0.stdout.take().unwrap();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if line.is_ok_and(|l| l.trim_end().ends_with("READY")) {
+                let _ = ready_tx.send(());
+            }
+        }
+    });
+    ready_rx.recv_timeout(LIMIT).expect("child ready");
+    timeout(LIMIT, async {
+        let a: SocketAddr = "127.0.0.1:36030".parse().unwrap();
+        let b: SocketAddr = format!("127.0.0.1:{child_port}").parse().unwrap();
+        let la = SctpListener::bind(a, config()).await.unwrap();
+        let server_a = async {
+            let mut all = Vec::new();
+            for _ in 0..3 {
+                all.extend(serve_one(&la).await);
+            }
+            all
+        };
+        let clients = async {
+            let tasks: Vec<_> = (0..6)
+                .map(|i| tokio::spawn(exchange(if i % 2 == 0 { a } else { b }, 100)))
+                .collect();
+            let mut all = Vec::new();
+            for t in tasks {
+                all.extend(t.await.unwrap());
+            }
+            all
+        };
+        let (ea, ec) = tokio::join!(server_a, clients);
+        for e in ea.iter().chain(&ec) {
+            assert!(
+                matches!(
+                    e,
+                    AssociationEvent::ShutdownReceived | AssociationEvent::ShutdownComplete
+                ),
+                "unexpected event {e:?}"
+            );
+        }
+    })
+    .await
+    .unwrap();
+    let status = tokio::task::spawn_blocking(move || {
+        let status = child.0.wait();
+        (status, child)
+    })
+    .await
+    .unwrap()
+    .0
+    .unwrap();
+    assert!(status.success(), "child stack failed: {status}");
+}
+
+/// Namespaces deleted on drop (also when a test panics).
+struct Namespaces(Vec<String>);
+
+impl Drop for Namespaces {
+    fn drop(&mut self) {
+        for ns in &self.0 {
+            let _ = Command::new("ip").args(["netns", "del", ns]).status();
+        }
+    }
+}
+
+/// A -- R -- B, where the R--B link has an MTU of 1280: R answers A's
+/// 1500-byte packets with ICMP "fragmentation needed"/"packet too big", and
+/// A's association learns the path MTU from its socket's error queue.
+#[test]
+fn path_mtu_is_lowered_by_icmp_from_a_router() {
+    if !root() {
+        return;
+    }
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+    let pid = std::process::id();
+    let [a, r, b] = ["a", "r", "b"].map(|t| format!("sctpraw-{pid}-i{t}"));
+    let guard = Namespaces(vec![a.clone(), r.clone(), b.clone()]);
+    for ns in &guard.0 {
+        ip(&["netns", "add", ns]);
+        ip(&["-n", ns, "link", "set", "lo", "up"]);
+    }
+    let (ar, ra, rb, br) = (
+        format!("sr{pid}ar"),
+        format!("sr{pid}ra"),
+        format!("sr{pid}rb"),
+        format!("sr{pid}br"),
+    );
+    ip(&[
+        "link", "add", &ar, "netns", &a, "type", "veth", "peer", "name", &ra, "netns", &r,
+    ]);
+    ip(&[
+        "link", "add", &rb, "netns", &r, "type", "veth", "peer", "name", &br, "netns", &b,
+    ]);
+    for (ns, dev, v4, v6, mtu) in [
+        (&a, &ar, "198.18.1.1/24", "fd00:5c7f:1::1/64", "1500"),
+        (&r, &ra, "198.18.1.2/24", "fd00:5c7f:1::2/64", "1500"),
+        (&r, &rb, "198.18.2.2/24", "fd00:5c7f:2::2/64", "1280"),
+        (&b, &br, "198.18.2.1/24", "fd00:5c7f:2::1/64", "1280"),
+    ] {
+        ip(&["-n", ns, "addr", "add", v4, "dev", dev]);
+        ip(&["-n", ns, "addr", "add", v6, "dev", dev, "nodad"]);
+        ip(&["-n", ns, "link", "set", dev, "mtu", mtu]);
+        ip(&["-n", ns, "link", "set", dev, "up"]);
+    }
+    ip(&["-n", &a, "route", "add", "default", "via", "198.18.1.2"]);
+    ip(&["-n", &b, "route", "add", "default", "via", "198.18.2.2"]);
+    ip(&[
+        "-n",
+        &a,
+        "-6",
+        "route",
+        "add",
+        "default",
+        "via",
+        "fd00:5c7f:1::2",
+    ]);
+    ip(&[
+        "-n",
+        &b,
+        "-6",
+        "route",
+        "add",
+        "default",
+        "via",
+        "fd00:5c7f:2::2",
+    ]);
+    for key in ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"] {
+        let ok = Command::new("ip")
+            .args(["netns", "exec", &r, "sysctl", "-qw", key])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "sysctl {key}");
+    }
+    for (server_addr, port) in [("198.18.2.1", 36040u16), ("fd00:5c7f:2::1", 36041)] {
+        let addr = SocketAddr::new(server_addr.parse().unwrap(), port);
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let server = in_netns(&b, move || async move {
+            let listener = SctpListener::bind(addr, config()).await.unwrap();
+            ready_tx.send(()).unwrap();
+            serve_one(&listener).await
+        });
+        ready_rx.recv_timeout(LIMIT).expect("server ready");
+        let client = in_netns(&a, move || async move {
+            let assoc = SctpAssociation::connect(addr, config()).await.unwrap();
+            for i in 0..20u8 {
+                assoc.send(msg(0, vec![i; 5000])).await.unwrap();
+            }
+            for i in 0..20u8 {
+                let m = assoc.recv().await.unwrap().expect("echo");
+                assert_eq!(m.payload[..], vec![i; 5000][..]);
+            }
+            // The lower MTU is applied once nothing is outstanding.
+            for _ in 0..100 {
+                if assoc.path_mtu() < 1500 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let mtu = assoc.path_mtu();
+            assoc.shutdown().await.unwrap();
+            mtu
+        });
+        assert_eq!(client.join().expect("client"), 1280, "{addr}");
+        server.join().expect("server");
+    }
+    drop(guard);
+}
