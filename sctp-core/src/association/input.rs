@@ -287,7 +287,7 @@ impl Association {
         }
         // Section 6.2.1: the peer's window less what is still in flight.
         self.peer_rwnd = (sack.a_rwnd as usize).saturating_sub(self.rtx.flight_size());
-        self.open_burst();
+        self.open_burst_after_ack(out.bytes_acked);
         self.maybe_send_shutdown(now);
         self.maybe_send_shutdown_ack(now);
     }

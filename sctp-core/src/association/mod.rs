@@ -510,8 +510,16 @@ impl Association {
 
     /// Sets the Max.Burst budget from the current flight size (RFC 9260 section 6.1 D).
     fn open_burst(&mut self) {
+        self.open_burst_after_ack(0);
+    }
+
+    /// Max.Burst counts packets beyond those the event itself made room for:
+    /// a SACK that acknowledges many packets at once (a receiver that
+    /// batches its input) may be answered with as many new ones, plus
+    /// Max.Burst more, so ack compression does not throttle the sender.
+    fn open_burst_after_ack(&mut self, acked: usize) {
         let mtu = self.sctp_mtu();
-        self.burst_limit = self.rtx.flight_size() + self.config.max_burst as usize * mtu;
+        self.burst_limit = self.rtx.flight_size() + acked + self.config.max_burst as usize * mtu;
     }
 
     /// The largest SCTP packet: path MTU less the IP (and encapsulation) header.

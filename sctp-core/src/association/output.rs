@@ -29,7 +29,16 @@ impl Association {
         if matches!(self.state, State::Closed | State::CookieWait) {
             return None;
         }
-        let mtu = self.sctp_mtu().min(buf.len());
+        // A chunk sent before the path MTU dropped cannot be re-fragmented
+        // (RFC 9260 section 6.9): it is retransmitted in a packet as large as
+        // it needs, which the IP layer then fragments.
+        let mut mtu = self.sctp_mtu();
+        if let Some(size) = self.rtx.next_retransmission_size()
+            && self.can_send_data()
+        {
+            mtu = mtu.max(12 + DATA_CHUNK_OVERHEAD + size);
+        }
+        let mtu = mtu.min(buf.len());
         let (local_port, remote_port, vtag) = (self.local_port, self.remote.port(), self.peer_vtag);
         let mut b = PacketBuilder::new(&mut buf[..mtu], local_port, remote_port, vtag).ok()?;
 

@@ -625,3 +625,39 @@ fn rfc9260_5_1_zero_initiate_tag_is_discarded_and_zero_streams_aborted() {
     };
     assert_eq!(abort.causes[0].cause_code(), 7);
 }
+
+#[test]
+fn rfc9260_6_9_chunks_sent_before_an_mtu_drop_are_still_retransmitted() {
+    let (now, mut a, mut b) = established(70);
+    let big = Bytes::from(vec![5u8; 1400]);
+    a.a().send(0, Ppid(1), big.clone(), false).unwrap();
+    let lost = a.transmit(now);
+    assert_eq!(lost.len(), 1);
+    assert!(lost[0].len() > 1400);
+    // An ICMP "packet too big" arrives: the path now carries 1,280 bytes.
+    a.a().set_path_mtu(1280);
+    let later = a.a().poll_timeout().unwrap();
+    a.a().handle_timeout(later);
+    let again = a.transmit(later);
+    assert_eq!(again.len(), 1, "the T3-rtx retransmission goes, whole");
+    assert_eq!(again[0].len(), lost[0].len());
+    b.receive(later, a.me, &again[0]);
+    assert!(matches!(&b.events()[..], [Event::Message(m)] if m.payload == big));
+    // New messages are fragmented to the new MTU.
+    a.a()
+        .send(0, Ppid(1), Bytes::from(vec![6u8; 3000]), false)
+        .unwrap();
+    let t = later + Duration::from_millis(1);
+    let sent = exchange(t, &mut a, &mut b);
+    let data_packets: Vec<usize> = sent
+        .iter()
+        .filter(|p| chunks(p).iter().any(|c| matches!(c, Chunk::Data(_))))
+        .map(Vec::len)
+        .collect();
+    assert!(data_packets.len() >= 3, "{data_packets:?}");
+    assert!(
+        data_packets.iter().all(|&n| n <= 1280 - 20),
+        "{data_packets:?}"
+    );
+    assert!(matches!(&b.events()[..], [Event::Message(m)] if m.payload.len() == 3000));
+}
