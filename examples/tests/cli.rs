@@ -1,0 +1,219 @@
+//! Command-line behaviour of the programs: usage errors (exit code 2), help,
+//! the permission hint, and a UDP-encapsulated run on loopback, which needs
+//! no privileges.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const ECHO: &str = env!("CARGO_BIN_EXE_sctp-echo");
+const PERF: &str = env!("CARGO_BIN_EXE_sctp-perf");
+
+fn run(program: &str, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .output()
+        .expect("running the program")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn usage_errors_exit_2_and_name_the_problem() {
+    let o = run(ECHO, &["client", "127.0.0.1:7", "--size", "3"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--size must be at least 8, got 3"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = run(ECHO, &["client", "127.0.0.1:7", "--streams", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--streams must be at least 1"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = run(PERF, &["client", "not-an-address"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not-an-address"), "{}", stderr(&o));
+
+    let o = run(
+        PERF,
+        &["client", "127.0.0.1:5001", "--count", "5", "--time", "3"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot be used with"), "{}", stderr(&o));
+
+    let o = run(PERF, &["client", "127.0.0.1:5001", "--time", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--time must be"), "{}", stderr(&o));
+
+    let o = run(
+        PERF,
+        &["server", "--bind", "127.0.0.1:5001", "--transport", "tcp"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("tcp"), "{}", stderr(&o));
+
+    let o = run(
+        PERF,
+        &[
+            "client",
+            "127.0.0.1:5001",
+            "--rto-min-ms",
+            "500",
+            "--rto-max-ms",
+            "100",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--rto-min-ms"), "{}", stderr(&o));
+}
+
+#[test]
+fn help_describes_the_programs() {
+    let o = run(PERF, &["--help"]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("Nagle-like bundling is ON by default"),
+        "{text}"
+    );
+    let o = run(PERF, &["client", "--help"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    for opt in [
+        "--size",
+        "--count",
+        "--time",
+        "--streams",
+        "--unordered",
+        "--no-delay",
+        "--json",
+        "--transport",
+        "--udp-port",
+    ] {
+        assert!(text.contains(opt), "{opt} missing from help: {text}");
+    }
+    let o = run(ECHO, &["client", "--help"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    for opt in [
+        "--count",
+        "--size",
+        "--streams",
+        "--unordered",
+        "--transport",
+        "--udp-port",
+    ] {
+        assert!(text.contains(opt), "{opt} missing from help: {text}");
+    }
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|v| v.split_whitespace().nth(1).map(|e| e == "0"))
+        .unwrap_or(false)
+}
+
+#[test]
+fn raw_sockets_without_privilege_give_a_hint() {
+    // Run unprivileged: as ourselves when not root, else as nobody via setpriv.
+    let o = if is_root() {
+        let have_setpriv = Command::new("setpriv").arg("--version").output().is_ok();
+        if !have_setpriv {
+            eprintln!("SKIP: raw_sockets_without_privilege_give_a_hint: setpriv not installed");
+            return;
+        }
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", PERF])
+            .args(["client", "127.0.0.1:5999", "--count", "1"])
+            .output()
+            .unwrap()
+    } else {
+        run(PERF, &["client", "127.0.0.1:5999", "--count", "1"])
+    };
+    if stderr(&o).contains("Permission denied (os error 13)") && !stderr(&o).contains("hint") {
+        // setpriv could not execute the binary (e.g. a private target dir).
+        eprintln!(
+            "SKIP: raw_sockets_without_privilege_give_a_hint: {}",
+            stderr(&o)
+        );
+        return;
+    }
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("CAP_NET_RAW") && err.contains("--transport udp"),
+        "{err}"
+    );
+}
+
+/// A child killed on drop.
+struct Guard(std::process::Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn udp_encapsulation_on_loopback_needs_no_privilege() {
+    let dir = std::env::temp_dir().join(format!("sctp-examples-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("server.out");
+    let mut server = Guard(
+        Command::new(ECHO)
+            .args(["server", "--bind", "127.0.0.1:5411", "--once"])
+            .args(["--transport", "udp", "--udp-port", "19411"])
+            .stdout(std::fs::File::create(&out).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let end = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&out)
+        .unwrap_or_default()
+        .contains("listening on")
+    {
+        assert!(Instant::now() < end, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let o = run(
+        ECHO,
+        &[
+            "client",
+            "127.0.0.1:5411",
+            "--count",
+            "500",
+            "--streams",
+            "3",
+            "--transport",
+            "udp",
+            "--udp-port",
+            "19411",
+            "--udp-local-port",
+            "0",
+            "--timeout",
+            "30",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("OK: 500 messages"));
+    let end = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(s) = server.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < end, "server did not exit after --once");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}

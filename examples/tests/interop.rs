@@ -1,0 +1,327 @@
+//! Interoperability with usrsctp's example programs (libusrsctp-examples,
+//! /usr/lib/usrsctp or $USRSCTP_BIN), both directions, over raw IP and over
+//! UDP encapsulation, between two network namespaces. Every test captures the
+//! traffic with tshark and fails on any malformed packet or bad checksum.
+//! Needs root; without it (or without the programs) every test prints `SKIP:`.
+
+mod support;
+
+use std::time::Duration;
+
+use support::{NsPair, can_run, serial};
+
+const ECHO: &str = env!("CARGO_BIN_EXE_sctp-echo");
+const PERF: &str = env!("CARGO_BIN_EXE_sctp-perf");
+
+fn usrsctp(program: &str) -> String {
+    let dir = std::env::var("USRSCTP_BIN").unwrap_or_else(|_| "/usr/lib/usrsctp".to_owned());
+    format!("{dir}/{program}")
+}
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Tp {
+    Raw,
+    Udp,
+}
+
+impl Tp {
+    /// Our programs' transport options.
+    fn ours(self) -> Vec<&'static str> {
+        match self {
+            Self::Raw => vec!["--transport", "raw"],
+            Self::Udp => vec!["--transport", "udp", "--udp-port", "9899"],
+        }
+    }
+
+    /// The tshark capture filter.
+    fn filter(self) -> &'static str {
+        match self {
+            Self::Raw => "sctp",
+            Self::Udp => "udp port 9899",
+        }
+    }
+
+    /// The UDP encapsulation port usrsctp is given (0: raw IP).
+    fn port(self) -> &'static str {
+        match self {
+            Self::Raw => "0",
+            Self::Udp => "9899",
+        }
+    }
+}
+
+fn setup(test: &str, programs: &[&str]) -> Option<NsPair> {
+    let paths: Vec<String> = programs.iter().map(|p| usrsctp(p)).collect();
+    let mut needed: Vec<&str> = paths.iter().map(String::as_str).collect();
+    needed.push("tshark");
+    if !can_run(test, &needed) {
+        return None;
+    }
+    Some(NsPair::new(test))
+}
+
+/// Our echo client against usrsctp's echo_server (port 7).
+fn our_echo_client_vs_usrsctp_echo_server(tp: Tp) {
+    let test = &format!("echo_client_vs_usrsctp_{tp:?}");
+    let _g = serial();
+    let Some(ns) = setup(test, &["echo_server"]) else {
+        return;
+    };
+    let cap = ns.capture(&ns.a, tp.filter());
+    let mut srv_args = vec![tp.port()];
+    if tp == Tp::Udp {
+        srv_args.push("9899");
+    }
+    let mut server = ns.spawn(
+        &ns.b,
+        "echo_server",
+        &usrsctp("echo_server"),
+        &srv_args,
+        secs(120),
+    );
+    std::thread::sleep(secs(1));
+    let mut args = vec![
+        "client",
+        "198.18.0.2:7",
+        "--count",
+        "1000",
+        "--size",
+        "1000",
+        "--streams",
+        "4",
+        "--timeout",
+        "60",
+    ];
+    args.extend(tp.ours());
+    let out = ns.spawn(&ns.a, "client", ECHO, &args, secs(90)).wait();
+    out.assert_success("sctp-echo client against usrsctp echo_server");
+    assert!(out.stdout.contains("OK: 1000 messages"), "{}", out.stdout);
+    let _ = server.stop("TERM");
+    cap.stop_and_check(20);
+}
+
+#[test]
+fn echo_client_vs_usrsctp_echo_server_raw() {
+    our_echo_client_vs_usrsctp_echo_server(Tp::Raw);
+}
+
+#[test]
+fn echo_client_vs_usrsctp_echo_server_udp() {
+    our_echo_client_vs_usrsctp_echo_server(Tp::Udp);
+}
+
+/// Our perf client against usrsctp's discard_server (port 9).
+fn our_perf_client_vs_usrsctp_discard_server(tp: Tp) {
+    let test = &format!("perf_client_vs_discard_{tp:?}");
+    let _g = serial();
+    let Some(ns) = setup(test, &["discard_server"]) else {
+        return;
+    };
+    let cap = ns.capture(&ns.a, tp.filter());
+    let mut srv_args = vec![tp.port()];
+    if tp == Tp::Udp {
+        srv_args.push("9899");
+    }
+    let mut server = ns.spawn(
+        &ns.b,
+        "discard_server",
+        &usrsctp("discard_server"),
+        &srv_args,
+        secs(120),
+    );
+    std::thread::sleep(secs(1));
+    let mut args = vec![
+        "client",
+        "198.18.0.2:9",
+        "--count",
+        "3000",
+        "--size",
+        "1000",
+        "--json",
+    ];
+    args.extend(tp.ours());
+    let out = ns.spawn(&ns.a, "client", PERF, &args, secs(90)).wait();
+    out.assert_success("sctp-perf client against usrsctp discard_server");
+    assert!(
+        out.stdout
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .contains("\"bytes\":3000000,"),
+        "{}",
+        out.stdout
+    );
+    let _ = server.stop("TERM");
+    cap.stop_and_check(20);
+}
+
+#[test]
+fn perf_client_vs_usrsctp_discard_server_raw() {
+    our_perf_client_vs_usrsctp_discard_server(Tp::Raw);
+}
+
+#[test]
+fn perf_client_vs_usrsctp_discard_server_udp() {
+    our_perf_client_vs_usrsctp_discard_server(Tp::Udp);
+}
+
+/// Our perf client against a tsctp server, which prints what it received.
+fn our_perf_client_vs_tsctp_server(tp: Tp) {
+    let test = &format!("perf_client_vs_tsctp_{tp:?}");
+    let _g = serial();
+    let Some(ns) = setup(test, &["tsctp"]) else {
+        return;
+    };
+    let cap = ns.capture(&ns.a, tp.filter());
+    let mut server = ns.spawn(
+        &ns.b,
+        "tsctp-server",
+        &usrsctp("tsctp"),
+        &["-E", tp.port(), "-p", "5001"],
+        secs(120),
+    );
+    std::thread::sleep(secs(1));
+    let mut args = vec![
+        "client",
+        "198.18.0.2:5001",
+        "--count",
+        "5000",
+        "--size",
+        "1400",
+    ];
+    args.extend(tp.ours());
+    let out = ns.spawn(&ns.a, "client", PERF, &args, secs(90)).wait();
+    out.assert_success("sctp-perf client against tsctp");
+    // tsctp's server line: first_length, messages, recv_calls, bytes, seconds, rate, notifications.
+    server.wait_for_output("1400, 5000, ", secs(10));
+    let s = server.stop("TERM");
+    let line = s
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("1400, 5000, "))
+        .unwrap_or_default()
+        .to_owned();
+    let fields: Vec<&str> = line.split(", ").collect();
+    assert_eq!(
+        fields.get(3).copied(),
+        Some("7000000"),
+        "tsctp received: {line}"
+    );
+    cap.stop_and_check(20);
+}
+
+#[test]
+fn perf_client_vs_usrsctp_tsctp_server_raw() {
+    our_perf_client_vs_tsctp_server(Tp::Raw);
+}
+
+#[test]
+fn perf_client_vs_usrsctp_tsctp_server_udp() {
+    our_perf_client_vs_tsctp_server(Tp::Udp);
+}
+
+/// usrsctp's `client` (stdin lines out, echoes to stdout) against our echo server.
+fn usrsctp_client_vs_our_echo_server(tp: Tp) {
+    let test = &format!("usrsctp_client_vs_echo_{tp:?}");
+    let _g = serial();
+    let Some(ns) = setup(test, &["client"]) else {
+        return;
+    };
+    let cap = ns.capture(&ns.a, tp.filter());
+    let mut args = vec!["server", "--bind", "0.0.0.0:7", "--once"];
+    args.extend(tp.ours());
+    let mut server = ns.spawn(&ns.b, "server", ECHO, &args, secs(60));
+    server.wait_for_output("listening on", secs(10));
+    // client reads lines from stdin, sends each, and shuts down at EOF; the
+    // lines come slowly and EOF a second later, so the echoes are back before
+    // the SHUTDOWN (else a SHUTDOWN racing the echoes would stop them, in
+    // any SCTP stack).
+    // client remote_addr remote_port local_port local_encaps_port remote_encaps_port
+    let script = format!(
+        "{{ for i in $(seq 0 19); do echo \"line $i from usrsctp\"; sleep 0.05; done; sleep 1; }} | {} 198.18.0.2 7 0 {} {}",
+        usrsctp("client"),
+        tp.port(),
+        tp.port()
+    );
+    let out = ns
+        .spawn(&ns.a, "usrsctp-client", "sh", &["-c", &script], secs(60))
+        .wait();
+    out.assert_success("usrsctp client");
+    for i in 0..20 {
+        let line = format!("line {i} from usrsctp\n");
+        assert!(
+            out.stdout.contains(&line),
+            "echo of {line:?} missing: {}",
+            out.stdout
+        );
+    }
+    assert!(out.stdout.contains("SCTP_SHUTDOWN_COMP"), "{}", out.stdout);
+    let s = server.wait();
+    s.assert_success("our echo server");
+    assert!(
+        s.stdout
+            .contains("shut down by the peer after 20 messages echoed"),
+        "{}",
+        s.stdout
+    );
+    cap.stop_and_check(10);
+}
+
+#[test]
+fn usrsctp_client_vs_echo_server_raw() {
+    usrsctp_client_vs_our_echo_server(Tp::Raw);
+}
+
+#[test]
+fn usrsctp_client_vs_echo_server_udp() {
+    usrsctp_client_vs_our_echo_server(Tp::Udp);
+}
+
+/// usrsctp's `tsctp` client against our perf server, which counts exactly.
+fn tsctp_client_vs_our_perf_server(tp: Tp) {
+    let test = &format!("tsctp_client_vs_perf_{tp:?}");
+    let _g = serial();
+    let Some(ns) = setup(test, &["tsctp"]) else {
+        return;
+    };
+    let cap = ns.capture(&ns.a, tp.filter());
+    let mut args = vec!["server", "--bind", "198.18.0.2:5001", "--once"];
+    args.extend(tp.ours());
+    let mut server = ns.spawn(&ns.b, "server", PERF, &args, secs(90));
+    server.wait_for_output("listening on", secs(10));
+    let mut targs = vec!["-E", tp.port(), "-p", "5001", "-l", "1400", "-n", "5000"];
+    if tp == Tp::Udp {
+        targs.extend(["-U", "9899"]);
+    }
+    targs.push("198.18.0.2");
+    let mut client = ns.spawn(&ns.a, "tsctp-client", &usrsctp("tsctp"), &targs, secs(60));
+    let s = server.wait();
+    s.assert_success("our perf server");
+    assert!(
+        s.stdout.contains("received 7000000 bytes, 5000 messages"),
+        "{}",
+        s.stdout
+    );
+    let c = client.wait();
+    c.assert_success("tsctp client");
+    assert!(
+        c.stdout.contains("Sending of 5000 messages of length 1400"),
+        "{}",
+        c.stdout
+    );
+    cap.stop_and_check(20);
+}
+
+#[test]
+fn tsctp_client_vs_perf_server_raw() {
+    tsctp_client_vs_our_perf_server(Tp::Raw);
+}
+
+#[test]
+fn tsctp_client_vs_perf_server_udp() {
+    tsctp_client_vs_our_perf_server(Tp::Udp);
+}
