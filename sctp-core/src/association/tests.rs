@@ -661,3 +661,83 @@ fn rfc9260_6_9_chunks_sent_before_an_mtu_drop_are_still_retransmitted() {
     );
     assert!(matches!(&b.events()[..], [Event::Message(m)] if m.payload.len() == 3000));
 }
+
+fn cookie_of(init_ack: &[u8]) -> Vec<u8> {
+    let c = chunks(init_ack);
+    let [Chunk::InitAck(ack)] = &c[..] else {
+        panic!("{c:?}")
+    };
+    ack.params
+        .iter()
+        .find_map(|p| match p {
+            crate::wire::param::Param::StateCookie(s) => Some(s.cookie.to_vec()),
+            _ => None,
+        })
+        .expect("a state cookie")
+}
+
+#[test]
+fn rfc9260_5_2_4_case_c_stale_cookie_echo_from_an_older_init_is_discarded() {
+    let now = crate::test_epoch();
+    let mut a = Side::new(now, A, 1, cfg());
+    let mut b = Side::new(now, B, 2, cfg());
+    a.connect(now, B);
+    // The INIT goes twice (T1-init); each gets its own INIT ACK with a new tag.
+    let init = a.transmit(now).remove(0);
+    b.receive(now, a.me, &init);
+    let first_ack = b.transmit(now).remove(0);
+    b.receive(now, a.me, &init);
+    let second_ack = b.transmit(now).remove(0);
+    assert_ne!(cookie_of(&first_ack), cookie_of(&second_ack));
+    // A completes set-up with the second one.
+    a.receive(now, b.me, &second_ack);
+    exchange(now, &mut a, &mut b);
+    assert_eq!(b.a().state(), State::Established);
+    b.events();
+    // A duplicate COOKIE ECHO built from the first INIT ACK shows up late.
+    let old_tag = {
+        let c = chunks(&first_ack);
+        let [Chunk::InitAck(ack)] = &c[..] else {
+            panic!()
+        };
+        ack.initiate_tag
+    };
+    let cookie = cookie_of(&first_ack);
+    let echo = handshake::encode_packet(
+        5000,
+        2905,
+        old_tag,
+        &[Chunk::CookieEcho(crate::wire::chunk::CookieEcho {
+            cookie: &cookie,
+        })],
+    );
+    let tag_before = b.a().local_verification_tag();
+    b.receive(now, a.me, &echo);
+    assert!(b.transmit(now).is_empty(), "silently discarded");
+    assert!(b.events().is_empty(), "no restart, no new association");
+    assert_eq!(b.a().local_verification_tag(), tag_before);
+}
+
+#[test]
+fn rfc9260_9_2_init_in_shutdown_ack_sent_gets_the_shutdown_ack_again() {
+    let (now, mut a, mut b) = established(80);
+    // a asks to shut down; b answers SHUTDOWN ACK, which is lost.
+    a.a().shutdown(now);
+    let shutdown = a.transmit(now);
+    for p in &shutdown {
+        b.receive(now, a.me, p);
+    }
+    assert_eq!(b.a().state(), State::ShutdownAckSent);
+    let lost = b.transmit(now);
+    assert!(matches!(chunks(&lost[0])[..], [Chunk::ShutdownAck(_)]));
+    // a restarted meanwhile and sends INIT: b repeats its SHUTDOWN ACK (section 9.2).
+    let mut fresh = Side::new(now, A, 81, cfg());
+    fresh.connect(now, B);
+    let init = fresh.transmit(now).remove(0);
+    b.receive(now, fresh.me, &init);
+    let out = b.transmit(now);
+    assert!(
+        matches!(chunks(&out[0])[..], [Chunk::ShutdownAck(_)]),
+        "{out:?}"
+    );
+}
