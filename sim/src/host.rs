@@ -36,6 +36,11 @@ pub struct SctpHost {
     pub received: Vec<Message>,
     /// Every other event, in order.
     pub events: Vec<Event>,
+    /// Whether the host polls its association's events (true by default).
+    /// False models an application that never reads: received messages stay
+    /// queued in the association and keep counting against its receive
+    /// window (RFC 9260 section 6.2), so the window closes.
+    pub reading: bool,
     outbox: Vec<Vec<u8>>,
     buf: Vec<u8>,
 }
@@ -53,6 +58,7 @@ impl SctpHost {
             assoc: None,
             received: Vec::new(),
             events: Vec::new(),
+            reading: true,
             outbox: Vec::new(),
             buf: vec![0; 65_536],
         }
@@ -123,6 +129,9 @@ impl SctpHost {
     }
 
     fn drain_events(&mut self) {
+        if !self.reading {
+            return;
+        }
         let Some((_, a)) = &mut self.assoc else {
             return;
         };

@@ -14,6 +14,8 @@
 
 mod congestion;
 mod event;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub(crate) mod handshake;
 mod input;
 mod output;
@@ -461,6 +463,9 @@ impl Association {
         self.send_shutdown = false;
         self.send_shutdown_ack = false;
         self.sack_due = SackDue::No;
+        // Partial and out-of-order messages can never be delivered now; free
+        // them at once (an Out of Resource ABORT exists to release memory).
+        self.reassembly.clear();
         self.report_unsent();
     }
 

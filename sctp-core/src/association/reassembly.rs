@@ -74,6 +74,14 @@ impl Reassembly {
         self.bytes
     }
 
+    /// Drops everything held: the association is closed and nothing held
+    /// can be delivered any more (RFC 9260 section 9.1: the TCB is removed).
+    pub(crate) fn clear(&mut self) {
+        self.frags = BTreeMap::new();
+        self.streams = HashMap::new();
+        self.bytes = 0;
+    }
+
     fn unwrap_tsn(&mut self, tsn: Tsn) -> u64 {
         let v = self
             .tsn_ref
