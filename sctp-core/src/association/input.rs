@@ -22,6 +22,11 @@ impl Association {
     /// handles each chunk. Malformed chunks end processing of the packet
     /// (the chunks before them count).
     pub fn handle_packet(&mut self, now: Instant, packet: &[u8]) {
+        // A closed association has no TCB left (RFC 9260 section 9.1): what
+        // still arrives for it is the endpoint's business once it is forgotten.
+        if self.state == State::Closed {
+            return;
+        }
         let Ok(p) = Packet::new_checked(packet) else {
             return;
         };

@@ -741,3 +741,40 @@ fn rfc9260_9_2_init_in_shutdown_ack_sent_gets_the_shutdown_ack_again() {
         "{out:?}"
     );
 }
+
+/// Found by the association fuzzer (fuzz/regressions/association/).
+#[test]
+fn rfc9260_9_1_a_closed_association_processes_nothing_more() {
+    // An ABORT reaching an association the user already aborted: no second Closed event.
+    let (now, mut a, mut b) = established(90);
+    a.a().abort(Vec::new());
+    let events = a.events();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| matches!(e, Event::Closed(_)))
+            .count(),
+        1
+    );
+    let abort =
+        handshake::encode_abort_packet(2905, 5000, a.a().local_verification_tag(), false, &[]);
+    a.receive(now, b.me, &abort);
+    assert!(a.events().is_empty());
+    // A COOKIE ECHO resent to an aborted association does not revive it.
+    let now = now + Duration::from_millis(1);
+    let mut c = Side::new(now, "198.18.0.3:6000", 91, cfg());
+    c.connect(now, B);
+    let init = c.transmit(now).remove(0);
+    b.assoc = None;
+    b.receive(now, c.me, &init);
+    let init_ack = b.transmit(now).remove(0);
+    c.receive(now, b.me, &init_ack);
+    let echo = c.transmit(now).remove(0);
+    b.receive(now, c.me, &echo);
+    assert_eq!(b.events(), [Event::Connected]);
+    b.a().abort(Vec::new());
+    b.events();
+    b.receive(now, c.me, &echo);
+    assert_eq!(b.a().state(), State::Closed);
+    assert!(b.events().is_empty(), "no second Connected");
+}

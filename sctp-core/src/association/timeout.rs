@@ -8,6 +8,9 @@ use super::{Association, CloseReason, Event, SackDue, State, Timer};
 impl Association {
     /// Handles every timer whose deadline is at or before `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
+        if self.state == State::Closed {
+            return;
+        }
         while let Some(timer) = self.timers.pop_expired(now) {
             self.on_timer(now, timer);
             if self.state == State::Closed {
