@@ -177,9 +177,6 @@ struct Entry {
     touched: bool,
     /// Packets handled since the last transmit.
     since_transmit: u8,
-    /// A lower path MTU reported by the error queue, applied once nothing is
-    /// outstanding (see [`Driver::drain_errors`]).
-    pending_mtu: Option<usize>,
 }
 
 /// Everything the driver owns but the socket.
@@ -275,7 +272,6 @@ impl Driver {
                 user_alive: true,
                 touched: false,
                 since_transmit: 0,
-                pending_mtu: None,
             },
         );
         self.touch(handle);
@@ -540,16 +536,15 @@ impl Driver {
                 trace!(?report, "socket error report");
                 continue;
             };
-            // The engine keeps the size of chunks already sent, but packs
-            // packets to the current MTU, so a chunk larger than a lowered
-            // MTU could never be retransmitted. Until nothing is outstanding
-            // the old MTU stays, and oversized packets go out with IP
-            // fragmentation (see `TxBatch::flush`); then the MTU is lowered.
+            // New data is fragmented to the lowered MTU at once. Chunks sent
+            // before it keep their size: the engine retransmits them whole in
+            // a larger packet, which goes out with IP fragmentation (see
+            // `TxBatch::flush`).
             for (h, e) in &mut self.entries {
-                if e.assoc.remote().ip() == dest.ip()
-                    && mtu < e.pending_mtu.unwrap_or(e.assoc.path_mtu())
-                {
-                    e.pending_mtu = Some(mtu);
+                if e.assoc.remote().ip() == dest.ip() && mtu < e.assoc.path_mtu() {
+                    let _g = e.span.enter();
+                    debug!(mtu, "path MTU lowered");
+                    e.assoc.set_path_mtu(mtu);
                     if !e.touched {
                         e.touched = true;
                         self.touched.push(*h);
@@ -567,14 +562,6 @@ impl Driver {
                 continue;
             };
             e.touched = false;
-            if let Some(mtu) = e.pending_mtu
-                && e.assoc.buffered_amount() == 0
-            {
-                let _g = e.span.enter();
-                debug!(mtu, "path MTU lowered");
-                e.assoc.set_path_mtu(mtu);
-                e.pending_mtu = None;
-            }
             feed_outbox(e);
             loop {
                 if self.tx.is_full() {
