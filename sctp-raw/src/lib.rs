@@ -32,9 +32,9 @@
 //! The association settings' `ip_header_len` is set by this crate to match
 //! the transport (20 for IPv4, 40 for IPv6, plus 8 for UDP). Packets are
 //! sent with DF set; ICMP "fragmentation needed"/"packet too big" reports
-//! (read from the socket error queue) lower the association's path MTU once
-//! nothing is outstanding, and until then packets above the new MTU go out
-//! with IP fragmentation.
+//! (read from the socket error queue) lower the association's path MTU at
+//! once. New data is fragmented to it; a chunk sent before the drop is
+//! retransmitted whole and goes out with IP fragmentation.
 //!
 //! # Example
 //!
