@@ -9,6 +9,7 @@
 //! assert!(t.json_line().starts_with('{'));
 //! ```
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::io;
 use std::process::ExitCode;
@@ -377,6 +378,91 @@ pub fn echo_index(payload: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(head))
 }
 
+/// Whether `payload` is exactly `echo_payload(echo_index(payload), payload.len())`,
+/// checked without allocating.
+pub fn echo_payload_is_intact(payload: &[u8]) -> bool {
+    let Some(index) = echo_index(payload) else {
+        return false;
+    };
+    let mut x = index.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    payload[8..].iter().all(|&b| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        b == x as u8
+    })
+}
+
+/// Exactly-once and integrity bookkeeping for numbered payloads
+/// ([`echo_payload`]), in bounded memory: only indexes that arrived ahead of a
+/// missing one are remembered, and reordering is bounded by the window.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DeliveryCheck {
+    /// Every index below this one arrived.
+    pub contiguous: u64,
+    ahead: BTreeSet<u64>,
+    /// Messages whose index had already arrived.
+    pub duplicates: u64,
+    /// Messages whose bytes do not match their index (or too short to carry one).
+    pub corrupt: u64,
+}
+
+impl DeliveryCheck {
+    /// Records one received payload.
+    pub fn record(&mut self, payload: &[u8]) {
+        if !echo_payload_is_intact(payload) {
+            self.corrupt += 1;
+            return;
+        }
+        let Some(index) = echo_index(payload) else {
+            self.corrupt += 1;
+            return;
+        };
+        if index < self.contiguous || !self.ahead.insert(index) {
+            self.duplicates += 1;
+            return;
+        }
+        while self.ahead.remove(&self.contiguous) {
+            self.contiguous += 1;
+        }
+    }
+
+    /// Indexes below the highest one seen that never arrived.
+    pub fn missing(&self) -> u64 {
+        self.ahead.last().map_or(0, |&max| {
+            max + 1 - self.contiguous - self.ahead.len() as u64
+        })
+    }
+
+    /// Whether exactly the indexes `0..n` arrived, each once and intact.
+    pub fn is_exactly(&self, n: u64) -> bool {
+        self.contiguous == n && self.ahead.is_empty() && self.duplicates == 0 && self.corrupt == 0
+    }
+
+    /// The figures as a JSON object: `contiguous`, `duplicates`, `corrupt`, `missing`.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "contiguous": self.contiguous,
+            "duplicates": self.duplicates,
+            "corrupt": self.corrupt,
+            "missing": self.missing(),
+        })
+    }
+}
+
+impl fmt::Display for DeliveryCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "messages 0..{} all arrived; {} duplicate(s), {} corrupt, {} missing",
+            self.contiguous,
+            self.duplicates,
+            self.corrupt,
+            self.missing()
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,6 +477,28 @@ mod tests {
         }
         assert_ne!(echo_payload(1, 100), echo_payload(2, 100));
         assert_eq!(echo_index(&[1, 2]), None);
+    }
+
+    #[test]
+    fn delivery_check_counts_duplicates_corruption_and_gaps() {
+        let mut c = DeliveryCheck::default();
+        for i in [0, 2, 1, 1, 3] {
+            c.record(&echo_payload(i, 40));
+        }
+        assert!(!c.is_exactly(4));
+        assert_eq!((c.contiguous, c.duplicates, c.corrupt), (4, 1, 0));
+        let mut bad = echo_payload(4, 40);
+        bad[20] ^= 1;
+        c.record(&bad);
+        c.record(&[1, 2, 3]);
+        c.record(&echo_payload(7, 9));
+        assert_eq!((c.contiguous, c.corrupt, c.missing()), (4, 2, 3));
+        let mut clean = DeliveryCheck::default();
+        for i in (0..100).rev() {
+            clean.record(&echo_payload(i, 8 + i as usize));
+        }
+        assert!(clean.is_exactly(100), "{clean}");
+        assert_eq!(clean.json()["missing"], 0);
     }
 
     #[test]

@@ -37,6 +37,17 @@ fn usage_errors_exit_2_and_name_the_problem() {
         stderr(&o)
     );
 
+    let o = run(
+        PERF,
+        &["client", "127.0.0.1:5001", "--check", "--size", "4"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--size must be at least 8, got 4"),
+        "{}",
+        stderr(&o)
+    );
+
     let o = run(PERF, &["client", "not-an-address"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not-an-address"), "{}", stderr(&o));

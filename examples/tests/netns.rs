@@ -225,13 +225,21 @@ fn five_percent_loss_every_byte_delivered() {
         .assert_success("echo client with 5% loss");
     server.wait().assert_success("echo server with 5% loss");
 
-    // And a one-way bulk transfer: the server counts exactly what was sent.
+    // And a one-way bulk transfer, numbered and patterned (--check): the
+    // server sees each of the 5000 messages exactly once and intact.
     let mut perf = ns.spawn(
         &ns.b,
         "perf-server",
         PERF,
         &[
-            &["server", "--bind", "198.18.0.2:5001", "--once", "--json"],
+            &[
+                "server",
+                "--bind",
+                "198.18.0.2:5001",
+                "--once",
+                "--json",
+                "--check",
+            ],
             FAST,
         ]
         .concat(),
@@ -251,7 +259,10 @@ fn five_percent_loss_every_byte_delivered() {
                     "5000",
                     "--size",
                     "1400",
+                    "--streams",
+                    "3",
                     "--json",
+                    "--check",
                 ][..],
                 FAST,
             ]
@@ -266,6 +277,17 @@ fn five_percent_loss_every_byte_delivered() {
         s.stdout.contains("\"bytes\":7000000,") && s.stdout.contains("\"messages\":5000,"),
         "server did not receive exactly 5000 x 1400 bytes: {}",
         s.stdout
+    );
+    let line = s
+        .stdout
+        .lines()
+        .rfind(|l| l.starts_with('{'))
+        .unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(line).expect("server JSON line");
+    assert_eq!(
+        v["check"],
+        serde_json::json!({"contiguous": 5000, "duplicates": 0, "corrupt": 0, "missing": 0}),
+        "{line}"
     );
     let dropped = ns.dropped(&ns.a) + ns.dropped(&ns.b);
     assert!(

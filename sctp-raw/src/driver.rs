@@ -350,7 +350,7 @@ impl Driver {
         for (h, e) in self.entries.drain() {
             self.endpoint.forget(h);
             let mut s = lock(&e.shared.state);
-            s.finished = true;
+            s.finish();
             if s.closed.is_none() && !s.shutdown_complete {
                 s.closed = Some(CloseReason::LocalAbort(Vec::new()));
             }
@@ -582,12 +582,25 @@ impl Driver {
                 drop(_g);
                 let e = self.entries.remove(&h).expect("entry present");
                 self.endpoint.forget(h);
-                lock(&e.shared.state).finished = true;
+                lock(&e.shared.state).finish();
                 e.shared.notify.notify_waiters();
             }
         }
         self.touched = touched;
         self.tx.flush(io).await;
+    }
+}
+
+impl AssocState {
+    /// The association is gone for good. Messages `send` queued after the
+    /// driver last fed the engine never reached it: each is reported as a
+    /// send failure, never dropped silently.
+    fn finish(&mut self) {
+        self.finished = true;
+        self.outbox_bytes = 0;
+        while let Some(m) = self.outbox.pop_front() {
+            self.events.push_back(AssociationEvent::SendFailed(m));
+        }
     }
 }
 
@@ -699,4 +712,42 @@ fn deliver_events(e: &mut Entry) -> bool {
         e.shared.notify.notify_waiters();
     }
     closed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sctp_core::{AssociationConfig, EndpointConfig, Ppid};
+
+    /// A `send` that queued a message just before the association ended
+    /// (after the driver's last `feed_outbox`) gets it back as SendFailed.
+    #[test]
+    fn messages_queued_when_the_association_ends_are_reported_failed() {
+        let config = AssociationConfig::default();
+        let mut ep = Endpoint::new(EndpointConfig::default(), now());
+        let peer = SocketAddr::from(([198, 18, 0, 2], 2905));
+        let (_, assoc) = ep.connect(now(), 5000, peer).expect("connect");
+        let shared = AssocShared::new(&assoc, &config);
+        let mut s = lock(&shared.state);
+        for i in 0..3u8 {
+            s.outbox.push_back(Message {
+                stream_id: 0,
+                ppid: Ppid(u32::from(i)),
+                unordered: false,
+                payload: vec![i; 10].into(),
+            });
+            s.outbox_bytes += 10;
+        }
+        s.finish();
+        assert!(s.finished && s.outbox.is_empty() && s.outbox_bytes == 0);
+        let failed: Vec<u32> = s
+            .events
+            .iter()
+            .map(|e| match e {
+                AssociationEvent::SendFailed(m) => m.ppid.0,
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        assert_eq!(failed, [0, 1, 2]);
+    }
 }

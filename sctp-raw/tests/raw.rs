@@ -2,7 +2,8 @@
 //! stacks side by side, and two network namespaces joined by a veth pair.
 //! These need root (or CAP_NET_RAW and CAP_SYS_ADMIN) and skip otherwise.
 
-use std::future::Future;
+mod support;
+
 use std::net::SocketAddr;
 use std::process::Command;
 use std::time::Duration;
@@ -11,18 +12,8 @@ use bytes::Bytes;
 use sctp_raw::{
     AssociationConfig, AssociationEvent, Config, Message, Ppid, SctpAssociation, SctpListener,
 };
+use support::{LIMIT, NetnsPair, in_netns, ip, root};
 use tokio::time::timeout;
-
-const LIMIT: Duration = Duration::from_secs(40);
-
-fn root() -> bool {
-    if nix::unistd::geteuid().is_root() {
-        true
-    } else {
-        eprintln!("SKIP: raw SCTP socket tests need root");
-        false
-    }
-}
 
 fn msg(stream_id: u16, payload: impl Into<Bytes>) -> Message {
     Message {
@@ -187,85 +178,6 @@ async fn independent_stacks_do_not_disturb_each_other() {
     })
     .await
     .unwrap();
-}
-
-/// Two network namespaces joined by a veth pair, deleted on drop (also when
-/// a test panics).
-struct NetnsPair {
-    a: String,
-    b: String,
-}
-
-fn ip(args: &[&str]) {
-    let out = Command::new("ip").args(args).output().expect("run ip");
-    assert!(
-        out.status.success(),
-        "ip {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-impl NetnsPair {
-    fn new(tag: &str) -> Self {
-        Self::with_mtu(tag, None)
-    }
-
-    fn with_mtu(tag: &str, mtu: Option<u32>) -> Self {
-        let pid = std::process::id();
-        let pair = Self {
-            a: format!("sctpraw-{pid}-{tag}a"),
-            b: format!("sctpraw-{pid}-{tag}b"),
-        };
-        let (va, vb) = (format!("sr{pid}{tag}a"), format!("sr{pid}{tag}b"));
-        ip(&["netns", "add", &pair.a]);
-        ip(&["netns", "add", &pair.b]);
-        ip(&[
-            "link", "add", &va, "netns", &pair.a, "type", "veth", "peer", "name", &vb, "netns",
-            &pair.b,
-        ]);
-        for (ns, dev, v4, v6) in [
-            (&pair.a, &va, "198.18.0.1/24", "fd00:5c7f::1/64"),
-            (&pair.b, &vb, "198.18.0.2/24", "fd00:5c7f::2/64"),
-        ] {
-            ip(&["-n", ns, "addr", "add", v4, "dev", dev]);
-            ip(&["-n", ns, "addr", "add", v6, "dev", dev, "nodad"]);
-            if let Some(mtu) = mtu {
-                ip(&["-n", ns, "link", "set", dev, "mtu", &mtu.to_string()]);
-            }
-            ip(&["-n", ns, "link", "set", dev, "up"]);
-            ip(&["-n", ns, "link", "set", "lo", "up"]);
-        }
-        pair
-    }
-}
-
-impl Drop for NetnsPair {
-    fn drop(&mut self) {
-        for ns in [&self.a, &self.b] {
-            let _ = Command::new("ip").args(["netns", "del", ns]).status();
-        }
-    }
-}
-
-/// Runs `f` on a thread that entered network namespace `ns`, with its own
-/// runtime (sockets stay in the namespace they were created in).
-fn in_netns<F, Fut, T>(ns: &str, f: F) -> std::thread::JoinHandle<T>
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = T>,
-    T: Send + 'static,
-{
-    let path = format!("/var/run/netns/{ns}");
-    std::thread::spawn(move || {
-        let file = std::fs::File::open(&path).expect("open netns");
-        nix::sched::setns(file, nix::sched::CloneFlags::CLONE_NEWNET).expect("setns");
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async move { timeout(LIMIT, f()).await.expect("time limit") })
-    })
 }
 
 #[test]

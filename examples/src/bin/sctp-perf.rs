@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use clap::{Parser, Subcommand};
 use sctp_examples::{
-    CommonOpts, Context, Failure, Throughput, UsageError, init_tracing, report_failure,
-    report_usage, runtime, wait_closed,
+    CommonOpts, Context, DeliveryCheck, Failure, Throughput, UsageError, echo_payload,
+    init_tracing, report_failure, report_usage, runtime, wait_closed,
 };
 use sctp_raw::{AssociationConfig, Message, Ppid, SctpAssociation, SctpListener};
 
@@ -29,6 +29,10 @@ const PROGRAM: &str = "sctp-perf";
 /// --json it is one JSON object with the keys bytes, messages, seconds,
 /// mbytes_per_sec and messages_per_sec. The server prints the same figures
 /// per association, counted from what it read.
+///
+/// With --check on both sides every message is numbered and patterned, and
+/// the server verifies that each arrived exactly once and intact (its JSON
+/// then has a "check" object: contiguous, duplicates, corrupt, missing).
 ///
 /// Nagle-like bundling is ON by default (like tsctp), so small messages share
 /// packets; --no-delay turns it off.
@@ -66,6 +70,12 @@ struct ServerArgs {
     /// Print the server's figures as one JSON object per association.
     #[arg(long)]
     json: bool,
+
+    /// Verify that every message of a `client --check` arrives exactly once and
+    /// intact; report duplicates, corrupt and missing messages (exit code 1 with
+    /// --once if there are any).
+    #[arg(long)]
+    check: bool,
 
     #[command(flatten)]
     common: CommonOpts,
@@ -105,6 +115,11 @@ struct ClientArgs {
     /// mbytes_per_sec, messages_per_sec).
     #[arg(long)]
     json: bool,
+
+    /// Number each message and fill it with a pattern derived from its number
+    /// (for `server --check`); --size must then be at least 8.
+    #[arg(long)]
+    check: bool,
 
     /// Give up (exit code 1) if the run has not finished this many seconds
     /// after its planned end (or after start with --count).
@@ -146,7 +161,8 @@ fn validate(mode: &Mode) -> Result<(), UsageError> {
         Mode::Server(a) => a.common.validate(),
         Mode::Client(a) => {
             a.common.validate()?;
-            UsageError::check_range("--size", a.size as u64, 1, MAX_SIZE as u64)?;
+            let min_size = if a.check { 8 } else { 1 };
+            UsageError::check_range("--size", a.size as u64, min_size, MAX_SIZE as u64)?;
             UsageError::check_range("--streams", a.streams.into(), 1, 65_535)?;
             if let Some(n) = a.count {
                 UsageError::check_range("--count", n, 1, u64::MAX)?;
@@ -187,20 +203,27 @@ async fn server(args: ServerArgs) -> Result<(), Failure> {
             .await
             .context(|| "accepting an association".to_owned())?;
         println!("sctp-perf: association from {from} established");
-        let json = args.json;
+        let (json, check) = (args.json, args.check);
         if args.once {
-            return count(assoc, from, json).await;
+            return count(assoc, from, json, check).await;
         }
         tokio::spawn(async move {
-            if let Err(e) = count(assoc, from, json).await {
+            if let Err(e) = count(assoc, from, json, check).await {
                 eprintln!("{PROGRAM}: {e}");
             }
         });
     }
 }
 
-/// Counts what arrives on `assoc` until it ends, then prints the figures.
-async fn count(assoc: SctpAssociation, from: SocketAddr, json: bool) -> Result<(), Failure> {
+/// Counts (and with `check`, verifies) what arrives on `assoc` until it ends,
+/// then prints the figures.
+async fn count(
+    assoc: SctpAssociation,
+    from: SocketAddr,
+    json: bool,
+    check: bool,
+) -> Result<(), Failure> {
+    let mut delivery = check.then(DeliveryCheck::default);
     let mut t = Throughput {
         bytes: 0,
         messages: 0,
@@ -213,6 +236,9 @@ async fn count(assoc: SctpAssociation, from: SocketAddr, json: bool) -> Result<(
                 first.get_or_insert_with(Instant::now);
                 t.messages += 1;
                 t.bytes += msg.payload.len() as u64;
+                if let Some(d) = &mut delivery {
+                    d.record(&msg.payload);
+                }
             }
             Ok(None) => break Ok(()),
             Err(e) => break Err(Failure::new(format!("association with {from}"), e)),
@@ -229,11 +255,25 @@ async fn count(assoc: SctpAssociation, from: SocketAddr, json: bool) -> Result<(
     };
     println!("sctp-perf: association with {from} {how}");
     if json {
-        println!("{}", t.json_line());
+        let mut line: serde_json::Value = serde_json::from_str(&t.json_line()).expect("own JSON");
+        if let Some(d) = &delivery {
+            line["check"] = d.json();
+        }
+        println!("{line}");
     } else {
         println!("sctp-perf: received {t}");
+        if let Some(d) = &delivery {
+            println!("sctp-perf: check: {d}");
+        }
     }
-    result
+    result?;
+    match delivery {
+        Some(d) if d.duplicates + d.corrupt + d.missing() > 0 => Err(Failure::msg(
+            format!("association with {from}"),
+            format!("delivery check failed: {d}"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 async fn client(args: ClientArgs) -> Result<(), Failure> {
@@ -303,7 +343,11 @@ async fn run_client(
             stream_id: (sent % streams) as u16,
             ppid: PPID,
             unordered: args.unordered,
-            payload: payload.clone(),
+            payload: if args.check {
+                Bytes::from(echo_payload(sent, args.size))
+            } else {
+                payload.clone()
+            },
         };
         assoc
             .send(msg)

@@ -177,9 +177,20 @@ impl Association {
         // Section 6.2: with no window left, a chunk beyond the highest TSN
         // received is dropped (a zero window probe, say); the SACK that
         // follows tells the sender the window is still closed.
-        if self.a_rwnd() == 0 && d.tsn.is_after(self.tracker.highest_received()) {
-            self.sack_due = SackDue::Now;
-            return true;
+        if self.a_rwnd() == 0 {
+            let highest = self.tracker.highest_received();
+            if d.tsn.is_after(highest) {
+                self.sack_due = SackDue::Now;
+                return true;
+            }
+            // A new chunk below it instead takes the place of the highest
+            // chunk held for reassembly (a SHOULD): the window stays closed,
+            // yet holes can still be filled. Delivered or completed messages
+            // are never reneged on.
+            if !self.tracker.contains(d.tsn) && self.reassembly.drop_fragment(highest) {
+                self.tracker.forget_highest();
+                self.sack_due = SackDue::Now;
+            }
         }
         match self.tracker.receive(d.tsn, MAX_TSN_OFFSET) {
             Received::Duplicate => {

@@ -82,6 +82,19 @@ impl Reassembly {
         self.bytes = 0;
     }
 
+    /// Drops the fragment with `tsn` if one is held (not yet part of a
+    /// delivered or completed message); returns whether it was.
+    pub(crate) fn drop_fragment(&mut self, tsn: Tsn) -> bool {
+        let key = self.unwrap_tsn(tsn);
+        match self.frags.remove(&key) {
+            Some(f) => {
+                self.bytes -= f.payload.len();
+                true
+            }
+            None => false,
+        }
+    }
+
     fn unwrap_tsn(&mut self, tsn: Tsn) -> u64 {
         let v = self
             .tsn_ref

@@ -105,6 +105,20 @@ impl TsnTracker {
         Received::New
     }
 
+    /// Forgets the highest TSN received if it lies above the cumulative ack
+    /// point (held for reordering, so reportable only in a gap block); returns
+    /// it. Section 6.2: a receiver at zero window may renege on it.
+    pub(crate) fn forget_highest(&mut self) -> Option<Tsn> {
+        let last = self.runs.last_mut()?;
+        let tsn = self.cum.add(last.1);
+        if last.0 == last.1 {
+            self.runs.pop();
+        } else {
+            last.1 -= 1;
+        }
+        Some(tsn)
+    }
+
     /// Moves the cumulative ack point to `tsn` and absorbs a run that now touches it.
     fn advance_to(&mut self, tsn: Tsn) {
         let shift = tsn.distance(self.cum) as u32;
@@ -188,6 +202,31 @@ mod tests {
         assert_eq!(t.receive(Tsn(101), 1000), Received::New);
         assert_eq!(t.cumulative_tsn(), Tsn(106));
         assert!(!t.has_gaps());
+    }
+
+    #[test]
+    fn rfc9260_6_2_forget_highest_reneges_only_above_the_ack_point() {
+        let base = Tsn(1000);
+        let mut t = TsnTracker::new(base);
+        assert_eq!(t.receive(base, 1 << 20), Received::New);
+        assert_eq!(
+            t.forget_highest(),
+            None,
+            "cumulatively acked: never reneged"
+        );
+        for d in [2, 4, 5] {
+            t.receive(base.add(d), 1 << 20);
+        }
+        assert_eq!(t.forget_highest(), Some(base.add(5)));
+        assert_eq!(blocks(&t), [(2, 2), (4, 4)]);
+        assert_eq!(t.highest_received(), base.add(4));
+        assert_eq!(t.forget_highest(), Some(base.add(4)));
+        assert_eq!(blocks(&t), [(2, 2)]);
+        // Reneged TSNs are new again when they come back.
+        assert_eq!(t.receive(base.add(5), 1 << 20), Received::New);
+        assert_eq!(t.receive(base.add(1), 1 << 20), Received::New);
+        assert_eq!(t.cumulative_tsn(), base.add(2));
+        assert_eq!(blocks(&t), [(3, 3)]);
     }
 
     #[test]
