@@ -839,6 +839,81 @@ fn rfc9260_6_2_at_zero_window_a_lower_tsn_replaces_the_highest_held_fragment() {
     assert_eq!(b.host.state(), State::Established);
     assert!(!closed_with_cause(&b.host, true, 4));
 }
+/// RFC 9260 section 6.2 and 3.3.10.4: huge fragments (60,000-byte DATA
+/// chunks, each larger than the whole receive window, a new PPID on each,
+/// never ending) are held one at a time: the window closes after the first
+/// and every later one lies beyond the highest TSN, so it is dropped. With a
+/// reassembly bound smaller than one such chunk, the first one already
+/// aborts the association with Out of Resource.
+#[test]
+fn rfc9260_6_2_huge_ppid_mixed_fragments_hold_at_most_one_chunk_past_the_window() {
+    let _g = serial();
+    const WINDOW: u32 = 32 * 1024;
+    const HUGE: usize = 60_000;
+    let huge = vec![0x77u8; HUGE];
+    for bound in [256 * 1024, 48 * 1024] {
+        let cfg_b = fast_cfg()
+            .receive_window(WINDOW)
+            .max_reassembly_bytes(bound);
+        let (net, mut a, mut b) = live_pair(11, fast_cfg(), cfg_b);
+        let now = net.now();
+        let from = a.ip();
+        let base = highest_data_tsn(&b.inbound).add(1);
+        let region = Region::new(GLOBAL);
+        let mut peak = 0isize;
+        let (mut cum, mut abort) = (base.prev(), None);
+        for k in 0..200u32 {
+            let out = inject_raw(
+                &mut b,
+                now,
+                from,
+                &[fragment(
+                    base.add(k),
+                    0,
+                    1,
+                    k.wrapping_mul(0x9e37),
+                    k == 0,
+                    false,
+                    &huge,
+                )],
+            );
+            peak = peak.max(heap_growth(&region));
+            for p in out {
+                for_chunks(&p, |c| match c {
+                    Chunk::Sack(s) if s.cumulative_tsn_ack.is_after(cum) => {
+                        cum = s.cumulative_tsn_ack;
+                    }
+                    Chunk::Abort(_) => abort = Some(p.clone()),
+                    _ => {}
+                });
+            }
+            if b.host.state() == State::Closed {
+                break;
+            }
+        }
+        let held = cum.distance(base.prev()) as usize;
+        eprintln!(
+            "huge fragments, bound {bound}: 200 x {HUGE} B offered, {held} held, \
+             peak heap growth {peak} B, state {:?}",
+            b.host.state()
+        );
+        if bound > HUGE {
+            // The first chunk closed the window; all later ones were beyond it.
+            assert_eq!(held, 1);
+            assert_eq!(b.host.state(), State::Established);
+            assert!(
+                peak < (bound as isize).min(4 * HUGE as isize),
+                "heap peaked at {peak} B"
+            );
+        } else {
+            assert_eq!(b.host.state(), State::Closed);
+            assert!(closed_with_cause(&b.host, true, 4), "{:?}", b.host.events);
+            a.handle(now, b.ip(), &abort.expect("an ABORT was sent"));
+            assert!(closed_with_cause(&a.host, false, 4), "{:?}", a.host.events);
+        }
+    }
+}
+
 /// RFC 9260 section 6.1 A: a receiver that never reads holds its window at
 /// zero; the sender keeps one probe in flight and backs its timer off, and
 /// unanswered probes do not fail the association while SACKs keep coming.
