@@ -300,10 +300,10 @@ impl Driver {
                 self.tx.saw_msgsize = false;
                 self.drain_errors(&io);
             }
-            if self.listener.is_none() && self.entries.is_empty() {
+            if self.listener.is_none() && self.entries.is_empty() && !self.lingers(&io) {
                 break;
             }
-            let deadline = self.next_deadline();
+            let deadline = self.next_deadline(&io);
             if let Some(d) = deadline {
                 sleep.as_mut().reset(tokio::time::Instant::from_std(d));
             }
@@ -427,7 +427,17 @@ impl Driver {
         self.spare_commands = commands;
     }
 
+    /// Whether a client driver whose associations are gone stays a while
+    /// (like TCP's TIME-WAIT) to answer what their peers still send, e.g. a
+    /// SHUTDOWN ACK resent because our SHUTDOWN COMPLETE was lost (RFC 9260
+    /// section 8.4 rule 5). Only over raw IP, where the port is an ephemeral
+    /// one of ours; a UDP socket's fixed port is released at once for reuse.
+    fn lingers(&self, io: &Io) -> bool {
+        io.kind != Kind::Udp && self.listener.is_none() && self.endpoint.poll_timeout().is_some()
+    }
+
     fn handle_timeouts(&mut self, now: Instant) {
+        self.endpoint.handle_timeout(now);
         for (h, e) in &mut self.entries {
             if e.assoc.poll_timeout().is_some_and(|t| t <= now) {
                 e.assoc.handle_timeout(now);
@@ -439,10 +449,15 @@ impl Driver {
         }
     }
 
-    fn next_deadline(&self) -> Option<Instant> {
+    fn next_deadline(&self, io: &Io) -> Option<Instant> {
+        let linger = self
+            .lingers(io)
+            .then(|| self.endpoint.poll_timeout())
+            .flatten();
         self.entries
             .values()
             .filter_map(|e| e.assoc.poll_timeout())
+            .chain(linger)
             .min()
     }
 

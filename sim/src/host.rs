@@ -129,6 +129,15 @@ impl SctpHost {
     }
 
     fn drain_events(&mut self) {
+        // A closed association has no TCB (RFC 9260 section 9.1): like
+        // sctp-raw, stop routing to it, so what still arrives for it gets
+        // the endpoint's out-of-the-blue answers (section 8.4), e.g. a
+        // SHUTDOWN COMPLETE for a retransmitted SHUTDOWN ACK.
+        if let Some((h, a)) = &self.assoc
+            && a.is_closed()
+        {
+            self.endpoint.forget(*h);
+        }
         if !self.reading {
             return;
         }

@@ -38,6 +38,7 @@ impl Association {
             return;
         }
         let mut saw_data = false;
+        let gaps_before = self.tracker.has_gaps();
         for raw in p.chunks() {
             let Ok(raw) = raw else { break };
             // A malformed chunk: stop here, keep what came before it.
@@ -50,7 +51,7 @@ impl Association {
             }
         }
         if saw_data {
-            self.after_data_packet(now);
+            self.after_data_packet(now, gaps_before);
         }
     }
 
@@ -236,10 +237,14 @@ impl Association {
         true
     }
 
-    /// Section 6.2: SACK every second DATA packet, at once on gaps, else after the delay.
-    fn after_data_packet(&mut self, now: Instant) {
+    /// Section 6.2: SACK every second DATA packet, at once on gaps, else after
+    /// the delay. Section 6.7 asks for a SACK after each packet that does not
+    /// fill the gaps; the packet that fills the last one is answered at once
+    /// too (as TCP does, RFC 5681 section 4.2): after a retransmission the
+    /// sender's window is small, and a delayed SACK would stall it.
+    fn after_data_packet(&mut self, now: Instant, gaps_before: bool) {
         self.data_packets_unacked += 1;
-        if self.tracker.has_gaps() || self.data_packets_unacked >= 2 {
+        if self.tracker.has_gaps() || gaps_before || self.data_packets_unacked >= 2 {
             self.sack_due = SackDue::Now;
         }
         if self.state == State::ShutdownSent {

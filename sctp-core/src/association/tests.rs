@@ -404,6 +404,78 @@ fn rfc9260_6_2_gap_gets_immediate_sack_with_gap_block_and_duplicates_are_reporte
         panic!("{c:?}")
     };
     assert_eq!(sack.duplicate_tsns.iter().collect::<Vec<_>>(), [tsns[2]]);
+    // Section 6.7: each packet that leaves a gap is SACKed at once, and so
+    // is the one that fills the last gap (the sender's window is small after
+    // a loss; a delayed SACK would stall it).
+    for (i, cum) in [(0, tsns[0]), (1, tsns[2])] {
+        let p = data_packet(&b, &a, tsns[i], b"x", tag);
+        b.receive(now, a.me, &p);
+        let s = b.transmit(now);
+        let c = chunks(&s[0]);
+        let [Chunk::Sack(sack)] = &c[..] else {
+            panic!("TSN {i}: no immediate SACK: {c:?}")
+        };
+        assert_eq!(sack.cumulative_tsn_ack, cum);
+    }
+}
+
+/// Section 8.4 rule 5 after the association is gone: our SHUTDOWN COMPLETE
+/// is lost, the client host forgets the closed association (its port is no
+/// longer listened on or used), and the peer's retransmitted SHUTDOWN ACK
+/// still gets a SHUTDOWN COMPLETE with the T bit while the (port, peer)
+/// lingers; after `EndpointConfig::linger` the port is no longer answered.
+#[test]
+fn rfc9260_8_4_5_lost_shutdown_complete_is_answered_after_the_association_is_forgotten() {
+    let (now, mut a, mut b) = established(31);
+    a.ep.unlisten(a.me.port());
+    a.a().shutdown(now);
+    let shutdown = a.transmit(now);
+    for p in &shutdown {
+        b.receive(now, a.me, p);
+    }
+    let shutdown_ack = b.transmit(now);
+    assert!(matches!(
+        chunks(&shutdown_ack[0])[..],
+        [Chunk::ShutdownAck(_)]
+    ));
+    for p in &shutdown_ack {
+        a.receive(now, b.me, p);
+    }
+    let complete = a.transmit(now);
+    assert!(matches!(
+        chunks(&complete[0])[..],
+        [Chunk::ShutdownComplete(_)]
+    ));
+    assert_eq!(a.a().state(), State::Closed);
+    let (h, _) = a.assoc.take().unwrap();
+    a.ep.forget(h);
+    // The SHUTDOWN COMPLETE is lost: B's T2-shutdown fires and resends.
+    let t2 = b.a().poll_timeout().expect("T2-shutdown armed");
+    b.a().handle_timeout(t2);
+    let again = b.transmit(t2);
+    assert!(matches!(chunks(&again[0])[..], [Chunk::ShutdownAck(_)]));
+    a.receive(t2, b.me, &again[0]);
+    let answer = a.transmit(t2);
+    assert_eq!(answer.len(), 1, "the lingering port answers");
+    assert!(matches!(
+        chunks(&answer[0])[..],
+        [Chunk::ShutdownComplete(
+            crate::wire::chunk::ShutdownComplete { t_bit: true }
+        )]
+    ));
+    assert_eq!(vtag(&answer[0]), vtag(&again[0]));
+    b.receive(t2, a.me, &answer[0]);
+    assert_eq!(b.a().state(), State::Closed);
+    assert!(b.events().contains(&Event::ShutdownComplete));
+    // Another peer is never answered on that port; nor B once the linger is over.
+    let stranger = addr("198.18.0.3:2905");
+    a.receive(t2, stranger, &again[0]);
+    assert!(a.transmit(t2).is_empty());
+    let later = a.ep.poll_timeout().expect("lingering");
+    a.ep.handle_timeout(later);
+    assert_eq!(a.ep.poll_timeout(), None);
+    a.receive(later, b.me, &again[0]);
+    assert!(a.transmit(later).is_empty());
 }
 
 #[test]

@@ -10,10 +10,10 @@
 
 pub(crate) mod cookie;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -48,6 +48,11 @@ pub struct EndpointConfig {
     pub verify_checksum: bool,
     /// Most associations created from cookies; further COOKIE ECHOs get ABORT (Out of Resource).
     pub max_associations: usize,
+    /// How long the (port, peer) of an association forgotten after it closed
+    /// is still answered by the out-of-the-blue rules when no other
+    /// association or listener owns the port: a peer whose SHUTDOWN COMPLETE
+    /// was lost retransmits SHUTDOWN ACK (RFC 9260 section 8.4 rule 5).
+    pub linger: Duration,
 }
 
 impl Default for EndpointConfig {
@@ -58,6 +63,8 @@ impl Default for EndpointConfig {
             rng_seed: None,
             verify_checksum: true,
             max_associations: 100_000,
+            // Like TCP's TIME-WAIT on Linux; also RFC 9260's RTO.Max.
+            linger: Duration::from_secs(60),
         }
     }
 }
@@ -139,9 +146,18 @@ pub struct Endpoint {
     /// Associations per local port, so port ownership is one lookup.
     ports: HashMap<u16, usize>,
     keys: HashMap<AssociationHandle, (u16, SocketAddr)>,
+    /// Forgotten associations' (port, peer) still answered, with their
+    /// expiry, oldest first; `lingering` indexes it.
+    linger_queue: VecDeque<(Instant, (u16, SocketAddr))>,
+    lingering: HashSet<(u16, SocketAddr)>,
+    /// The latest time the caller passed in.
+    now: Instant,
     next_handle: u64,
     last_drop: Option<Dropped>,
 }
+
+/// At most this many forgotten associations linger; the oldest go first.
+const MAX_LINGERING: usize = 4096;
 
 impl Endpoint {
     /// A new endpoint; `now` is the reference for cookie timestamps.
@@ -161,6 +177,9 @@ impl Endpoint {
             routes: HashMap::new(),
             ports: HashMap::new(),
             keys: HashMap::new(),
+            linger_queue: VecDeque::new(),
+            lingering: HashSet::new(),
+            now,
             next_handle: 0,
             last_drop: None,
         }
@@ -198,6 +217,7 @@ impl Endpoint {
         local_port: u16,
         remote: SocketAddr,
     ) -> Result<(AssociationHandle, Association), ConnectError> {
+        self.advance(now);
         if local_port == 0 || remote.port() == 0 {
             return Err(ConnectError::InvalidPort);
         }
@@ -217,16 +237,55 @@ impl Endpoint {
         Ok((handle, assoc))
     }
 
-    /// Forgets a closed association's route.
+    /// Forgets a closed association's route. Its (port, peer) lingers for
+    /// [`EndpointConfig::linger`]: packets from that peer are still answered
+    /// by the out-of-the-blue rules (a retransmitted SHUTDOWN ACK gets its
+    /// SHUTDOWN COMPLETE) even when nothing else owns the port.
     pub fn forget(&mut self, handle: AssociationHandle) {
-        if let Some(key) = self.keys.remove(&handle) {
-            self.routes.remove(&key);
-            if let Some(n) = self.ports.get_mut(&key.0) {
-                *n -= 1;
-                if *n == 0 {
-                    self.ports.remove(&key.0);
-                }
+        let Some(key) = self.keys.remove(&handle) else {
+            return;
+        };
+        self.routes.remove(&key);
+        if let Some(n) = self.ports.get_mut(&key.0) {
+            *n -= 1;
+            if *n == 0 {
+                self.ports.remove(&key.0);
             }
+        }
+        if self.config.linger.is_zero() || !self.lingering.insert(key) {
+            return;
+        }
+        if self.linger_queue.len() >= MAX_LINGERING
+            && let Some((_, oldest)) = self.linger_queue.pop_front()
+        {
+            self.lingering.remove(&oldest);
+        }
+        self.linger_queue
+            .push_back((self.now + self.config.linger, key));
+    }
+
+    /// When the oldest lingering (port, peer) expires, if any: a host that
+    /// wants its SHUTDOWN COMPLETEs answered keeps feeding packets until then.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.linger_queue.front().map(|&(t, _)| t)
+    }
+
+    /// Lets lingering (port, peer) pairs whose time is up go.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.advance(now);
+    }
+
+    /// Records the caller's time and drops expired lingering entries.
+    fn advance(&mut self, now: Instant) {
+        if now > self.now {
+            self.now = now;
+        }
+        while let Some(&(t, key)) = self.linger_queue.front() {
+            if t > self.now {
+                break;
+            }
+            self.linger_queue.pop_front();
+            self.lingering.remove(&key);
         }
     }
 
@@ -258,7 +317,8 @@ impl Endpoint {
         };
         let local_port = packet.dst_port();
         let remote = SocketAddr::new(remote.ip(), packet.src_port());
-        if !self.owns_port(local_port) {
+        self.advance(now);
+        if !self.owns_port(local_port) && !self.lingering.contains(&(local_port, remote)) {
             return self.drop_with(Dropped::NotOurPort);
         }
         if self.config.verify_checksum
