@@ -29,6 +29,12 @@
 //! drawn at random from 49152..=65535), so a UDP port equal to an SCTP port
 //! in use on the same address family is unavailable.
 //!
+//! Once a client's association has ended, its driver (over raw IP) stays
+//! for `sctp_core::EndpointConfig::linger` (60 s), like TCP's TIME-WAIT, to
+//! answer what the peer still sends: a SHUTDOWN ACK resent because our
+//! SHUTDOWN COMPLETE was lost gets another one (RFC 9260 section 8.4). A
+//! driver over UDP, whose local port is fixed, releases it at once.
+//!
 //! The association settings' `ip_header_len` is set by this crate to match
 //! the transport (20 for IPv4, 40 for IPv6, plus 8 for UDP). Packets are
 //! sent with DF set; ICMP "fragmentation needed"/"packet too big" reports
