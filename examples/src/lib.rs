@@ -233,9 +233,9 @@ impl Throughput {
         }
     }
 
-    /// One JSON object with the keys `bytes`, `messages`, `seconds`,
-    /// `mbytes_per_sec` and `messages_per_sec`, on one line.
-    pub fn json_line(&self) -> String {
+    /// The figures as a JSON object with the keys `bytes`, `messages`,
+    /// `seconds`, `mbytes_per_sec` and `messages_per_sec`.
+    pub fn json(&self) -> serde_json::Value {
         serde_json::json!({
             "bytes": self.bytes,
             "messages": self.messages,
@@ -243,7 +243,11 @@ impl Throughput {
             "mbytes_per_sec": self.mbytes_per_sec(),
             "messages_per_sec": self.messages_per_sec(),
         })
-        .to_string()
+    }
+
+    /// [`Self::json`] on one line.
+    pub fn json_line(&self) -> String {
+        self.json().to_string()
     }
 }
 

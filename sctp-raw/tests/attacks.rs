@@ -38,7 +38,7 @@ use sctp_raw::{
 };
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
-use support::{LIMIT, NetnsPair, enter_netns, in_netns, root};
+use support::{LIMIT, NetnsPair, assert_graceful_shutdown, enter_netns, in_netns, root};
 use tokio::time::timeout;
 
 #[global_allocator]
@@ -668,19 +668,52 @@ impl Drop for Legit {
     }
 }
 
+/// A live legitimate association plus an attacker that completed a
+/// handshake of its own from `port` with initiate tag `tag`, the server
+/// configured with `server`: the setup of the misbehaving-peer tests.
+struct MisbehavingPeer {
+    pair: NetnsPair,
+    server: Server<EchoReport>,
+    atk: RawPeer,
+    legit: Legit,
+    /// The server's INIT ACK to the attacker.
+    info: InitAckInfo,
+    /// The attacker's Initial TSN.
+    base: Tsn,
+    /// The server's handle of the attacker's association.
+    assoc: SctpAssociation,
+}
+
+impl MisbehavingPeer {
+    fn start(ns_tag: &str, server: AssociationConfig, port: u16, tag: u32) -> Self {
+        let pair = NetnsPair::new(ns_tag);
+        let server = Server::spawn(&pair.a, config(server), echo);
+        let mut atk = RawPeer::open(&pair.b);
+        let legit = Legit::spawn(&pair.b, config(assoc_cfg()), 8, 300);
+        legit.wait_for(50);
+        let (info, base) = atk.establish(port, tag);
+        let (assoc, _) = server
+            .others
+            .recv_timeout(Duration::from_secs(3))
+            .expect("the attacker's association was accepted");
+        Self {
+            pair,
+            server,
+            atk,
+            legit,
+            info,
+            base,
+            assoc,
+        }
+    }
+}
+
 /// Asserts the legitimate association ran to a clean shutdown, nothing lost.
 fn assert_clean(client: &ClientReport, server: &EchoReport) {
     assert_eq!(client.end, None, "{client:?}");
     assert_eq!(server.end, None, "{server:?}");
     assert_eq!(client.received.len(), client.sent.len());
-    assert_eq!(client.events, vec![AssociationEvent::ShutdownComplete]);
-    assert_eq!(
-        server.events,
-        vec![
-            AssociationEvent::ShutdownReceived,
-            AssociationEvent::ShutdownComplete
-        ]
-    );
+    assert_graceful_shutdown(&client.events, &server.events);
 }
 
 /// The events an association handle (driven by another thread) reports within `wait`.
@@ -1204,25 +1237,23 @@ fn rfc9260_6_2_endless_fragments_over_raw_sockets_stay_within_the_receive_window
     }
     const WINDOW: u32 = 32 * 1024;
     const BOUND: usize = 64 * 1024;
-    let pair = NetnsPair::new("w");
-    let server = Server::spawn(
-        &pair.a,
-        config(
-            assoc_cfg()
-                .receive_window(WINDOW)
-                .max_reassembly_bytes(BOUND),
-        ),
-        echo,
-    );
-    let mut atk = RawPeer::open(&pair.b);
-    let legit = Legit::spawn(&pair.b, config(assoc_cfg()), 8, 300);
-    legit.wait_for(50);
     let (port, tag) = (40_300u16, 0x7e57_0003u32);
-    let (info, base) = atk.establish(port, tag);
-    let (assoc, _) = server
-        .others
-        .recv_timeout(Duration::from_secs(3))
-        .expect("the attacker's association was accepted");
+    let MisbehavingPeer {
+        pair,
+        server,
+        mut atk,
+        legit,
+        info,
+        base,
+        assoc,
+    } = MisbehavingPeer::start(
+        "w",
+        assoc_cfg()
+            .receive_window(WINDOW)
+            .max_reassembly_bytes(BOUND),
+        port,
+        tag,
+    );
     let big = vec![0x3cu8; 1400];
     let heap_before = heap_in_use();
     let mut cum = base.prev();
@@ -1291,25 +1322,23 @@ fn rfc9260_3_3_10_4_endless_fragments_over_raw_sockets_abort_with_out_of_resourc
     }
     const WINDOW: u32 = 256 * 1024;
     const BOUND: usize = 64 * 1024;
-    let pair = NetnsPair::new("r");
-    let server = Server::spawn(
-        &pair.a,
-        config(
-            assoc_cfg()
-                .receive_window(WINDOW)
-                .max_reassembly_bytes(BOUND),
-        ),
-        echo,
-    );
-    let mut atk = RawPeer::open(&pair.b);
-    let legit = Legit::spawn(&pair.b, config(assoc_cfg()), 8, 300);
-    legit.wait_for(50);
     let (port, tag) = (40_100u16, 0x7e57_0001u32);
-    let (info, base) = atk.establish(port, tag);
-    let (assoc, _) = server
-        .others
-        .recv_timeout(Duration::from_secs(3))
-        .expect("the attacker's association was accepted");
+    let MisbehavingPeer {
+        pair,
+        server,
+        mut atk,
+        legit,
+        info,
+        base,
+        assoc,
+    } = MisbehavingPeer::start(
+        "r",
+        assoc_cfg()
+            .receive_window(WINDOW)
+            .max_reassembly_bytes(BOUND),
+        port,
+        tag,
+    );
     let big = vec![0xa5u8; 1400];
     let mut sent = 0usize;
     let mut windows = Vec::new();
@@ -1482,14 +1511,7 @@ fn rfc9260_6_1_zero_window_held_over_raw_sockets_is_probed_not_failed() {
     );
     assert!(cpu < HOLD / 10, "CPU {cpu:?} over {HOLD:?}: a busy loop");
     assert_eq!(got, N, "not every message arrived");
-    assert_eq!(client_events, vec![AssociationEvent::ShutdownComplete]);
-    assert_eq!(
-        server_events,
-        vec![
-            AssociationEvent::ShutdownReceived,
-            AssociationEvent::ShutdownComplete
-        ]
-    );
+    assert_graceful_shutdown(&client_events, &server_events);
     drop(pair);
 }
 
@@ -1505,23 +1527,21 @@ fn rfc9260_8_1_silent_peer_over_raw_sockets_is_reported_lost() {
         return;
     }
     const MAX_RETRANS: u32 = 4;
-    let pair = NetnsPair::new("l");
     let server_cfg = assoc_cfg()
         .rto_initial(Duration::from_millis(100))
         .rto_min(Duration::from_millis(100))
         .rto_max(Duration::from_millis(400))
         .assoc_max_retrans(MAX_RETRANS)
         .path_max_retrans(MAX_RETRANS);
-    let server = Server::spawn(&pair.a, config(server_cfg), echo);
-    let mut atk = RawPeer::open(&pair.b);
-    let legit = Legit::spawn(&pair.b, config(assoc_cfg()), 8, 300);
-    legit.wait_for(50);
     let (port, tag) = (40_200u16, 0x51_1e47u32);
-    atk.establish(port, tag);
-    let (assoc, _) = server
-        .others
-        .recv_timeout(Duration::from_secs(3))
-        .expect("the attacker's association was accepted");
+    let MisbehavingPeer {
+        pair,
+        server,
+        mut atk,
+        legit,
+        assoc,
+        ..
+    } = MisbehavingPeer::start("l", server_cfg, port, tag);
     let assoc = Arc::new(assoc);
     legit.slow.store(true, Ordering::Relaxed);
     let progress_before = legit.progress();

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use sctp_raw::{
     AssociationConfig, AssociationEvent, Config, Message, Ppid, SctpAssociation, SctpListener,
 };
-use support::{LIMIT, NetnsPair, in_netns, ip, root};
+use support::{LIMIT, NetnsPair, assert_graceful_shutdown, in_netns, ip, root};
 use tokio::time::timeout;
 
 fn msg(stream_id: u16, payload: impl Into<Bytes>) -> Message {
@@ -81,14 +81,7 @@ async fn exchange(addr: SocketAddr, n: usize) -> Vec<AssociationEvent> {
 async fn loopback(addr: SocketAddr) {
     let listener = SctpListener::bind(addr, config()).await.unwrap();
     let (server, client) = tokio::join!(serve_one(&listener), exchange(addr, 200));
-    assert_eq!(
-        server,
-        vec![
-            AssociationEvent::ShutdownReceived,
-            AssociationEvent::ShutdownComplete
-        ]
-    );
-    assert_eq!(client, vec![AssociationEvent::ShutdownComplete]);
+    assert_graceful_shutdown(&client, &server);
 }
 
 #[tokio::test]
@@ -206,14 +199,7 @@ fn raw_between_network_namespaces() {
         let client = in_netns(&pair.b, move || exchange(addr, 200));
         let client_events = client.join().expect("client");
         let server_events = server.join().expect("server");
-        assert_eq!(client_events, vec![AssociationEvent::ShutdownComplete]);
-        assert_eq!(
-            server_events,
-            vec![
-                AssociationEvent::ShutdownReceived,
-                AssociationEvent::ShutdownComplete
-            ]
-        );
+        assert_graceful_shutdown(&client_events, &server_events);
     }
     drop(pair);
 }

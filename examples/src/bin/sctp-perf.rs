@@ -255,7 +255,7 @@ async fn count(
     };
     println!("sctp-perf: association with {from} {how}");
     if json {
-        let mut line: serde_json::Value = serde_json::from_str(&t.json_line()).expect("own JSON");
+        let mut line = t.json();
         if let Some(d) = &delivery {
             line["check"] = d.json();
         }

@@ -1,5 +1,6 @@
 //! Shared by the raw-socket test binaries: the root check, the network
-//! namespace pair and running code inside a namespace.
+//! namespace pair, running code inside a namespace, and the events of a
+//! graceful shutdown.
 //!
 //! Each test binary uses only part of this module.
 #![allow(dead_code)]
@@ -8,6 +9,7 @@ use std::future::Future;
 use std::process::Command;
 use std::time::Duration;
 
+use sctp_raw::AssociationEvent;
 use tokio::time::timeout;
 
 /// Upper bound for any one piece of work run in a namespace.
@@ -21,6 +23,23 @@ pub(crate) fn root() -> bool {
         eprintln!("SKIP: raw SCTP socket tests need root");
         false
     }
+}
+
+/// Asserts the events of a graceful shutdown (RFC 9260 section 9.2): the
+/// side that started it sees SHUTDOWN COMPLETE only, the other side the
+/// peer's SHUTDOWN and then SHUTDOWN COMPLETE.
+pub(crate) fn assert_graceful_shutdown(
+    initiator: &[AssociationEvent],
+    responder: &[AssociationEvent],
+) {
+    assert_eq!(initiator, [AssociationEvent::ShutdownComplete]);
+    assert_eq!(
+        responder,
+        [
+            AssociationEvent::ShutdownReceived,
+            AssociationEvent::ShutdownComplete
+        ]
+    );
 }
 
 /// Runs `ip` with `args`, panicking with its stderr on failure.
