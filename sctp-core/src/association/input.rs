@@ -284,27 +284,32 @@ impl Association {
         self.sack_since_t3 = true;
         if let Some(rtt) = out.rtt {
             self.rto.on_measurement(rtt);
+            self.latest_rtt = Some(rtt);
         }
         if out.bytes_acked > 0 {
             // Section 8.1/8.2: an acknowledgement clears the error counters.
             self.clear_errors();
+            self.probes_sent = 0;
         }
-        if out.enter_fast_recovery {
-            self.cc.on_fast_retransmit();
-            self.fast_rtx_pending = true;
-        }
+        // Section 7.2.4: the window rules for what was acknowledged come
+        // first, then the reaction to what is lost.
         self.cc.on_ack(
             out.bytes_acked,
             out.cum_advanced,
             flight_before,
             self.rtx.in_fast_recovery(),
         );
+        self.detect_losses(now, out.fast_retransmits, out.probe_repaired_loss);
         if out.all_acked {
             self.cc.on_all_acked();
             self.timers.stop(Timer::T3Rtx);
         } else if out.cum_advanced {
-            // Section 6.3.2 R3: restart T3-rtx when the earliest outstanding TSN is acknowledged.
+            // Section 6.3.2 R3: restart T3-rtx when the earliest outstanding
+            // TSN is acknowledged, and only then.
             self.timers.set(Timer::T3Rtx, now + self.rto.rto());
+        }
+        if out.bytes_acked > 0 || out.all_acked {
+            self.arm_tail_loss_probe(now);
         }
         // Section 6.2.1: the peer's window less what is still in flight.
         self.peer_rwnd = (sack.a_rwnd as usize).saturating_sub(self.rtx.flight_size());

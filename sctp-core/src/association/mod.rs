@@ -18,6 +18,7 @@ mod event;
 pub mod fuzzing;
 pub(crate) mod handshake;
 mod input;
+mod loss;
 mod output;
 mod reassembly;
 mod retransmit;
@@ -164,6 +165,12 @@ pub struct Association {
     send_shutdown: bool,
     /// A fast retransmit may go regardless of cwnd (section 7.2.4).
     fast_rtx_pending: bool,
+    /// A tail loss probe of new data may go regardless of cwnd (RFC 8985 section 7.3).
+    probe_pending: bool,
+    /// Tail loss probes sent since the last SACK that acknowledged data (backs the PTO off).
+    probes_sent: u32,
+    /// The latest RTT sample (RFC 9002's latest_rtt, for the reordering allowance).
+    latest_rtt: Option<std::time::Duration>,
     send_shutdown_ack: bool,
     /// Consecutive set-up retransmissions (T1-init / T1-cookie).
     init_retransmits: u32,
@@ -255,6 +262,9 @@ impl Association {
             send_cookie_ack: false,
             send_shutdown: false,
             fast_rtx_pending: false,
+            probe_pending: false,
+            probes_sent: 0,
+            latest_rtt: None,
             send_shutdown_ack: false,
             init_retransmits: 0,
             error_count: 0,

@@ -10,8 +10,8 @@ use crate::wire::{List, PacketBuilder};
 
 /// Bytes of a DATA chunk's header (chunk header plus TSN, SID, SSN, PPID).
 const DATA_CHUNK_OVERHEAD: usize = 16;
-/// At most this many gap-ack blocks go in one SACK.
-const MAX_GAP_BLOCKS: usize = 64;
+/// Bytes of a SACK chunk without gap-ack blocks and duplicate TSNs.
+const SACK_FIXED_LEN: usize = 16;
 
 impl Association {
     /// Writes the next packet to send into `buf` (which should hold a full
@@ -103,9 +103,12 @@ impl Association {
             return None;
         }
         let size = b.finish();
-        if sent_data && !self.timers.is_armed(Timer::T3Rtx) {
-            // Section 6.3.2 R1: T3-rtx runs while DATA is outstanding.
-            self.timers.set(Timer::T3Rtx, now + self.rto.rto());
+        if sent_data {
+            if !self.timers.is_armed(Timer::T3Rtx) {
+                // Section 6.3.2 R1: T3-rtx runs while DATA is outstanding.
+                self.timers.set(Timer::T3Rtx, now + self.rto.rto());
+            }
+            self.arm_tail_loss_probe(now);
         }
         Some(Transmit {
             destination: self.remote,
@@ -128,6 +131,10 @@ impl Association {
         let Some(head) = self.send_queue.head_remaining() else {
             return false;
         };
+        if self.probe_pending {
+            // The tail loss probe checked the peer's window when it fired.
+            return true;
+        }
         if flight >= self.cc.cwnd || flight >= self.burst_limit {
             return false;
         }
@@ -144,14 +151,19 @@ impl Association {
     }
 
     /// The largest user-data fragment a packet holds.
-    fn max_fragment(&self) -> usize {
+    pub(super) fn max_fragment(&self) -> usize {
         self.sctp_mtu() - 12 - DATA_CHUNK_OVERHEAD
     }
 
+    /// Section 6.2: the SACK reports every gap the packet has room for (the
+    /// sender decides loss from them), lowest first, then the duplicates that
+    /// still fit.
     fn push_sack(&mut self, b: &mut PacketBuilder<'_>) {
+        let room = b.remaining().saturating_sub(SACK_FIXED_LEN) / 4;
         self.tracker.gap_blocks(&mut self.scratch_gaps);
-        self.scratch_gaps.truncate(MAX_GAP_BLOCKS);
+        self.scratch_gaps.truncate(room);
         self.tracker.take_duplicates(&mut self.scratch_dups);
+        self.scratch_dups.truncate(room - self.scratch_gaps.len());
         let sack = Sack {
             cumulative_tsn_ack: self.tracker.cumulative_tsn(),
             a_rwnd: self.a_rwnd(),
@@ -170,6 +182,8 @@ impl Association {
     fn push_data(&mut self, now: Instant, b: &mut PacketBuilder<'_>) -> bool {
         let mut sent = false;
         // Retransmissions: a fast retransmit ignores cwnd for one packet (section 7.2.4).
+        let first_outstanding = self.rtx.cumulative_tsn_ack().next();
+        let mut restart_t3 = false;
         while self.fast_rtx_pending || self.rtx.flight_size() < self.cc.cwnd {
             let Some(size) = self.rtx.next_retransmission_size() else {
                 break;
@@ -177,9 +191,14 @@ impl Association {
             if b.remaining() < DATA_CHUNK_OVERHEAD + size {
                 break;
             }
+            let probe = self.rtx.probe_tsn();
             let Some(c) = self.rtx.next_retransmission(size, now) else {
                 break;
             };
+            // Section 7.2.4 step 4: retransmitting the earliest outstanding
+            // TSN restarts T3-rtx. A tail loss probe does not: the timer
+            // must still end a path that answers nothing.
+            restart_t3 |= c.tsn == first_outstanding && probe != Some(c.tsn);
             let data = Data {
                 flags: c.flags,
                 tsn: c.tsn,
@@ -193,6 +212,9 @@ impl Association {
             }
             sent = true;
         }
+        if restart_t3 {
+            self.timers.set(Timer::T3Rtx, now + self.rto.rto());
+        }
         if sent {
             self.fast_rtx_pending = false;
             return true;
@@ -201,7 +223,9 @@ impl Association {
         let max_frag = self.max_fragment();
         loop {
             let flight = self.rtx.flight_size();
-            if flight >= self.cc.cwnd || flight >= self.burst_limit {
+            // A tail loss probe sends one packet whatever the windows say (RFC 8985 section 7.3).
+            let probing = self.probe_pending && !sent;
+            if (flight >= self.cc.cwnd || flight >= self.burst_limit) && !probing {
                 break;
             }
             let Some(head) = self.send_queue.head_remaining() else {
@@ -216,7 +240,11 @@ impl Association {
             if b.remaining() < DATA_CHUNK_OVERHEAD + n {
                 break;
             }
-            if self.config.nagle && flight > 0 && self.send_queue.queued_bytes() < max_frag && !sent
+            if self.config.nagle
+                && flight > 0
+                && self.send_queue.queued_bytes() < max_frag
+                && !sent
+                && !probing
             {
                 break;
             }
@@ -245,6 +273,9 @@ impl Association {
             );
             self.peer_rwnd = self.peer_rwnd.saturating_sub(len);
             sent = true;
+        }
+        if sent {
+            self.probe_pending = false;
         }
         sent
     }

@@ -1,10 +1,27 @@
 //! DATA chunks in flight: SACK processing (RFC 9260 section 6.2.1), RTT
-//! samples under Karn's rule (6.3.1), miss indications and fast retransmit
-//! (7.2.4), and T3-rtx marking (6.3.3).
+//! samples under Karn's rule (6.3.1), loss detection, and T3-rtx marking
+//! (6.3.3).
+//!
+//! Loss is decided by what was sent after a chunk, not by TSN alone: every
+//! transmission (first or repeated) gets the next number of a send order,
+//! as RACK orders segments by send time (RFC 8985 section 6). A chunk gets a
+//! miss indication from each SACK that newly acknowledges a chunk sent after
+//! it; three make it lost (RFC 9260 section 7.2.4). For chunks sent once,
+//! send order is TSN order and this is the RFC's HTNA rule; for a
+//! retransmission it means that a lost retransmission is found the same
+//! way, by the SACKs for what followed it, instead of by T3-rtx (RFC 9260
+//! 7.2.4 step 5 allows one fast retransmit per TSN; usrsctp, Linux's RACK
+//! and QUIC repair lost retransmissions like this). A chunk sent before one
+//! already delivered is also lost once it is older than the reordering
+//! allowance (RFC 8985 section 6.2 step 5, RFC 9002 section 6.1.2), which
+//! finds losses that too few later SACKs could report: the tail of a burst
+//! after a loss probe, a small window.
 //!
 //! TSNs are assigned consecutively as chunks are first sent, so the queue
 //! holds exactly the TSNs from the cumulative ack point + 1 upward and a TSN
-//! is found by subtraction.
+//! is found by subtraction. First transmissions are numbered in TSN order,
+//! so a walk looking for chunks sent before a given one stops at the first
+//! chunk whose first transmission came later.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -24,14 +41,18 @@ pub(crate) struct Sent {
     pub(crate) flags: DataFlags,
     pub(crate) payload: Bytes,
     pub(crate) sent_at: Instant,
+    /// Send order of the latest transmission.
+    sent_seq: u64,
+    /// Send order of the first transmission (grows with the TSN along the queue).
+    first_seq: u64,
     /// How many times it was sent (1 = never retransmitted).
     pub(crate) transmissions: u32,
     /// Reported in a gap-ack block of the latest SACK.
     pub(crate) gap_acked: bool,
     /// Marked for retransmission (and so not counted in flight).
     pub(crate) needs_retransmit: bool,
+    /// SACKs that acknowledged something sent after the latest transmission.
     miss_indications: u8,
-    fast_retransmitted: bool,
 }
 
 impl Sent {
@@ -50,12 +71,23 @@ pub(crate) struct SackOutcome {
     pub(crate) cum_advanced: bool,
     /// An RTT sample from a chunk sent once (Karn's rule).
     pub(crate) rtt: Option<Duration>,
-    /// Chunks newly marked for fast retransmit.
+    /// Chunks newly marked lost by three miss indications (section 7.2.4).
     pub(crate) fast_retransmits: usize,
-    /// Whether fast recovery should start (a fast retransmit outside recovery).
-    pub(crate) enter_fast_recovery: bool,
+    /// A loss probe's retransmission was acknowledged and not reported as a
+    /// duplicate: the probe repaired a real loss (RFC 8985 section 7.4).
+    pub(crate) probe_repaired_loss: bool,
     /// Whether everything sent is now acknowledged.
     pub(crate) all_acked: bool,
+}
+
+/// What the time-threshold loss check found.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LateChunks {
+    /// Chunks newly marked lost.
+    pub(crate) lost: usize,
+    /// When the oldest chunk sent before a delivered one, and not yet lost,
+    /// will be: the RACK reordering timer (RFC 8985 section 6.3).
+    pub(crate) next_deadline: Option<Instant>,
 }
 
 /// Why a SACK was not used.
@@ -81,6 +113,15 @@ pub(crate) struct RetransmitQueue {
     outstanding: usize,
     /// Fast recovery exit point (section 7.2.4), if in fast recovery.
     recover: Option<Tsn>,
+    /// The send order the next transmission gets.
+    next_seq: u64,
+    /// The newest transmission known delivered (RACK's "most recently sent
+    /// delivered segment", RFC 8985 section 6.2); 0 before any.
+    delivered_seq: u64,
+    /// Chunks now reported in gap-ack blocks.
+    gap_acked_count: usize,
+    /// The TSN a loss probe retransmitted, until it is acknowledged.
+    probe_tsn: Option<Tsn>,
 }
 
 impl RetransmitQueue {
@@ -94,6 +135,10 @@ impl RetransmitQueue {
             to_retransmit: 0,
             outstanding: 0,
             recover: None,
+            next_seq: 1,
+            delivered_seq: 0,
+            gap_acked_count: 0,
+            probe_tsn: None,
         }
     }
 
@@ -138,6 +183,42 @@ impl RetransmitQueue {
         self.recover.is_some()
     }
 
+    /// Starts fast recovery unless already in it (RFC 9260 section 7.2.4
+    /// step 2): it lasts until everything sent now is acknowledged, and
+    /// losses found meanwhile belong to the same event. Returns whether it
+    /// started, that is whether the congestion window must shrink.
+    pub(crate) fn begin_recovery(&mut self) -> bool {
+        if self.recover.is_some() {
+            return false;
+        }
+        self.recover = Some(self.next_tsn.prev());
+        true
+    }
+
+    /// The TSN a tail loss probe marked for retransmission, until acknowledged.
+    pub(crate) fn probe_tsn(&self) -> Option<Tsn> {
+        self.probe_tsn
+    }
+
+    /// Whether only a single packet's worth of data (`mtu` bytes) is in flight.
+    pub(crate) fn flight_is_one_packet(&self, mtu: usize) -> bool {
+        self.flight <= mtu
+    }
+
+    fn take_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
+    /// Takes `c` out of flight for retransmission.
+    fn mark_lost(c: &mut Sent, flight: &mut usize, to_retransmit: &mut usize) {
+        c.needs_retransmit = true;
+        c.miss_indications = 0;
+        *to_retransmit += 1;
+        *flight -= c.size();
+    }
+
     /// Records a new chunk as sent; returns its TSN.
     pub(crate) fn push(
         &mut self,
@@ -150,6 +231,7 @@ impl RetransmitQueue {
     ) -> Tsn {
         let tsn = self.next_tsn;
         self.next_tsn = tsn.next();
+        let seq = self.take_seq();
         self.flight += payload.len();
         self.outstanding += payload.len();
         self.chunks.push_back(Sent {
@@ -160,11 +242,12 @@ impl RetransmitQueue {
             flags,
             payload,
             sent_at: now,
+            sent_seq: seq,
+            first_seq: seq,
             transmissions: 1,
             gap_acked: false,
             needs_retransmit: false,
             miss_indications: 0,
-            fast_retransmitted: false,
         });
         tsn
     }
@@ -175,14 +258,17 @@ impl RetransmitQueue {
         if self.to_retransmit == 0 {
             return None;
         }
+        let seq = self.next_seq;
         let c = self
             .chunks
             .iter_mut()
             .find(|c| c.needs_retransmit)
             .filter(|c| c.size() <= room)?;
+        self.next_seq += 1;
         c.needs_retransmit = false;
         c.transmissions += 1;
         c.sent_at = now;
+        c.sent_seq = seq;
         self.to_retransmit -= 1;
         self.flight += c.payload.len();
         Some(c)
@@ -214,8 +300,10 @@ impl RetransmitQueue {
         if !cum.is_before(self.next_tsn) {
             return Err(SackError::AcksUnsentTsn(cum));
         }
-        let mut highest_newly_acked: Option<Tsn> = None;
+        // The newest transmission this SACK newly acknowledges.
+        let mut newest_acked = 0u64;
         let mut rtt_done = false;
+        let mut probe_acked = false;
         // Cumulatively acknowledged chunks leave the queue.
         while let Some(front) = self.chunks.front() {
             if front.tsn.is_after(cum) {
@@ -223,9 +311,12 @@ impl RetransmitQueue {
             }
             let c = self.chunks.pop_front().expect("front exists");
             self.outstanding -= c.size();
-            if !c.gap_acked {
+            if c.gap_acked {
+                self.gap_acked_count -= 1;
+            } else {
                 out.bytes_acked += c.size();
-                highest_newly_acked = Some(c.tsn);
+                newest_acked = newest_acked.max(c.sent_seq);
+                probe_acked |= self.probe_tsn == Some(c.tsn);
                 if !rtt_done && c.transmissions == 1 {
                     out.rtt = Some(now.saturating_duration_since(c.sent_at));
                     rtt_done = true;
@@ -242,8 +333,14 @@ impl RetransmitQueue {
 
         // Gap-ack blocks: offsets from the cumulative ack point. A chunk
         // reported before but absent now was reneged and is in flight again.
+        // The walk ends once the blocks are used up and no chunk is left
+        // that an earlier SACK reported.
         let mut blocks = sack.gap_ack_blocks.iter().peekable();
+        let mut gap_acked_left = self.gap_acked_count;
         for c in self.chunks.iter_mut() {
+            if blocks.peek().is_none() && gap_acked_left == 0 {
+                break;
+            }
             let off = c.tsn.distance(cum) as u32;
             while blocks.peek().is_some_and(|b| u32::from(b.end) < off) {
                 blocks.next();
@@ -251,10 +348,15 @@ impl RetransmitQueue {
             let acked = blocks
                 .peek()
                 .is_some_and(|b| u32::from(b.start) <= off && off <= u32::from(b.end));
+            if c.gap_acked {
+                gap_acked_left -= 1;
+            }
             if acked && !c.gap_acked {
                 c.gap_acked = true;
+                self.gap_acked_count += 1;
                 out.bytes_acked += c.size();
-                highest_newly_acked = Some(c.tsn);
+                newest_acked = newest_acked.max(c.sent_seq);
+                probe_acked |= self.probe_tsn == Some(c.tsn);
                 if c.needs_retransmit {
                     c.needs_retransmit = false;
                     self.to_retransmit -= 1;
@@ -267,8 +369,16 @@ impl RetransmitQueue {
                 }
             } else if !acked && c.gap_acked {
                 c.gap_acked = false;
+                self.gap_acked_count -= 1;
                 self.flight += c.size();
             }
+        }
+
+        // RFC 8985 section 7.4: the receiver reports a probe that arrived
+        // after the original as a duplicate; one it does not report filled a hole.
+        if probe_acked {
+            let probe = self.probe_tsn.take();
+            out.probe_repaired_loss = !sack.duplicate_tsns.iter().any(|d| Some(d) == probe);
         }
 
         // Leave fast recovery once the ack point passes the recovery point.
@@ -276,33 +386,71 @@ impl RetransmitQueue {
             self.recover = None;
         }
 
-        // Section 7.2.4 (HTNA): a miss indication for each missing TSN below the
-        // highest TSN newly acknowledged; the third one triggers fast retransmit.
-        if let Some(htna) = highest_newly_acked {
+        // Section 7.2.4: a miss indication for each chunk still missing that
+        // was sent before the newest chunk this SACK acknowledges; the third
+        // marks it lost.
+        if newest_acked > 0 {
+            self.delivered_seq = self.delivered_seq.max(newest_acked);
             for c in self.chunks.iter_mut() {
-                if !c.tsn.is_before(htna) {
+                if c.first_seq >= newest_acked {
                     break;
                 }
-                if c.gap_acked || c.needs_retransmit || c.fast_retransmitted {
+                if c.gap_acked || c.needs_retransmit || c.sent_seq >= newest_acked {
                     continue;
                 }
                 c.miss_indications = c.miss_indications.saturating_add(1);
                 if c.miss_indications >= 3 {
-                    c.needs_retransmit = true;
-                    c.fast_retransmitted = true;
-                    c.miss_indications = 0;
-                    self.to_retransmit += 1;
-                    self.flight -= c.size();
+                    Self::mark_lost(c, &mut self.flight, &mut self.to_retransmit);
                     out.fast_retransmits += 1;
                 }
             }
         }
-        if out.fast_retransmits > 0 && self.recover.is_none() {
-            self.recover = Some(self.next_tsn.prev());
-            out.enter_fast_recovery = true;
-        }
         out.all_acked = self.chunks.is_empty();
         Ok(out)
+    }
+
+    /// The time threshold (RFC 8985 section 6.2 step 5, RFC 9002 section
+    /// 6.1.2): a chunk sent before one already delivered, and sent more than
+    /// `reorder_window` ago, is lost. Returns how many were newly marked and
+    /// when the next one would be.
+    pub(crate) fn detect_late(&mut self, now: Instant, reorder_window: Duration) -> LateChunks {
+        let mut out = LateChunks::default();
+        if self.delivered_seq == 0 {
+            return out;
+        }
+        for c in self.chunks.iter_mut() {
+            if c.first_seq >= self.delivered_seq {
+                break;
+            }
+            if c.gap_acked || c.needs_retransmit || c.sent_seq >= self.delivered_seq {
+                continue;
+            }
+            let due = c.sent_at + reorder_window;
+            if due <= now {
+                Self::mark_lost(c, &mut self.flight, &mut self.to_retransmit);
+                out.lost += 1;
+            } else {
+                out.next_deadline = Some(out.next_deadline.map_or(due, |d| d.min(due)));
+            }
+        }
+        out
+    }
+
+    /// A tail loss probe with nothing new to send (RFC 8985 section 7.3):
+    /// marks the outstanding chunk with the highest TSN for retransmission.
+    /// The probe is not a loss signal. Returns whether a chunk was marked.
+    pub(crate) fn mark_probe(&mut self) -> bool {
+        let Some(c) = self
+            .chunks
+            .iter_mut()
+            .rev()
+            .find(|c| !c.gap_acked && !c.needs_retransmit)
+        else {
+            return false;
+        };
+        self.probe_tsn = Some(c.tsn);
+        Self::mark_lost(c, &mut self.flight, &mut self.to_retransmit);
+        true
     }
 
     /// T3-rtx expired (section 6.3.3 E3): everything not gap-acknowledged is
@@ -311,11 +459,13 @@ impl RetransmitQueue {
         for c in self.chunks.iter_mut() {
             if !c.gap_acked && !c.needs_retransmit {
                 c.needs_retransmit = true;
+                c.miss_indications = 0;
                 self.to_retransmit += 1;
             }
         }
         self.flight = 0;
         self.recover = None;
+        self.probe_tsn = None;
     }
 
     /// Removes every outstanding chunk, for a send-failure report.
@@ -323,6 +473,8 @@ impl RetransmitQueue {
         self.flight = 0;
         self.to_retransmit = 0;
         self.outstanding = 0;
+        self.gap_acked_count = 0;
+        self.probe_tsn = None;
         self.chunks.drain(..)
     }
 }
@@ -391,9 +543,11 @@ mod tests {
                 assert_eq!(out.fast_retransmits, 0, "sack {i}");
             } else {
                 assert_eq!(out.fast_retransmits, 1);
-                assert!(out.enter_fast_recovery);
             }
         }
+        // One loss event, one recovery.
+        assert!(q.begin_recovery());
+        assert!(!q.begin_recovery());
         assert!(q.has_retransmissions());
         let c = q.next_retransmission(1000, t0).unwrap();
         assert_eq!(c.tsn, Tsn(base));
@@ -435,6 +589,104 @@ mod tests {
             ]
         );
         assert_eq!(q.flight_size(), 300);
+    }
+
+    fn push_n(q: &mut RetransmitQueue, n: u32, at: Instant) {
+        for _ in 0..n {
+            q.push(
+                0,
+                Ssn(0),
+                Ppid(0),
+                DataFlags::COMPLETE,
+                Bytes::from_static(&[0; 100]),
+                at,
+            );
+        }
+    }
+
+    #[test]
+    fn rfc8985_6_2_a_lost_retransmission_is_found_by_sacks_for_what_was_sent_after_it() {
+        let t0 = crate::test_epoch();
+        let mut q = RetransmitQueue::new(Tsn(1));
+        push_n(&mut q, 6, t0);
+        // TSN 1 lost; 2, 3, 4 reported one by one: fast retransmit.
+        for end in 2..=4u16 {
+            q.on_sack(&sack(0, &[GapAckBlock { start: 2, end }]), t0)
+                .unwrap();
+        }
+        assert_eq!(q.next_retransmission(1000, t0).unwrap().tsn, Tsn(1));
+        // Chunks sent before the retransmission are no evidence that it was lost.
+        for end in 5..=6u16 {
+            let out = q
+                .on_sack(&sack(0, &[GapAckBlock { start: 2, end }]), t0)
+                .unwrap();
+            assert_eq!(out.fast_retransmits, 0);
+        }
+        // New chunks 7.. go after it; three SACKs for them while TSN 1 is
+        // still missing: the retransmission was lost too, and goes again
+        // (RFC 9260 alone would wait for T3-rtx).
+        push_n(&mut q, 3, t0);
+        let mut marked = 0;
+        for end in 7..=9u16 {
+            let out = q
+                .on_sack(&sack(0, &[GapAckBlock { start: 2, end }]), t0)
+                .unwrap();
+            marked += out.fast_retransmits;
+        }
+        assert_eq!(marked, 1);
+        let c = q.next_retransmission(1000, t0).unwrap();
+        assert_eq!((c.tsn, c.transmissions), (Tsn(1), 3));
+    }
+
+    #[test]
+    fn rfc9002_6_1_2_a_chunk_sent_before_a_delivered_one_is_lost_after_the_reorder_window() {
+        let t0 = crate::test_epoch();
+        let window = Duration::from_millis(25);
+        let mut q = RetransmitQueue::new(Tsn(1));
+        push_n(&mut q, 2, t0);
+        push_n(&mut q, 1, t0 + Duration::from_millis(5));
+        // Only TSN 3 arrives: one miss indication each for 1 and 2, not three.
+        let at = t0 + Duration::from_millis(15);
+        let out = q
+            .on_sack(&sack(0, &[GapAckBlock { start: 3, end: 3 }]), at)
+            .unwrap();
+        assert_eq!(out.fast_retransmits, 0);
+        let late = q.detect_late(at, window);
+        assert_eq!(late.lost, 0);
+        assert_eq!(late.next_deadline, Some(t0 + window));
+        let late = q.detect_late(t0 + window, window);
+        assert_eq!(late.lost, 2);
+        assert_eq!(late.next_deadline, None);
+        assert_eq!(q.flight_size(), 0);
+        // Nothing sent after the newest delivered chunk is ever judged late.
+        push_n(&mut q, 1, t0 + window);
+        assert_eq!(q.detect_late(t0 + 10 * window, window).lost, 0);
+    }
+
+    #[test]
+    fn rfc8985_7_3_probe_resends_the_highest_tsn_and_7_4_tells_a_repair_from_a_duplicate() {
+        let t0 = crate::test_epoch();
+        let mut q = RetransmitQueue::new(Tsn(1));
+        push_n(&mut q, 3, t0);
+        assert!(q.mark_probe());
+        assert_eq!(q.probe_tsn(), Some(Tsn(3)));
+        assert_eq!(q.flight_size(), 200);
+        assert_eq!(q.next_retransmission(1000, t0).unwrap().tsn, Tsn(3));
+        // The peer had TSN 3 already: it reports the probe as a duplicate.
+        let dup = [Tsn(3)];
+        let s = Sack {
+            duplicate_tsns: List::Items(&dup),
+            ..sack(3, &[])
+        };
+        let out = q.on_sack(&s, t0).unwrap();
+        assert!(!out.probe_repaired_loss);
+        // Another tail: this time the probe fills the hole.
+        push_n(&mut q, 2, t0);
+        assert!(q.mark_probe());
+        q.next_retransmission(1000, t0).unwrap();
+        let out = q.on_sack(&sack(5, &[]), t0).unwrap();
+        assert!(out.probe_repaired_loss);
+        assert!(out.all_acked);
     }
 
     #[test]

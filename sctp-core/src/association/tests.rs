@@ -850,3 +850,5 @@ fn rfc9260_9_1_a_closed_association_processes_nothing_more() {
     assert_eq!(b.a().state(), State::Closed);
     assert!(b.events().is_empty(), "no second Connected");
 }
+
+mod loss;

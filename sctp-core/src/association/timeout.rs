@@ -70,8 +70,13 @@ impl Association {
                 self.cc.on_t3_expiry();
                 self.rtx.on_t3_expiry();
                 self.fast_rtx_pending = false;
+                self.probe_pending = false;
+                self.timers.stop(Timer::RackReorder);
+                self.timers.stop(Timer::TailLossProbe);
                 self.timers.set(Timer::T3Rtx, now + self.rto.rto());
             }
+            Timer::RackReorder => self.detect_losses(now, 0, false),
+            Timer::TailLossProbe => self.on_tail_loss_probe(now),
             Timer::Heartbeat => {
                 if self.heartbeat.take().is_some() {
                     // Section 8.3: an unanswered HEARTBEAT counts as an error.

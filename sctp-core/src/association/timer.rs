@@ -1,5 +1,6 @@
 //! The association's timers: a closed set with one deadline each
-//! (RFC 9260 sections 5, 6.3, 8.3, 9.2 and RFC 6525 5.1).
+//! (RFC 9260 sections 5, 6.3, 8.3, 9.2, RFC 8985 sections 6.3 and 7, and
+//! RFC 6525 5.1).
 
 use std::fmt;
 use std::time::Instant;
@@ -23,11 +24,17 @@ pub enum Timer {
     T5ShutdownGuard,
     /// RE-CONFIG request retransmission (RFC 6525 section 5.1).
     Reconfig,
+    /// RACK reordering timer: a chunk sent before one already delivered
+    /// becomes lost when it fires (RFC 8985 section 6.3).
+    RackReorder,
+    /// Tail loss probe: no SACK for a while with data outstanding, so probe
+    /// before T3-rtx (RFC 8985 section 7).
+    TailLossProbe,
 }
 
 impl Timer {
     /// All timers, in table order.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 10] = [
         Self::T1Init,
         Self::T1Cookie,
         Self::T2Shutdown,
@@ -36,6 +43,8 @@ impl Timer {
         Self::DelayedSack,
         Self::T5ShutdownGuard,
         Self::Reconfig,
+        Self::RackReorder,
+        Self::TailLossProbe,
     ];
 
     const fn index(self) -> usize {
@@ -54,6 +63,8 @@ impl fmt::Display for Timer {
             Self::DelayedSack => "delayed-SACK",
             Self::T5ShutdownGuard => "T5-shutdown-guard",
             Self::Reconfig => "RECONFIG",
+            Self::RackReorder => "RACK-reorder",
+            Self::TailLossProbe => "TLP",
         })
     }
 }

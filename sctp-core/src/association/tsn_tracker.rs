@@ -7,8 +7,11 @@ use crate::wire::chunk::GapAckBlock;
 
 /// At most this many duplicate TSNs are kept for one SACK.
 const MAX_DUPLICATES: usize = 32;
-/// At most this many gap-ack runs are tracked; TSNs that would open more are dropped.
-const MAX_RUNS: usize = 64;
+/// At most this many gap-ack runs are tracked; TSNs that would open more are
+/// dropped. Well above what a SACK in a 1500-byte packet can report (366), so
+/// that even at heavy loss every run the sender needs to hear of is kept,
+/// while a peer that opens holes on purpose costs at most 8 KiB.
+const MAX_RUNS: usize = 1024;
 
 /// Whether a received TSN is new.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
