@@ -17,10 +17,12 @@
 //! assert!(a.connected());
 //! ```
 
+mod bulk;
 mod host;
 mod network;
 pub mod peers;
 
+pub use bulk::{BulkStats, bulk_transfer};
 pub use host::{Host, SctpHost};
 pub use network::{Link, Network};
 pub use peers::{DcsctpHost, ProtoHost};

@@ -28,7 +28,8 @@ const PROGRAM: &str = "sctp-perf";
 /// line gives bytes, messages, seconds, MB/s (10^6 bytes) and messages/s; with
 /// --json it is one JSON object with the keys bytes, messages, seconds,
 /// mbytes_per_sec and messages_per_sec. The server prints the same figures
-/// per association, counted from what it read.
+/// per association, counted from what it read, and the longest time between
+/// two deliveries (`max_gap_ms` in its JSON).
 ///
 /// With --check on both sides every message is numbered and patterned, and
 /// the server verifies that each arrived exactly once and intact (its JSON
@@ -230,10 +231,18 @@ async fn count(
         seconds: 0.0,
     };
     let mut first: Option<Instant> = None;
+    // The longest silence between two deliveries: a stall is what a
+    // signalling application notices first.
+    let mut last: Option<Instant> = None;
+    let mut max_gap = Duration::ZERO;
     let result = loop {
         match assoc.recv().await {
             Ok(Some(msg)) => {
-                first.get_or_insert_with(Instant::now);
+                let now = Instant::now();
+                first.get_or_insert(now);
+                if let Some(prev) = last.replace(now) {
+                    max_gap = max_gap.max(now - prev);
+                }
                 t.messages += 1;
                 t.bytes += msg.payload.len() as u64;
                 if let Some(d) = &mut delivery {
@@ -254,14 +263,16 @@ async fn count(
         Err(e) => format!("failed: {}", e.source),
     };
     println!("sctp-perf: association with {from} {how}");
+    let max_gap_ms = max_gap.as_secs_f64() * 1000.0;
     if json {
         let mut line = t.json();
+        line["max_gap_ms"] = max_gap_ms.into();
         if let Some(d) = &delivery {
             line["check"] = d.json();
         }
         println!("{line}");
     } else {
-        println!("sctp-perf: received {t}");
+        println!("sctp-perf: received {t}; longest gap between deliveries {max_gap_ms:.1} ms");
         if let Some(d) = &delivery {
             println!("sctp-perf: check: {d}");
         }

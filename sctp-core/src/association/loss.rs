@@ -10,9 +10,11 @@ use super::{Association, Timer};
 
 /// The clock granularity below which no loss is declared (RFC 9002 kGranularity).
 const GRANULARITY: Duration = Duration::from_millis(1);
-/// The shortest probe timeout: scheduling jitter on a fast LAN easily
-/// exceeds two round trips of 100 µs (Linux's TCP uses the same floor).
-const MIN_PROBE_TIMEOUT: Duration = Duration::from_millis(10);
+/// The shortest probe timeout. On a LAN two round trips are a fraction of
+/// a millisecond, and a receiver that SACKs a whole batch of packets at once
+/// leaves the sender waiting on that one SACK: if it is lost, the probe is
+/// all that restarts the flow, so the stall lasts one probe timeout.
+const MIN_PROBE_TIMEOUT: Duration = GRANULARITY;
 
 impl Association {
     /// How long a chunk sent before a delivered one may still be in the

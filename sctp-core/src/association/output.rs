@@ -143,11 +143,21 @@ impl Association {
         if self.peer_rwnd < head.min(self.max_fragment()) && flight > 0 {
             return false;
         }
-        // Nagle (section 6.1 / RFC 1122 style): hold a small tail while data is in flight.
-        if self.config.nagle && flight > 0 && self.send_queue.queued_bytes() < self.max_fragment() {
+        if self.nagle_holds(flight) {
             return head >= self.max_fragment();
         }
         true
+    }
+
+    /// Nagle (section 6.1 / RFC 1122 style): hold a small tail while data is
+    /// in flight. Not once the user has asked to shut down: no more data
+    /// will join the tail, and holding it would wait for the peer's delayed
+    /// SACK.
+    fn nagle_holds(&self, flight: usize) -> bool {
+        self.config.nagle
+            && self.state == State::Established
+            && flight > 0
+            && self.send_queue.queued_bytes() < self.max_fragment()
     }
 
     /// The largest user-data fragment a packet holds.
@@ -199,8 +209,12 @@ impl Association {
             // TSN restarts T3-rtx. A tail loss probe does not: the timer
             // must still end a path that answers nothing.
             restart_t3 |= c.tsn == first_outstanding && probe != Some(c.tsn);
+            let mut flags = c.flags;
+            // A probe asks for its SACK at once (RFC 7053 section 4.1): the
+            // point is to hear about the tail now.
+            flags.immediate |= probe == Some(c.tsn);
             let data = Data {
-                flags: c.flags,
+                flags,
                 tsn: c.tsn,
                 stream_id: c.stream_id,
                 ssn: c.ssn,
@@ -240,17 +254,18 @@ impl Association {
             if b.remaining() < DATA_CHUNK_OVERHEAD + n {
                 break;
             }
-            if self.config.nagle
-                && flight > 0
-                && self.send_queue.queued_bytes() < max_frag
-                && !sent
-                && !probing
-            {
+            if self.nagle_holds(flight) && !sent && !probing {
                 break;
             }
-            let Some(frag) = self.send_queue.take(n) else {
+            let Some(mut frag) = self.send_queue.take(n) else {
                 break;
             };
+            // RFC 7053 section 4.1: the last DATA before SHUTDOWN asks for
+            // an immediate SACK, so the shutdown does not wait for a delayed one.
+            if self.state == State::ShutdownPending && self.send_queue.is_empty() {
+                frag.flags.immediate = true;
+            }
+            frag.flags.immediate |= probing;
             let len = frag.payload.len();
             let tsn = self.rtx.next_tsn();
             let data = Data {

@@ -175,6 +175,13 @@ fn rfc8985_7_a_lost_tail_is_probed_before_t3_rtx() {
         [last],
         "the probe is the last TSN"
     );
+    let Chunk::Data(probe) = &chunks(&seen.sent[0])[0] else {
+        panic!("the probe is DATA")
+    };
+    assert!(
+        probe.flags.immediate,
+        "the probe asks for an immediate SACK"
+    );
     assert!(now < t3, "repaired before T3-rtx would have fired");
     // The probe repaired a real loss: one congestion response (RFC 8985 7.4).
     assert_eq!(a.a().cwnd(), 20 * MTU);
@@ -313,4 +320,29 @@ fn rfc9260_6_2_a_sack_carries_every_gap_block_that_fits_the_path_mtu() {
         let g = sack.gap_ack_blocks.iter().next().unwrap();
         assert_eq!((g.start, g.end), (2, 2));
     }
+}
+
+#[test]
+fn rfc7053_4_1_after_shutdown_the_nagle_tail_goes_at_once_asking_for_an_immediate_sack() {
+    let now = crate::test_epoch();
+    let mut a = Side::new(now, A, 76, cfg().nagle(true));
+    let mut b = Side::new(now, B, 77, cfg());
+    a.connect(now, B);
+    exchange(now, &mut a, &mut b);
+    // One full packet goes; the small rest of the message is held by Nagle.
+    a.a()
+        .send(0, Ppid(1), Bytes::from(vec![1; 2 * MSG]), false)
+        .unwrap();
+    let p = a.transmit(now);
+    assert_eq!(p.len(), 1);
+    assert!(a.transmit(now).is_empty(), "Nagle holds the tail");
+    // SHUTDOWN: nothing more will join the tail, so it goes now, with the I bit.
+    a.a().shutdown(now);
+    let p = a.transmit(now);
+    assert_eq!(p.len(), 1);
+    let c = chunks(&p[0]);
+    let [Chunk::Data(d)] = &c[..] else {
+        panic!("{c:?}")
+    };
+    assert!(d.flags.ending && d.flags.immediate);
 }
