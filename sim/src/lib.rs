@@ -18,9 +18,11 @@
 //! ```
 
 mod bulk;
+pub mod dumbbell;
 mod host;
 mod network;
 pub mod peers;
+pub mod reno;
 
 pub use bulk::{BulkStats, bulk_transfer};
 pub use host::{Host, SctpHost};

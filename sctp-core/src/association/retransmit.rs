@@ -97,6 +97,15 @@ pub(crate) enum SackError {
     AcksUnsentTsn(Tsn),
 }
 
+/// Fast recovery (section 7.2.4).
+#[derive(Debug, Clone, Copy)]
+struct Recovery {
+    /// The exit point: the highest TSN sent when it began.
+    recover: Tsn,
+    /// The send order of the first transmission after it began.
+    first_seq: u64,
+}
+
 /// The retransmission queue.
 #[derive(Debug)]
 pub(crate) struct RetransmitQueue {
@@ -111,8 +120,10 @@ pub(crate) struct RetransmitQueue {
     to_retransmit: usize,
     /// Bytes of all chunks in the queue (in flight, marked, or gap-acked).
     outstanding: usize,
-    /// Fast recovery exit point (section 7.2.4), if in fast recovery.
-    recover: Option<Tsn>,
+    /// Fast recovery, if in it.
+    recovery: Option<Recovery>,
+    /// A retransmission sent during this fast recovery was lost too.
+    loss_persisted: bool,
     /// The send order the next transmission gets.
     next_seq: u64,
     /// The newest transmission known delivered (RACK's "most recently sent
@@ -134,7 +145,8 @@ impl RetransmitQueue {
             flight: 0,
             to_retransmit: 0,
             outstanding: 0,
-            recover: None,
+            recovery: None,
+            loss_persisted: false,
             next_seq: 1,
             delivered_seq: 0,
             gap_acked_count: 0,
@@ -180,18 +192,25 @@ impl RetransmitQueue {
 
     /// Whether the sender is in fast recovery.
     pub(crate) fn in_fast_recovery(&self) -> bool {
-        self.recover.is_some()
+        self.recovery.is_some()
     }
 
     /// Starts fast recovery unless already in it (RFC 9260 section 7.2.4
     /// step 2): it lasts until everything sent now is acknowledged, and
-    /// losses found meanwhile belong to the same event. Returns whether it
-    /// started, that is whether the congestion window must shrink.
+    /// losses found meanwhile belong to the same event. A retransmission
+    /// sent during the recovery and lost as well is a new event: congestion
+    /// persisted, so a new recovery starts (where TCP would wait for its
+    /// retransmission timeout and slow start). Returns whether one started,
+    /// that is whether the congestion window must shrink.
     pub(crate) fn begin_recovery(&mut self) -> bool {
-        if self.recover.is_some() {
+        if self.recovery.is_some() && !self.loss_persisted {
             return false;
         }
-        self.recover = Some(self.next_tsn.prev());
+        self.loss_persisted = false;
+        self.recovery = Some(Recovery {
+            recover: self.next_tsn.prev(),
+            first_seq: self.next_seq,
+        });
         true
     }
 
@@ -211,12 +230,18 @@ impl RetransmitQueue {
         seq
     }
 
-    /// Takes `c` out of flight for retransmission.
-    fn mark_lost(c: &mut Sent, flight: &mut usize, to_retransmit: &mut usize) {
+    /// Takes `c` out of flight for retransmission; notes a retransmission
+    /// of the current recovery lost again.
+    fn mark_lost(&mut self, index: usize) {
+        let recovery_start = self.recovery.map(|r| r.first_seq);
+        let c = &mut self.chunks[index];
         c.needs_retransmit = true;
         c.miss_indications = 0;
-        *to_retransmit += 1;
-        *flight -= c.size();
+        self.to_retransmit += 1;
+        self.flight -= c.size();
+        if c.transmissions > 1 && recovery_start.is_some_and(|s| c.sent_seq >= s) {
+            self.loss_persisted = true;
+        }
     }
 
     /// Records a new chunk as sent; returns its TSN.
@@ -382,8 +407,9 @@ impl RetransmitQueue {
         }
 
         // Leave fast recovery once the ack point passes the recovery point.
-        if self.recover.is_some_and(|recover| !cum.is_before(recover)) {
-            self.recover = None;
+        if self.recovery.is_some_and(|r| !cum.is_before(r.recover)) {
+            self.recovery = None;
+            self.loss_persisted = false;
         }
 
         // Section 7.2.4: a miss indication for each chunk still missing that
@@ -391,7 +417,8 @@ impl RetransmitQueue {
         // marks it lost.
         if newest_acked > 0 {
             self.delivered_seq = self.delivered_seq.max(newest_acked);
-            for c in self.chunks.iter_mut() {
+            for i in 0..self.chunks.len() {
+                let c = &mut self.chunks[i];
                 if c.first_seq >= newest_acked {
                     break;
                 }
@@ -400,7 +427,7 @@ impl RetransmitQueue {
                 }
                 c.miss_indications = c.miss_indications.saturating_add(1);
                 if c.miss_indications >= 3 {
-                    Self::mark_lost(c, &mut self.flight, &mut self.to_retransmit);
+                    self.mark_lost(i);
                     out.fast_retransmits += 1;
                 }
             }
@@ -418,7 +445,8 @@ impl RetransmitQueue {
         if self.delivered_seq == 0 {
             return out;
         }
-        for c in self.chunks.iter_mut() {
+        for i in 0..self.chunks.len() {
+            let c = &self.chunks[i];
             if c.first_seq >= self.delivered_seq {
                 break;
             }
@@ -427,7 +455,7 @@ impl RetransmitQueue {
             }
             let due = c.sent_at + reorder_window;
             if due <= now {
-                Self::mark_lost(c, &mut self.flight, &mut self.to_retransmit);
+                self.mark_lost(i);
                 out.lost += 1;
             } else {
                 out.next_deadline = Some(out.next_deadline.map_or(due, |d| d.min(due)));
@@ -440,16 +468,15 @@ impl RetransmitQueue {
     /// marks the outstanding chunk with the highest TSN for retransmission.
     /// The probe is not a loss signal. Returns whether a chunk was marked.
     pub(crate) fn mark_probe(&mut self) -> bool {
-        let Some(c) = self
+        let Some(i) = self
             .chunks
-            .iter_mut()
-            .rev()
-            .find(|c| !c.gap_acked && !c.needs_retransmit)
+            .iter()
+            .rposition(|c| !c.gap_acked && !c.needs_retransmit)
         else {
             return false;
         };
-        self.probe_tsn = Some(c.tsn);
-        Self::mark_lost(c, &mut self.flight, &mut self.to_retransmit);
+        self.probe_tsn = Some(self.chunks[i].tsn);
+        self.mark_lost(i);
         true
     }
 
@@ -464,7 +491,8 @@ impl RetransmitQueue {
             }
         }
         self.flight = 0;
-        self.recover = None;
+        self.recovery = None;
+        self.loss_persisted = false;
         self.probe_tsn = None;
     }
 
@@ -614,6 +642,7 @@ mod tests {
             q.on_sack(&sack(0, &[GapAckBlock { start: 2, end }]), t0)
                 .unwrap();
         }
+        assert!(q.begin_recovery());
         assert_eq!(q.next_retransmission(1000, t0).unwrap().tsn, Tsn(1));
         // Chunks sent before the retransmission are no evidence that it was lost.
         for end in 5..=6u16 {
@@ -636,6 +665,10 @@ mod tests {
         assert_eq!(marked, 1);
         let c = q.next_retransmission(1000, t0).unwrap();
         assert_eq!((c.tsn, c.transmissions), (Tsn(1), 3));
+        // Lost during a recovery that began before it was resent: the
+        // congestion persisted, a new recovery (and cwnd cut) begins.
+        assert!(q.begin_recovery());
+        assert!(!q.begin_recovery());
     }
 
     #[test]
