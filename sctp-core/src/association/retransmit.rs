@@ -328,7 +328,8 @@ impl RetransmitQueue {
         // The newest transmission this SACK newly acknowledges.
         let mut newest_acked = 0u64;
         let mut rtt_done = false;
-        let mut probe_acked = false;
+        // Whether the loss probe's chunk was acknowledged, and had been sent.
+        let mut probe_acked: Option<bool> = None;
         // Cumulatively acknowledged chunks leave the queue.
         while let Some(front) = self.chunks.front() {
             if front.tsn.is_after(cum) {
@@ -341,7 +342,10 @@ impl RetransmitQueue {
             } else {
                 out.bytes_acked += c.size();
                 newest_acked = newest_acked.max(c.sent_seq);
-                probe_acked |= self.probe_tsn == Some(c.tsn);
+                if self.probe_tsn == Some(c.tsn) {
+                    // A probe marked but not yet sent repaired nothing.
+                    probe_acked = Some(!c.needs_retransmit);
+                }
                 if !rtt_done && c.transmissions == 1 {
                     out.rtt = Some(now.saturating_duration_since(c.sent_at));
                     rtt_done = true;
@@ -381,7 +385,9 @@ impl RetransmitQueue {
                 self.gap_acked_count += 1;
                 out.bytes_acked += c.size();
                 newest_acked = newest_acked.max(c.sent_seq);
-                probe_acked |= self.probe_tsn == Some(c.tsn);
+                if self.probe_tsn == Some(c.tsn) {
+                    probe_acked = Some(!c.needs_retransmit);
+                }
                 if c.needs_retransmit {
                     c.needs_retransmit = false;
                     self.to_retransmit -= 1;
@@ -401,9 +407,9 @@ impl RetransmitQueue {
 
         // RFC 8985 section 7.4: the receiver reports a probe that arrived
         // after the original as a duplicate; one it does not report filled a hole.
-        if probe_acked {
+        if let Some(sent) = probe_acked {
             let probe = self.probe_tsn.take();
-            out.probe_repaired_loss = !sack.duplicate_tsns.iter().any(|d| Some(d) == probe);
+            out.probe_repaired_loss = sent && !sack.duplicate_tsns.iter().any(|d| Some(d) == probe);
         }
 
         // Leave fast recovery once the ack point passes the recovery point.

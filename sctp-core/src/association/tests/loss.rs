@@ -317,7 +317,7 @@ fn rfc9260_6_2_a_sack_carries_every_gap_block_that_fits_the_path_mtu() {
             panic!("{c:?}")
         };
         assert_eq!(sack.cumulative_tsn_ack, first.prev());
-        assert_eq!(sack.gap_ack_blocks.len(), want as usize);
+        assert_eq!(sack.gap_ack_blocks.len(), want);
         let g = sack.gap_ack_blocks.iter().next().unwrap();
         assert_eq!((g.start, g.end), (2, 2));
     }
