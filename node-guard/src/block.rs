@@ -8,10 +8,15 @@ use serde::Serialize;
 
 use crate::hostroot::HostRoot;
 use crate::kernel::{self, LoadedModule};
-use crate::state::{PROTECTED_MODULES, SCTP, SCTP_DIAG};
+use crate::state::{self, Assessment, Evidence, PROTECTED_MODULES, SCTP, SCTP_DIAG, SctpState};
 
-/// Host path of the drop-in node-guard owns.
-pub const DROP_IN: &str = "/etc/modprobe.d/90-node-guard-sctp.conf";
+/// Host path of the drop-in node-guard owns. kmod reads modprobe.d files sorted by name
+/// across directories and the first `install` rule for a module wins, so the name sorts
+/// before the usual `10-`…`99-` drop-ins; `block` re-assesses afterwards and says so when
+/// an earlier rule still shadows it.
+pub const DROP_IN: &str = "/etc/modprobe.d/00-node-guard-sctp.conf";
+/// Names earlier versions wrote: still recognised, replaced by `block`, removed by `unblock`.
+pub const LEGACY_DROP_INS: [&str; 1] = ["/etc/modprobe.d/90-node-guard-sctp.conf"];
 /// First line of the drop-in; marks the file as node-guard's.
 pub const HEADER: &str =
     "# Managed by node-guard: keeps the kernel SCTP module (lksctp) off this node.";
@@ -50,6 +55,9 @@ pub fn drop_in_content() -> String {
 /// Errors of `block`.
 #[derive(Debug, thiserror::Error)]
 pub enum BlockError {
+    /// A file node-guard did not write is at the drop-in path.
+    #[error("{0} was not written by node-guard (no node-guard header); refusing to overwrite it")]
+    NotOurs(String),
     /// The drop-in could not be written.
     #[error("cannot write {path}: {source}")]
     Write {
@@ -197,6 +205,56 @@ pub struct BlockReport {
     pub unloaded: Vec<String>,
     /// Whether the node still needs a reboot to be free of sctp.
     pub reboot_required: bool,
+    /// Legacy drop-ins of node-guard that were removed (or would be, in a dry run).
+    pub migrated: Vec<String>,
+    /// The host re-assessed after writing: what kmod would now do.
+    pub after: Proof,
+}
+
+/// What `block` proved by re-assessing the host after writing the drop-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Proof {
+    /// The state after writing.
+    pub state: SctpState,
+    /// Whether the rules now stop sctp after a reboot too.
+    pub holds_after_reboot: bool,
+    /// Why sctp can still load (empty when the block holds).
+    pub problems: Vec<Evidence>,
+}
+
+impl Proof {
+    /// Judges the assessment made after writing the drop-in.
+    pub fn of(a: &Assessment) -> Self {
+        let holds = match a.state {
+            SctpState::Absent => true,
+            SctpState::Blocked | SctpState::Loaded => a.blocked_for_future,
+            _ => false,
+        };
+        let mut problems = Vec::new();
+        if !holds {
+            match a.state {
+                SctpState::Builtin => problems.push(Evidence::file(
+                    "/proc/modules",
+                    "sctp is compiled into this kernel: no modprobe.d rule can block it",
+                )),
+                SctpState::Blocked => problems.push(Evidence::file(
+                    DROP_IN,
+                    "blocked only until reboot: the drop-in's rule does not hold on its own",
+                )),
+                SctpState::Unknown => problems.push(Evidence::file(
+                    DROP_IN,
+                    "cannot tell whether the drop-in holds",
+                )),
+                _ => {}
+            }
+            problems.extend(a.evidence.iter().cloned());
+        }
+        Self {
+            state: a.state,
+            holds_after_reboot: holds,
+            problems,
+        }
+    }
 }
 
 /// Writes `content` to `path` atomically: temp file in the same directory, fsync, rename,
@@ -224,7 +282,13 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> io::Result<()> {
     result
 }
 
-/// Writes the drop-in (unless `dry_run`) and, with `unload`, removes an unused sctp.
+/// Whether `text` is a drop-in node-guard wrote (any version).
+pub fn is_ours(text: &str) -> bool {
+    text == drop_in_content() || text.starts_with(HEADER)
+}
+
+/// Writes the drop-in (unless `dry_run`), removes node-guard's legacy drop-ins, with
+/// `unload` removes an unused sctp, and re-assesses the host to prove the block holds.
 pub fn block(
     host: &HostRoot,
     dry_run: bool,
@@ -233,22 +297,39 @@ pub fn block(
 ) -> Result<BlockReport, BlockError> {
     let path = host.path(DROP_IN);
     let want = drop_in_content();
-    let current = crate::hostroot::read_optional(&path).map_err(|source| BlockError::Write {
-        path: DROP_IN.into(),
-        source,
-    })?;
+    let write_err = |p: &str| {
+        let p = p.to_owned();
+        move |source| BlockError::Write { path: p, source }
+    };
+    let current = crate::hostroot::read_optional(&path).map_err(write_err(DROP_IN))?;
+    if let Some(text) = &current
+        && !is_ours(text)
+    {
+        return Err(BlockError::NotOurs(DROP_IN.into()));
+    }
     let file = if current.as_deref() == Some(want.as_str()) {
         FileAction::Unchanged
     } else if dry_run {
         FileAction::WouldWrite
     } else {
-        write_atomic(&path, want.as_bytes()).map_err(|source| BlockError::Write {
-            path: DROP_IN.into(),
-            source,
-        })?;
+        write_atomic(&path, want.as_bytes()).map_err(write_err(DROP_IN))?;
         tracing::info!(path = DROP_IN, "wrote modprobe.d drop-in");
         FileAction::Written
     };
+    let mut migrated = Vec::new();
+    for legacy in LEGACY_DROP_INS {
+        let p = host.path(legacy);
+        match crate::hostroot::read_optional(&p).map_err(write_err(legacy))? {
+            Some(text) if is_ours(&text) => {
+                if !dry_run {
+                    fs::remove_file(&p).map_err(write_err(legacy))?;
+                    tracing::info!(path = legacy, "removed the drop-in of an earlier version");
+                }
+                migrated.push(legacy.to_owned());
+            }
+            _ => {}
+        }
+    }
     let modules = host
         .read_optional("/proc/modules")
         .map_err(BlockError::ProcModules)?
@@ -272,39 +353,48 @@ pub fn block(
         }
         UnloadPlan::Unload { .. } => true,
     };
+    // Prove it: what would kmod do now?
+    let after = Proof::of(&state::assess(host));
     Ok(BlockReport {
         path: DROP_IN.into(),
         file,
         unload: plan,
         unloaded,
         reboot_required,
+        migrated,
+        after,
     })
 }
 
-/// Removes the drop-in if node-guard wrote it.
+/// Removes the drop-in (and legacy drop-ins) if node-guard wrote them.
 pub fn unblock(host: &HostRoot, dry_run: bool) -> Result<FileAction, UnblockError> {
-    let path = host.path(DROP_IN);
-    let io_err = |source| UnblockError::Io {
-        path: DROP_IN.into(),
-        source,
-    };
-    let Some(current) = crate::hostroot::read_optional(&path).map_err(io_err)? else {
-        return Ok(FileAction::Absent);
-    };
-    if current != drop_in_content() && !current.starts_with(HEADER) {
-        return Err(UnblockError::NotOurs(DROP_IN.into()));
+    let mut action = FileAction::Absent;
+    for name in std::iter::once(DROP_IN).chain(LEGACY_DROP_INS) {
+        let path = host.path(name);
+        let io_err = |source| UnblockError::Io {
+            path: name.into(),
+            source,
+        };
+        let Some(current) = crate::hostroot::read_optional(&path).map_err(io_err)? else {
+            continue;
+        };
+        if !is_ours(&current) {
+            return Err(UnblockError::NotOurs(name.into()));
+        }
+        if dry_run {
+            action = FileAction::WouldRemove;
+            continue;
+        }
+        fs::remove_file(&path).map_err(io_err)?;
+        if let Some(dir) = path.parent() {
+            fs::File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(io_err)?;
+        }
+        tracing::info!(path = name, "removed modprobe.d drop-in");
+        action = FileAction::Removed;
     }
-    if dry_run {
-        return Ok(FileAction::WouldRemove);
-    }
-    fs::remove_file(&path).map_err(io_err)?;
-    if let Some(dir) = path.parent() {
-        fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io_err)?;
-    }
-    tracing::info!(path = DROP_IN, "removed modprobe.d drop-in");
-    Ok(FileAction::Removed)
+    Ok(action)
 }
 
 #[cfg(test)]

@@ -117,15 +117,43 @@ fn readlink(host: &HostRoot, path: &str) -> Option<String> {
         .and_then(|t| t.to_str().map(str::to_owned))
 }
 
+fn is_permission(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::PermissionDenied
+}
+
+/// The census with how much of the host it could see.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Census {
+    /// Raw SCTP sockets found.
+    pub sockets: Vec<RawSctpSocket>,
+    /// Processes whose network namespace or file descriptors node-guard was not allowed to
+    /// read: their sockets may be missing from `sockets`.
+    pub uninspected: Vec<u32>,
+}
+
 /// Lists every raw IPPROTO_SCTP socket on the host, reading each network namespace once.
 pub fn census(host: &HostRoot) -> std::io::Result<Vec<RawSctpSocket>> {
+    Ok(inspect(host)?.sockets)
+}
+
+/// Like [`census`], and counts the processes it was not allowed to look into (a process
+/// that exits meanwhile is not counted).
+pub fn inspect(host: &HostRoot) -> std::io::Result<Census> {
     let pids = pids(host)?;
     let mut seen_ns = BTreeSet::new();
     let mut found: BTreeMap<u64, RawSctpSocket> = BTreeMap::new();
+    let mut uninspected = BTreeSet::new();
     for &pid in &pids {
-        let Some(ns) = readlink(host, &format!("/proc/{pid}/ns/net"))
-            .and_then(|t| parse_bracket_inode(&t, "net"))
-        else {
+        let ns_link = match fs::read_link(host.path(format!("/proc/{pid}/ns/net"))) {
+            Ok(t) => t.to_str().map(str::to_owned),
+            Err(e) => {
+                if is_permission(&e) {
+                    uninspected.insert(pid);
+                }
+                None
+            }
+        };
+        let Some(ns) = ns_link.and_then(|t| parse_bracket_inode(&t, "net")) else {
             continue;
         };
         if !seen_ns.insert(ns) {
@@ -149,14 +177,21 @@ pub fn census(host: &HostRoot) -> std::io::Result<Vec<RawSctpSocket>> {
             }
         }
     }
-    if found.is_empty() {
-        return Ok(Vec::new());
-    }
     for &pid in &pids {
         let fd_dir = format!("/proc/{pid}/fd");
-        let Ok(fds) = host.list_dir(&fd_dir) else {
-            continue;
+        let fds = match host.list_dir(&fd_dir) {
+            Ok(fds) => fds,
+            Err(e) => {
+                if is_permission(&e) {
+                    uninspected.insert(pid);
+                }
+                continue;
+            }
         };
+        if found.is_empty() {
+            // Nothing to attribute; the listing only tells whether we could look.
+            continue;
+        }
         let mut comm = None;
         for fd in fds {
             let Some(inode) = readlink(host, &format!("{fd_dir}/{fd}"))
@@ -181,7 +216,10 @@ pub fn census(host: &HostRoot) -> std::io::Result<Vec<RawSctpSocket>> {
             }
         }
     }
-    Ok(found.into_values().collect())
+    Ok(Census {
+        sockets: found.into_values().collect(),
+        uninspected: uninspected.into_iter().collect(),
+    })
 }
 
 #[cfg(test)]

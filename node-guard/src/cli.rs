@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::k8s::node::DEFAULT_PREFIX;
+use crate::run::BlockMode;
 
 /// Keeps the kernel SCTP module (lksctp) off Kubernetes nodes dedicated to userspace SCTP.
 #[derive(Debug, Parser)]
@@ -20,9 +21,11 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Preflight check: decide the kernel SCTP state (exit 0 ok, 1 violation, 2 unknown).
+    /// Preflight check: decide the kernel SCTP state (exit 0 ok, 1 violation, 2 unknown,
+    /// 3 could not run).
     Check(CheckArgs),
-    /// Write /etc/modprobe.d/90-node-guard-sctp.conf blocking sctp and sctp_diag.
+    /// Write /etc/modprobe.d/00-node-guard-sctp.conf blocking sctp and sctp_diag, then prove
+    /// it holds (exit 1 saying why when sctp can still load).
     Block(BlockArgs),
     /// Remove the drop-in written by `block` (and nothing else).
     Unblock(UnblockArgs),
@@ -115,6 +118,12 @@ pub struct KubeArgs {
     /// Prefix of the label, taint and annotation keys.
     #[arg(long, default_value = DEFAULT_PREFIX, env = "NODE_GUARD_PREFIX")]
     pub prefix: String,
+    /// Kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then the in-cluster account).
+    #[arg(long, value_name = "FILE", value_parser = parse_file)]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context (default: the current context).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
 }
 
 /// Arguments of `run`.
@@ -127,7 +136,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub kube: KubeArgs,
     /// Address of the /healthz and /metrics server.
-    #[arg(long, default_value = "0.0.0.0:9808", env = "NODE_GUARD_LISTEN")]
+    #[arg(long, default_value = "0.0.0.0:9741", env = "NODE_GUARD_LISTEN")]
     pub listen: SocketAddr,
     /// Periodic rescan interval.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
@@ -136,8 +145,20 @@ pub struct RunArgs {
     /// userspace-SCTP pods move away.
     #[arg(long)]
     pub evict_on_kernel_sctp: bool,
-    /// Do not write the modprobe.d drop-in.
+    /// Where to block kernel SCTP: `always` (at start, before the API server is needed),
+    /// `dedicated` (only once the node carries the dedication label) or `never`.
+    #[arg(long, value_enum, default_value_t = BlockMode::Always, env = "NODE_GUARD_BLOCK")]
+    pub block: BlockMode,
+    /// Also write the state to this node-feature-discovery `features.d` file (NFD then
+    /// labels the node; e.g. /host/etc/kubernetes/node-feature-discovery/features.d/node-guard).
+    #[arg(long, value_name = "FILE", env = "NODE_GUARD_NFD_FEATURES_FILE")]
+    pub nfd_features_file: Option<PathBuf>,
+    /// Do not talk to the API server at all (with --nfd-features-file: NFD labels the node,
+    /// node-guard needs no RBAC). Not with --block=dedicated, which reads the node.
     #[arg(long)]
+    pub no_api: bool,
+    /// Same as `--block=never` (kept for earlier manifests).
+    #[arg(long, hide = true, conflicts_with = "block")]
     pub no_block: bool,
     /// Stop after this long (for tests).
     #[arg(long, value_parser = parse_duration, hide = true)]
@@ -174,6 +195,16 @@ pub fn parse_host_root(s: &str) -> Result<PathBuf, String> {
         Err(format!(
             "{s:?} is not a directory (the host's / is mounted at /host in the DaemonSet)"
         ))
+    }
+}
+
+/// Checks that a file exists.
+pub fn parse_file(s: &str) -> Result<PathBuf, String> {
+    let p = PathBuf::from(s);
+    if p.is_file() {
+        Ok(p)
+    } else {
+        Err(format!("{s:?} is not a readable file"))
     }
 }
 

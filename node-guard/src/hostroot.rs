@@ -51,6 +51,33 @@ impl HostRoot {
         self.path(host_path).exists()
     }
 
+    /// Follows symlinks in the last component of a host path the way the host would: an
+    /// absolute target is read under the root, not in node-guard's own filesystem. Returns
+    /// the host path finally named (the input when it is no symlink).
+    pub fn resolve_link(&self, host_path: &str) -> io::Result<String> {
+        let mut current = host_path.to_owned();
+        // The kernel's own limit on nested links.
+        for _ in 0..40 {
+            let target = match fs::read_link(self.path(&current)) {
+                Ok(t) => t,
+                Err(e) if e.kind() == io::ErrorKind::InvalidInput || is_missing(&e) => {
+                    return Ok(current);
+                }
+                Err(e) => return Err(e),
+            };
+            let target = target.to_string_lossy().into_owned();
+            current = if target.starts_with('/') {
+                target
+            } else {
+                let dir = current.rsplit_once('/').map_or("", |(d, _)| d);
+                format!("{dir}/{target}")
+            };
+        }
+        Err(io::Error::other(format!(
+            "{host_path}: too many levels of symbolic links"
+        )))
+    }
+
     /// Names of the entries of a host directory, sorted; empty when it does not exist.
     pub fn list_dir(&self, host_path: &str) -> io::Result<Vec<String>> {
         match fs::read_dir(self.path(host_path)) {

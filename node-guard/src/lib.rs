@@ -3,7 +3,7 @@
 //! A userspace SCTP stack sends and receives through raw `IPPROTO_SCTP` sockets. If the
 //! kernel's own SCTP module (lksctp, `sctp.ko`) loads, it answers the same packets and
 //! aborts the userspace associations. node-guard decides the kernel SCTP state of a node
-//! ([`state::assess`]), blocks the module with a modprobe.d drop-in ([`block`]), watches for
+//! ([`facts::Facts::read`], then the pure [`state::decide`]), blocks the module with a modprobe.d drop-in ([`block`]), watches for
 //! it loading ([`watch`]) and dedicates Kubernetes nodes to userspace SCTP ([`k8s`]).
 //!
 //! node-guard never opens a kernel SCTP socket: that is exactly what autoloads lksctp.
@@ -32,13 +32,17 @@
 pub mod block;
 pub mod census;
 pub mod cli;
+pub mod facts;
+pub mod guard;
 pub mod hostroot;
 pub mod k8s;
 pub mod kernel;
 pub mod metrics;
 pub mod modprobe;
 pub mod report;
+pub mod rules;
 pub mod run;
+pub mod shell;
 pub mod state;
 pub mod uevent;
 pub mod watch;

@@ -3,7 +3,7 @@
 use std::ops::ControlFlow;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 use node_guard::block::{self, FileAction, KernelUnloader, UnloadPlan};
 use node_guard::cli::{Cli, Command, Format, KubeArgs};
 use node_guard::hostroot::HostRoot;
@@ -11,13 +11,28 @@ use node_guard::k8s::{Keys, KubeError, NodeClient, api};
 use node_guard::metrics::Metrics;
 use node_guard::report::CheckReport;
 use node_guard::run::{self, RunOptions};
+use node_guard::state::SctpState;
 use node_guard::watch::{self, WatchOptions};
 
-/// Exit code for errors (and for `check`'s unknown).
-const EXIT_ERROR: u8 = 2;
+/// Exit code when the kernel SCTP state cannot be told (node-problem-detector's "unknown").
+const EXIT_UNKNOWN: u8 = 2;
+/// Exit code when node-guard could not do its job: bad usage, permissions, I/O, the API.
+const EXIT_ERROR: u8 = 3;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version print to stdout and succeed; real usage errors are
+            // "could not run", distinct from an unknown kernel state.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_ERROR)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -49,8 +64,12 @@ fn node_client(args: &KubeArgs) -> impl Future<Output = Result<NodeClient, Error
     async move {
         let keys = Keys::new(&args.prefix)?;
         let name = args.node.ok_or(KubeError::NoNodeName)?;
-        let client = api::infer_client().await?;
-        Ok(NodeClient::new(client, &name, keys))
+        let (client, server) = api::client(&api::ClientOptions {
+            kubeconfig: args.kubeconfig,
+            context: args.context,
+        })
+        .await?;
+        Ok(NodeClient::new(client, &name, keys).with_server(&server))
     }
 }
 
@@ -90,7 +109,38 @@ fn dispatch(command: Command) -> Result<u8, Error> {
                     println!("sctp is loaded and held ({reason}): the node needs a reboot");
                 }
             }
-            Ok(u8::from(r.reboot_required))
+            if !r.migrated.is_empty() {
+                let verb = if a.dry_run { "would remove" } else { "removed" };
+                println!("{verb} the earlier drop-in {}", r.migrated.join(", "));
+            }
+            if a.dry_run {
+                return Ok(u8::from(r.reboot_required));
+            }
+            if r.after.holds_after_reboot {
+                if r.after.state == SctpState::Absent {
+                    println!(
+                        "verified: this kernel has no sctp module; the drop-in stops one installed later"
+                    );
+                } else {
+                    println!(
+                        "verified: kmod now refuses to load sctp (state {})",
+                        r.after.state
+                    );
+                }
+                return Ok(u8::from(r.reboot_required));
+            }
+            println!(
+                "NOT BLOCKED: after writing {} kernel SCTP is {}:",
+                r.path, r.after.state
+            );
+            for e in &r.after.problems {
+                println!("  {e}");
+            }
+            Ok(if r.after.state == SctpState::Unknown {
+                EXIT_UNKNOWN
+            } else {
+                1
+            })
         }
         Command::Unblock(a) => {
             let host = HostRoot::new(&a.host.host_root);
@@ -146,14 +196,30 @@ fn dispatch(command: Command) -> Result<u8, Error> {
             Ok(0)
         }),
         Command::Run(a) => runtime()?.block_on(async {
-            let n = node_client(&a.kube).await?;
+            let block = if a.no_block {
+                run::BlockMode::Never
+            } else {
+                a.block
+            };
+            if a.no_api && block == run::BlockMode::Dedicated {
+                return Err(
+                    "--block=dedicated reads the node's dedication label and needs the API server: drop --no-api or use --block=always"
+                        .into(),
+                );
+            }
+            let n = if a.no_api {
+                None
+            } else {
+                Some(node_client(&a.kube).await?)
+            };
             let opts = RunOptions {
                 host: HostRoot::new(&a.host.host_root),
                 listen: a.listen,
                 interval: a.interval,
                 evict: a.evict_on_kernel_sctp,
-                block: !a.no_block,
+                block,
                 duration: a.duration,
+                nfd_features: a.nfd_features_file,
             };
             run::run(opts, n, run::default_source(), |_| {}).await?;
             Ok(0)

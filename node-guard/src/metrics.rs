@@ -23,6 +23,7 @@ pub struct Metrics {
     changes: AtomicU64,
     kube_errors: AtomicU64,
     kube_updates: AtomicU64,
+    drop_in_rewrites: AtomicU64,
     last_scan_unix_ms: AtomicU64,
     current: Mutex<Option<(SctpState, bool, usize)>>,
 }
@@ -63,6 +64,11 @@ impl Metrics {
         self.changes.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Records that the drop-in had to be written again (someone removed or edited it).
+    pub fn record_drop_in_rewrite(&self) {
+        self.drop_in_rewrites.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Records the outcome of a Kubernetes update.
     pub fn record_kube(&self, ok: bool) {
         if ok {
@@ -82,6 +88,16 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut s = String::new();
         let cur = self.current.lock().ok().and_then(|c| *c);
+        let _ = writeln!(
+            s,
+            "# HELP node_guard_build_info node-guard's version (always 1)."
+        );
+        let _ = writeln!(s, "# TYPE node_guard_build_info gauge");
+        let _ = writeln!(
+            s,
+            "node_guard_build_info{{version=\"{}\"}} 1",
+            env!("CARGO_PKG_VERSION")
+        );
         let _ = writeln!(
             s,
             "# HELP node_guard_kernel_sctp_state Kernel SCTP state of this node (1 for the current state)."
@@ -139,6 +155,11 @@ impl Metrics {
                 "node_guard_kube_errors_total",
                 "Failed Kubernetes node updates.",
                 &self.kube_errors,
+            ),
+            (
+                "node_guard_drop_in_rewrites_total",
+                "Times the modprobe.d drop-in was removed or edited and written again.",
+                &self.drop_in_rewrites,
             ),
         ] {
             let _ = writeln!(s, "# HELP {name} {help}");
@@ -216,4 +237,26 @@ pub async fn serve(
         }
     };
     Ok((local, fut))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_info_names_the_crate_version() {
+        let text = Metrics::default().render();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("node_guard_build_info{"))
+            .unwrap();
+        assert_eq!(
+            line,
+            format!(
+                "node_guard_build_info{{version=\"{}\"}} 1",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+        assert!(text.contains("# TYPE node_guard_build_info gauge"));
+    }
 }

@@ -1,9 +1,12 @@
 //! modprobe.d and modules-load.d parsing with kmod's directory precedence.
 //!
-//! kmod reads `*.conf` from `/etc/modprobe.d`, `/run/modprobe.d`,
-//! `/usr/local/lib/modprobe.d`, `/usr/lib/modprobe.d` and `/lib/modprobe.d`; a file in an
-//! earlier directory hides a file of the same name in a later one, and the surviving files
-//! are read in file-name order.
+//! kmod (libkmod.c `default_config_paths`) reads `*.conf` from `/etc/modprobe.d`,
+//! `/run/modprobe.d`, `/usr/local/lib/modprobe.d`, `/usr/lib/modprobe.d` (DISTCONFDIR) and
+//! `/lib/modprobe.d`, in that order of precedence; a file in an earlier directory hides a
+//! file of the same name in a later one (a link to `/dev/null` hides it and reads as
+//! empty), and the surviving files are read in file-name order across all directories.
+//! kmod 30 to 32 also read `*.alias` files; they are not read here, which can only make
+//! node-guard call a node loadable that kmod would block, never the reverse.
 
 use std::io;
 
@@ -192,48 +195,109 @@ pub fn parse_modprobe(file: &str, text: &str) -> Vec<Entry> {
     entries
 }
 
+/// One configuration file kmod reads, or a name whose lower-priority copies it hides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfFile {
+    /// Host path of the file that wins for this name.
+    pub path: String,
+    /// Where a symlink finally points (host path), when `path` is one.
+    pub link_target: Option<String>,
+    /// Host paths of same-named files in lower-priority directories, now hidden.
+    pub hides: Vec<String>,
+}
+
+impl ConfFile {
+    /// Whether the file is a link to `/dev/null`: kmod reads nothing from it.
+    pub fn is_dev_null(&self) -> bool {
+        self.link_target.as_deref() == Some("/dev/null")
+    }
+}
+
 /// The files kmod would read from `dirs` (highest precedence first) with suffix `suffix`,
-/// as host paths in reading order: same-named files in later directories are hidden.
-pub fn effective_files(host: &HostRoot, dirs: &[&str], suffix: &str) -> io::Result<Vec<String>> {
-    let mut chosen: std::collections::BTreeMap<String, String> = Default::default();
+/// in reading order: sorted by file name across directories; a same-named file in a later
+/// directory is hidden by the first, whatever the first is (a link to `/dev/null` included).
+/// kmod skips names starting with `.` and directories, nothing else.
+pub fn effective_files(host: &HostRoot, dirs: &[&str], suffix: &str) -> io::Result<Vec<ConfFile>> {
+    let mut chosen: std::collections::BTreeMap<String, ConfFile> = Default::default();
+    let mut seen_dirs: Vec<std::path::PathBuf> = Vec::new();
     for dir in dirs {
+        // On merged-/usr hosts /lib is /usr/lib: the same directory is not read twice.
+        if let Ok(real) = std::fs::canonicalize(host.path(dir)) {
+            if seen_dirs.contains(&real) {
+                continue;
+            }
+            seen_dirs.push(real);
+        }
         for name in host.list_dir(dir)? {
             if !name.ends_with(suffix) || name.starts_with('.') {
                 continue;
             }
-            if !host.path(format!("{dir}/{name}")).is_file() {
+            let path = format!("{dir}/{name}");
+            let target = host.resolve_link(&path)?;
+            if target != "/dev/null" && host.path(&target).is_dir() {
                 continue;
             }
-            chosen
-                .entry(name.clone())
-                .or_insert_with(|| format!("{dir}/{name}"));
+            match chosen.get_mut(&name) {
+                Some(winner) => winner.hides.push(path),
+                None => {
+                    let link_target = (target != path).then_some(target);
+                    chosen.insert(
+                        name,
+                        ConfFile {
+                            path,
+                            link_target,
+                            hides: Vec::new(),
+                        },
+                    );
+                }
+            }
         }
     }
     Ok(chosen.into_values().collect())
 }
 
+/// What kmod reads from the modprobe.d directories.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModprobeConfig {
+    /// Every directive, in the order kmod applies them.
+    pub entries: Vec<Entry>,
+    /// The files read, in order, with what each hides.
+    pub files: Vec<ConfFile>,
+}
+
 /// Every modprobe.d directive on the host, in the order kmod applies them.
-pub fn load_modprobe(host: &HostRoot) -> io::Result<Vec<Entry>> {
+///
+/// kmod reads only the modprobe.d directories: `/etc/modprobe.conf` was dropped with
+/// module-init-tools, so it is not read here either.
+pub fn load_modprobe(host: &HostRoot) -> io::Result<ModprobeConfig> {
     let mut entries = Vec::new();
-    for file in effective_files(host, &MODPROBE_DIRS, ".conf")? {
-        if let Some(text) = host.read_optional(&file)? {
-            entries.extend(parse_modprobe(&file, &text));
+    let files = effective_files(host, &MODPROBE_DIRS, ".conf")?;
+    for file in &files {
+        if file.is_dev_null() {
+            continue;
+        }
+        let read_from = file.link_target.as_deref().unwrap_or(&file.path);
+        if let Some(text) = host.read_optional(read_from)? {
+            entries.extend(parse_modprobe(&file.path, &text));
         }
     }
-    // The legacy single file is still read by kmod.
-    if let Some(text) = host.read_optional("/etc/modprobe.conf")? {
-        entries.extend(parse_modprobe("/etc/modprobe.conf", &text));
-    }
-    Ok(entries)
+    Ok(ModprobeConfig { entries, files })
 }
 
 /// Every module named for loading at boot (modules-load.d and Debian's `/etc/modules`).
 pub fn load_boot_modules(host: &HostRoot) -> io::Result<Vec<(String, Origin)>> {
-    let mut files = effective_files(host, &MODULES_LOAD_DIRS, ".conf")?;
-    files.push("/etc/modules".to_owned());
+    let mut files: Vec<(String, String)> = effective_files(host, &MODULES_LOAD_DIRS, ".conf")?
+        .into_iter()
+        .filter(|f| !f.is_dev_null())
+        .map(|f| {
+            let read_from = f.link_target.clone().unwrap_or_else(|| f.path.clone());
+            (f.path, read_from)
+        })
+        .collect();
+    files.push(("/etc/modules".to_owned(), "/etc/modules".to_owned()));
     let mut out = Vec::new();
-    for file in files {
-        let Some(text) = host.read_optional(&file)? else {
+    for (file, read_from) in files {
+        let Some(text) = host.read_optional(&read_from)? else {
             continue;
         };
         for (idx, raw) in text.lines().enumerate() {
@@ -253,16 +317,6 @@ pub fn load_boot_modules(host: &HostRoot) -> io::Result<Vec<(String, Origin)>> {
         }
     }
     Ok(out)
-}
-
-/// Whether an `install` command stops the load: its program is `false` or `true`
-/// (by any path), so modprobe runs it instead of inserting the module.
-pub fn install_command_blocks(command: &str) -> bool {
-    let Some(program) = command.split_whitespace().next() else {
-        return false;
-    };
-    let base = program.rsplit('/').next().unwrap_or(program);
-    matches!(base, "false" | "true") || program == "/dev/null"
 }
 
 #[cfg(test)]
@@ -312,17 +366,6 @@ mod tests {
     }
 
     #[test]
-    fn install_commands_that_block() {
-        assert!(install_command_blocks("/bin/false"));
-        assert!(install_command_blocks("/usr/bin/true"));
-        assert!(install_command_blocks("false"));
-        assert!(!install_command_blocks(
-            "/sbin/modprobe --ignore-install sctp"
-        ));
-        assert!(!install_command_blocks(""));
-    }
-
-    #[test]
     fn etc_overrides_lib_for_same_file_name() {
         let dir = tempfile::tempdir().unwrap();
         let host = HostRoot::new(dir.path());
@@ -336,11 +379,13 @@ mod tests {
             std::fs::write(dir.path().join(d).join(f), body).unwrap();
         }
         let files = effective_files(&host, &MODPROBE_DIRS, ".conf").unwrap();
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(
-            files,
+            paths,
             vec!["/usr/lib/modprobe.d/00-a.conf", "/etc/modprobe.d/sctp.conf"]
         );
-        let entries = load_modprobe(&host).unwrap();
+        assert_eq!(files[1].hides, vec!["/lib/modprobe.d/sctp.conf"]);
+        let entries = load_modprobe(&host).unwrap().entries;
         assert!(
             entries
                 .iter()

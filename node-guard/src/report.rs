@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::census::{self, RawSctpSocket};
+use crate::census::{self, Census, RawSctpSocket};
 use crate::hostroot::HostRoot;
 use crate::state::{self, Assessment, Evidence, ModuleUse, SctpState, Verdict};
 
@@ -38,6 +38,9 @@ pub struct CheckReport {
     /// Why the socket census is incomplete, if it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub census_error: Option<String>,
+    /// How many processes the census was not allowed to inspect (their sockets may be
+    /// missing from `raw_sctp_sockets`).
+    pub uninspected_processes: usize,
     /// Problems that do not change the verdict.
     pub warnings: Vec<Evidence>,
     /// What to do.
@@ -46,14 +49,10 @@ pub struct CheckReport {
 
 impl CheckReport {
     /// Builds the report from an assessment and a census.
-    pub fn new(
-        host: &HostRoot,
-        a: Assessment,
-        census: std::io::Result<Vec<RawSctpSocket>>,
-    ) -> Self {
-        let (raw_sctp_sockets, census_error) = match census {
-            Ok(s) => (s, None),
-            Err(e) => (Vec::new(), Some(e.to_string())),
+    pub fn new(host: &HostRoot, a: Assessment, census: std::io::Result<Census>) -> Self {
+        let (raw_sctp_sockets, uninspected_processes, census_error) = match census {
+            Ok(c) => (c.sockets, c.uninspected.len(), None),
+            Err(e) => (Vec::new(), 0, Some(format!("cannot list /proc: {e}"))),
         };
         Self {
             verdict: a.verdict(),
@@ -69,13 +68,14 @@ impl CheckReport {
             },
             raw_sctp_sockets,
             census_error,
+            uninspected_processes,
         }
     }
 
     /// Runs the whole check on `host`.
     pub fn collect(host: &HostRoot) -> Self {
         let a = state::assess(host);
-        Self::new(host, a, census::census(host))
+        Self::new(host, a, census::inspect(host))
     }
 
     /// The short text form.
@@ -95,15 +95,22 @@ impl CheckReport {
         for w in &self.warnings {
             let _ = writeln!(s, "warning: {w}");
         }
+        let blind = match self.uninspected_processes {
+            0 => String::new(),
+            n => format!("; could not inspect {n} processes (permission)"),
+        };
         match (&self.census_error, self.raw_sctp_sockets.len()) {
             (Some(e), _) => {
                 let _ = writeln!(s, "raw SCTP sockets: census incomplete: {e}");
             }
-            (None, 0) => {
+            (None, 0) if blind.is_empty() => {
                 let _ = writeln!(s, "raw SCTP sockets: none");
             }
+            (None, 0) => {
+                let _ = writeln!(s, "raw SCTP sockets: none found{blind}");
+            }
             (None, n) => {
-                let _ = writeln!(s, "raw SCTP sockets: {n}");
+                let _ = writeln!(s, "raw SCTP sockets: {n}{blind}");
                 for r in &self.raw_sctp_sockets {
                     let procs: Vec<String> = r
                         .processes

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::block::{self, KernelUnloader};
+use crate::block;
 use crate::census;
+use crate::guard::Guard;
 use crate::hostroot::HostRoot;
 use crate::k8s::NodeClient;
 use crate::metrics::{self, Metrics};
@@ -31,10 +32,34 @@ pub struct RunOptions {
     pub interval: Duration,
     /// Add the NoExecute taint on dedicated nodes where sctp appears.
     pub evict: bool,
-    /// Write the drop-in at start.
-    pub block: bool,
+    /// Where to write and keep the drop-in.
+    pub block: BlockMode,
     /// Stop after this long.
     pub duration: Option<Duration>,
+    /// Also publish the state as a node-feature-discovery local feature file here.
+    pub nfd_features: Option<std::path::PathBuf>,
+}
+
+/// The node-feature-discovery `features.d` file for a state: NFD's local source turns each
+/// `name=value` line into a node label, so clusters running NFD need no node-patch right.
+pub fn nfd_features(keys: &crate::k8s::Keys, state: SctpState) -> String {
+    format!(
+        "# Written by node-guard; read by node-feature-discovery (local source, features.d).\n{}={state}\n",
+        keys.state()
+    )
+}
+
+/// Which nodes `run` blocks kernel SCTP on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BlockMode {
+    /// Block at start, before the API server is needed (the DaemonSet's node affinity
+    /// already keeps it to dedicated nodes).
+    Always,
+    /// Block once the node is seen to carry the dedication label (or when a drop-in from an
+    /// earlier run is already there); never newly block an undedicated node.
+    Dedicated,
+    /// Only report; never write the drop-in.
+    Never,
 }
 
 /// Errors of `run`.
@@ -81,14 +106,29 @@ pub fn default_source() -> Box<dyn EventSource + Send> {
 /// Runs until `opts.duration` elapses (or forever). `on_bound` gets the metrics address.
 pub async fn run(
     opts: RunOptions,
-    node: NodeClient,
+    node: Option<NodeClient>,
     source: Box<dyn EventSource + Send>,
     on_bound: impl FnOnce(SocketAddr),
 ) -> Result<(), RunError> {
     let metrics = Arc::new(Metrics::default());
-    if opts.block {
-        let r = block::block(&opts.host, false, false, &mut KernelUnloader)?;
-        tracing::info!(file = ?r.file, reboot_required = r.reboot_required, "block");
+    // Block first: a node whose API server is unreachable is still protected.
+    let gm = metrics.clone();
+    let guard = Guard::spawn_reporting(
+        opts.host.clone(),
+        opts.interval,
+        Box::new(move || gm.record_drop_in_rewrite()),
+    );
+    let earlier_drop_in = opts
+        .host
+        .read_optional(block::DROP_IN)
+        .ok()
+        .flatten()
+        .is_some_and(|t| block::is_ours(&t));
+    match opts.block {
+        BlockMode::Always => guard.activate(),
+        // A drop-in from an earlier run means the node was dedicated then: keep it.
+        BlockMode::Dedicated if earlier_drop_in => guard.activate(),
+        BlockMode::Dedicated | BlockMode::Never => {}
     }
     let max_age = opts.interval * 3 + Duration::from_secs(5);
     let (addr, server) = metrics::serve(opts.listen, metrics.clone(), max_age)
@@ -109,6 +149,10 @@ pub async fn run(
     };
     let host = opts.host.clone();
     let wm = metrics.clone();
+    let nfd = opts.nfd_features.clone().map(|p| {
+        let keys = node.as_ref().map(|n| n.keys().clone()).unwrap_or_default();
+        (p, keys)
+    });
     let watcher = tokio::task::spawn_blocking(move || {
         let mut source = source;
         watch::watch(&host, source.as_mut(), &wopts, &wm, &mut |change, a| {
@@ -116,6 +160,11 @@ pub async fn run(
             match census::census(&host) {
                 Ok(s) => wm.record_sockets(s.len()),
                 Err(e) => tracing::warn!(%e, "raw socket census"),
+            }
+            if let Some((path, keys)) = &nfd
+                && let Err(e) = block::write_atomic(path, nfd_features(keys, a.state).as_bytes())
+            {
+                tracing::warn!(%e, path = %path.display(), "cannot write the NFD feature file");
             }
             if tx.send((change.previous, a.clone())).is_err() {
                 return ControlFlow::Break(());
@@ -144,12 +193,19 @@ pub async fn run(
                 }
             }
         }
-        if let (true, Some(a)) = (pending, &last) {
+        if let (true, Some(a), Some(node)) = (pending, &last, &node) {
             match node.reconcile(reported, a, opts.evict).await {
-                Ok(()) => {
+                Ok(n) => {
                     metrics.record_kube(true);
                     reported = Some(a.state);
                     pending = false;
+                    if opts.block == BlockMode::Dedicated
+                        && !guard.is_active()
+                        && crate::k8s::node::is_dedicated(&n, node.keys())
+                    {
+                        tracing::info!(node = node.name(), "node is dedicated to userspace SCTP");
+                        guard.activate();
+                    }
                 }
                 Err(e) => {
                     metrics.record_kube(false);
@@ -159,6 +215,7 @@ pub async fn run(
         }
     }
     server.abort();
+    drop(guard);
     match watcher.await {
         Ok(r) => r.map(|_| ()).map_err(RunError::from),
         Err(e) => {

@@ -1,14 +1,17 @@
 //! The kernel SCTP decision: loaded, builtin, loadable, blocked, absent or unknown,
 //! with the evidence (file, line, text) behind it.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::Serialize;
 
+use crate::facts::Facts;
 use crate::hostroot::HostRoot;
 use crate::kernel::{self, ConfigValue, LoadedModule};
-use crate::modprobe::{self, Directive, Entry};
+use crate::modprobe;
+use crate::rules::Rules;
+pub use crate::rules::{glob_match, install_rule};
+use crate::shell::{self, Judgement};
 
 /// The module that must stay out of the kernel.
 pub const SCTP: &str = "sctp";
@@ -129,7 +132,8 @@ pub struct Evidence {
 }
 
 impl Evidence {
-    fn at(file: &str, line: usize, text: &str, note: impl Into<String>) -> Self {
+    /// Evidence for one line of a file.
+    pub fn at(file: &str, line: usize, text: &str, note: impl Into<String>) -> Self {
         Self {
             file: file.to_owned(),
             line: Some(line),
@@ -138,7 +142,8 @@ impl Evidence {
         }
     }
 
-    fn file(file: &str, note: impl Into<String>) -> Self {
+    /// Evidence for a whole file or directory.
+    pub fn file(file: &str, note: impl Into<String>) -> Self {
         Self {
             file: file.to_owned(),
             line: None,
@@ -147,7 +152,8 @@ impl Evidence {
         }
     }
 
-    fn origin(o: &modprobe::Origin, note: impl Into<String>) -> Self {
+    /// Evidence for a modprobe.d directive.
+    pub fn origin(o: &modprobe::Origin, note: impl Into<String>) -> Self {
         Self::at(&o.file, o.line, &o.text, note)
     }
 }
@@ -212,212 +218,285 @@ impl Assessment {
             SctpState::Loadable => "the sctp module can load: run `node-guard block`".into(),
             SctpState::Blocked => "ok: kernel SCTP is blocked and cannot load".into(),
             SctpState::Absent => "ok: this kernel has no SCTP module".into(),
+            SctpState::Unknown if self.evidence.iter().any(|e| e.note.starts_with("cannot judge")) => "an install rule node-guard cannot judge decides whether sctp loads: check it by hand, or replace it with `install sctp /bin/false` (`node-guard block`)".into(),
             SctpState::Unknown => "cannot tell the kernel SCTP state: check that --host-root points at the host's / with /proc mounted".into(),
         }
     }
 }
 
-/// Minimal fnmatch: `*`, `?` and literal characters, as modprobe.d install patterns use.
-pub fn glob_match(pattern: &str, name: &str) -> bool {
-    fn go(p: &[u8], n: &[u8]) -> bool {
-        match (p.first(), n.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
-            (Some(b'?'), Some(_)) => go(&p[1..], &n[1..]),
-            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
-            _ => false,
-        }
-    }
-    go(pattern.as_bytes(), name.as_bytes())
-}
-
-/// The install rule kmod applies to `module`: the first matching one.
-pub fn install_rule<'a>(entries: &'a [Entry], module: &str) -> Option<(&'a Entry, &'a str)> {
-    entries.iter().find_map(|e| match &e.directive {
-        Directive::Install { module: m, command } if glob_match(m, module) => {
-            Some((e, command.as_str()))
-        }
-        _ => None,
-    })
-}
-
-struct Reader<'a> {
-    host: &'a HostRoot,
-    unreadable: Vec<Evidence>,
-}
-
-impl Reader<'_> {
-    fn text(&mut self, path: &str) -> Option<String> {
-        match self.host.read_optional(path) {
-            Ok(t) => t,
-            Err(e) => {
-                self.unreadable
-                    .push(Evidence::file(path, format!("cannot read: {e}")));
-                None
-            }
-        }
-    }
-}
-
-/// Decides the kernel SCTP state of the host under `host`.
+/// Decides the kernel SCTP state of the host under `host`: [`Facts::read`] then [`decide`].
 pub fn assess(host: &HostRoot) -> Assessment {
-    let mut r = Reader {
-        host,
-        unreadable: Vec::new(),
+    decide(&Facts::read(host))
+}
+
+/// The kernel SCTP state that `f` implies. Pure: no I/O.
+pub fn decide(f: &Facts) -> Assessment {
+    let rules = Rules::of(f);
+    let (state, evidence, loaded) = if let Some((evidence, loaded)) = loaded(f, &rules) {
+        (SctpState::Loaded, evidence, loaded)
+    } else if let Some(evidence) = builtin(f) {
+        (SctpState::Builtin, evidence, None)
+    } else if let Some(evidence) = unknown(f, &rules) {
+        (SctpState::Unknown, evidence, None)
+    } else if rules.blocked_now() {
+        (SctpState::Blocked, blocked(&rules), None)
+    } else if let Some(evidence) = absent(f) {
+        (SctpState::Absent, evidence, None)
+    } else {
+        (SctpState::Loadable, loadable(f, &rules), None)
     };
+    Assessment {
+        state,
+        kernel_release: f.release.clone(),
+        evidence,
+        blocked_for_future: rules.blocked_for_future(),
+        loaded,
+        warnings: warnings(f),
+    }
+}
+
+fn config_value(f: &Facts, option: &str) -> Option<(ConfigValue, Evidence)> {
+    let c = f.config.as_ref()?;
+    let (v, l, t) = kernel::config_lookup(&c.text, option)?;
+    Some((v, Evidence::at(&c.path, l, &t, "")))
+}
+
+fn with_note(mut e: Evidence, note: impl Into<String>) -> Evidence {
+    e.note = note.into();
+    e
+}
+
+fn modules_unsupported(f: &Facts) -> Option<Evidence> {
+    match config_value(f, "CONFIG_MODULES") {
+        Some((ConfigValue::NotSet, e)) => Some(with_note(
+            e,
+            "kernel built without module support: no module can load",
+        )),
+        _ => None,
+    }
+}
+
+/// Loaded: the module is in the running kernel.
+fn loaded(f: &Facts, rules: &Rules) -> Option<(Vec<Evidence>, Option<ModuleUse>)> {
     let mut evidence = Vec::new();
-    let mut warnings = Vec::new();
+    let mut used = None;
+    if let Some(m) = f
+        .proc_modules
+        .as_ref()
+        .and_then(|ms| ms.iter().find(|m| m.name == SCTP))
+    {
+        evidence.push(Evidence::at(
+            "/proc/modules",
+            m.line,
+            &m.text,
+            "the sctp module is in the running kernel",
+        ));
+        used = Some(m.into());
+    } else if let Some(init) = &f.sys_initstate {
+        evidence.push(Evidence::at(
+            "/sys/module/sctp/initstate",
+            1,
+            init.trim(),
+            "the sctp module is in the running kernel",
+        ));
+    } else if let Some(row) = f
+        .protocols
+        .iter()
+        .find(|p| p.protocol.starts_with("SCTP") && p.module == SCTP)
+    {
+        evidence.push(Evidence::at(
+            "/proc/net/protocols",
+            row.line,
+            &row.text,
+            "SCTP is registered by the sctp module",
+        ));
+    } else {
+        return None;
+    }
+    if rules.blocked_for_future() {
+        evidence.extend(rules.persistent.iter().map(|b| Evidence {
+            note: format!("{} (holds after a reboot)", b.note),
+            ..b.clone()
+        }));
+    } else {
+        evidence.push(Evidence::file(
+            "/etc/modprobe.d",
+            "nothing stops sctp from loading again after a reboot",
+        ));
+    }
+    Some((evidence, used))
+}
 
-    let release = r
-        .text("/proc/sys/kernel/osrelease")
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty());
-    let proc_modules = r
-        .text("/proc/modules")
-        .map(|t| kernel::parse_proc_modules(&t));
+/// Builtin: compiled into the kernel; no rule can block it.
+fn builtin(f: &Facts) -> Option<Vec<Evidence>> {
+    let mut evidence = Vec::new();
+    if let Some(b) = &f.modules_builtin
+        && let Some((l, t)) = kernel::find_builtin(&b.text, SCTP)
+    {
+        evidence.push(Evidence::at(
+            &b.path,
+            l,
+            &t,
+            "sctp is compiled into the kernel",
+        ));
+    }
+    if let Some((ConfigValue::Yes, e)) = config_value(f, "CONFIG_IP_SCTP") {
+        evidence.push(with_note(e, "sctp is compiled into the kernel"));
+    }
+    if let Some(row) = f
+        .protocols
+        .iter()
+        .find(|p| p.protocol.starts_with("SCTP") && p.module == "kernel")
+    {
+        evidence.push(Evidence::at(
+            "/proc/net/protocols",
+            row.line,
+            &row.text,
+            "SCTP is registered by the kernel itself, not a module",
+        ));
+    }
+    if f.sys_module_dir {
+        // A loadable module has an initstate file; a built-in one (with parameters) has not.
+        evidence.push(Evidence::file(
+            "/sys/module/sctp",
+            "present without initstate: sctp is built into the kernel",
+        ));
+    }
+    (!evidence.is_empty()).then_some(evidence)
+}
 
-    // Kernel config: /proc/config.gz, then /boot/config-<release>, then the module tree's copy.
-    let mut config: Option<(String, String)> = None;
-    match host.read_bytes_optional("/proc/config.gz") {
-        Ok(Some(b)) => match kernel::gunzip(&b) {
-            Ok(t) => config = Some(("/proc/config.gz".into(), t)),
-            Err(e) => warnings.push(Evidence::file("/proc/config.gz", format!("not gzip: {e}"))),
-        },
-        Ok(None) => {}
-        Err(e) => r.unreadable.push(Evidence::file(
-            "/proc/config.gz",
-            format!("cannot read: {e}"),
+fn module_evidence(f: &Facts) -> Option<Evidence> {
+    match &f.modules_dep {
+        Some((p, d)) => d
+            .get(SCTP)
+            .map(|e| Evidence::at(p, e.line, &e.text, "the sctp module is installed")),
+        None => f
+            .sctp_module_files
+            .first()
+            .map(|p| Evidence::file(p, "the sctp module is installed")),
+    }
+}
+
+/// Unknown: a fact that decides the state could not be read, or a rule cannot be judged.
+fn unknown(f: &Facts, rules: &Rules) -> Option<Vec<Evidence>> {
+    let unsupported = modules_unsupported(f).is_some();
+    // Without /proc/modules we cannot rule out a loaded module unless the kernel has no modules.
+    if f.proc_modules.is_none() && !unsupported {
+        let mut evidence = vec![Evidence::file(
+            "/proc/modules",
+            "missing or unreadable: cannot tell whether sctp is loaded",
+        )];
+        evidence.extend(f.unreadable.iter().cloned());
+        return Some(evidence);
+    }
+    if rules.blocked_now() || unsupported {
+        return None;
+    }
+    if f.release.is_none() {
+        let mut evidence = vec![Evidence::file(
+            "/proc/sys/kernel/osrelease",
+            "missing: cannot find the module tree",
+        )];
+        evidence.extend(f.unreadable.iter().cloned());
+        return Some(evidence);
+    }
+    let installed = module_evidence(f);
+    if installed.is_none() && !f.unreadable.is_empty() {
+        let mut evidence = vec![Evidence::file(
+            "/lib/modules",
+            "module tree partly unreadable: cannot tell whether sctp is installed",
+        )];
+        evidence.extend(f.unreadable.iter().cloned());
+        return Some(evidence);
+    }
+    if installed.is_some() && rules.loads.is_empty() && !rules.unjudged.is_empty() {
+        let mut evidence = installed.into_iter().collect::<Vec<_>>();
+        evidence.extend(rules.unjudged.iter().cloned());
+        return Some(evidence);
+    }
+    None
+}
+
+/// Blocked: rules stop every way of loading it.
+fn blocked(rules: &Rules) -> Vec<Evidence> {
+    rules.blocks()
+}
+
+/// Absent: no module, not built in, not loaded.
+fn absent(f: &Facts) -> Option<Vec<Evidence>> {
+    let mut evidence = Vec::new();
+    if let Some(ev) = modules_unsupported(f) {
+        evidence.push(ev);
+        if let Some((ConfigValue::NotSet, e)) = config_value(f, "CONFIG_IP_SCTP") {
+            evidence.push(with_note(e, "sctp is not built in"));
+        }
+        return Some(evidence);
+    }
+    if module_evidence(f).is_some() {
+        return None;
+    }
+    match &f.module_tree {
+        Some(t) => evidence.push(Evidence::file(
+            &format!("{t}/modules.dep"),
+            "no sctp module is installed",
+        )),
+        None => evidence.push(Evidence::file(
+            &format!("/lib/modules/{}", f.release.as_deref().unwrap_or_default()),
+            "no module tree for the running kernel",
         )),
     }
-    if let (None, Some(rel)) = (&config, &release) {
-        for p in [
-            format!("/boot/config-{rel}"),
-            format!("/lib/modules/{rel}/config"),
-            format!("/usr/lib/modules/{rel}/config"),
-        ] {
-            if let Some(t) = r.text(&p) {
-                config = Some((p, t));
-                break;
-            }
+    if let Some((v, e)) = config_value(f, "CONFIG_IP_SCTP") {
+        let note = match v {
+            ConfigValue::Module => "configured as a module, but the module is not installed",
+            _ => "sctp is not built in",
+        };
+        evidence.push(with_note(e, note));
+    }
+    Some(evidence)
+}
+
+/// Loadable: a module exists; say why nothing stops it.
+fn loadable(f: &Facts, rules: &Rules) -> Vec<Evidence> {
+    let mut evidence: Vec<Evidence> = module_evidence(f).into_iter().collect();
+    evidence.extend(rules.blacklisted.iter().cloned());
+    evidence.extend(rules.loads.iter().cloned());
+    evidence.extend(rules.paths.iter().cloned());
+    for file in &f.modprobe_files {
+        if file.is_dev_null() && !file.hides.is_empty() {
+            evidence.push(Evidence::file(
+                &file.path,
+                format!(
+                    "links to /dev/null: kmod reads nothing from it and ignores {}",
+                    file.hides.join(", ")
+                ),
+            ));
         }
     }
-    let cfg = |opt: &str| {
-        config
-            .as_ref()
-            .and_then(|(p, t)| kernel::config_lookup(t, opt).map(|(v, l, s)| (p.clone(), v, l, s)))
-    };
-    let modules_unsupported = cfg("CONFIG_MODULES")
-        .filter(|(_, v, _, _)| *v == ConfigValue::NotSet)
-        .map(|(p, _, l, s)| {
-            Evidence::at(
-                &p,
-                l,
-                &s,
-                "kernel built without module support: no module can load",
-            )
-        });
-    let ip_sctp = cfg("CONFIG_IP_SCTP");
-
-    // Module tree.
-    let tree = release.as_ref().and_then(|rel| {
-        [
-            format!("/lib/modules/{rel}"),
-            format!("/usr/lib/modules/{rel}"),
-        ]
-        .into_iter()
-        .find(|d| host.path(d).is_dir())
-    });
-    let builtin_list = tree.as_ref().and_then(|t| {
-        let p = format!("{t}/modules.builtin");
-        r.text(&p).map(|s| (p, s))
-    });
-    let dep = tree.as_ref().and_then(|t| {
-        let p = format!("{t}/modules.dep");
-        r.text(&p).map(|s| (p, kernel::parse_modules_dep(&s)))
-    });
-    let alias = tree.as_ref().and_then(|t| {
-        let p = format!("{t}/modules.alias");
-        r.text(&p).map(|s| (p, s))
-    });
-    let protocols = r
-        .text("/proc/net/protocols")
-        .map(|t| kernel::parse_protocols(&t))
-        .unwrap_or_default();
-    let cmdline = r.text("/proc/cmdline").unwrap_or_default();
-    let modules_disabled = r.text("/proc/sys/kernel/modules_disabled");
-    let entries = match modprobe::load_modprobe(host) {
-        Ok(e) => e,
-        Err(e) => {
-            r.unreadable.push(Evidence::file(
-                "/etc/modprobe.d",
-                format!("cannot read modprobe.d: {e}"),
-            ));
-            Vec::new()
-        }
-    };
-    let boot = match modprobe::load_boot_modules(host) {
-        Ok(b) => b,
-        Err(e) => {
-            r.unreadable.push(Evidence::file(
-                "/etc/modules-load.d",
-                format!("cannot read modules-load.d: {e}"),
-            ));
-            Vec::new()
-        }
-    };
-
-    // Hard blocks: what stops every way of loading sctp.
-    let mut blocks = Vec::new();
-    if let Some(v) = &modules_disabled
-        && v.trim() == "1"
+    if let Some(alias) = &f.modules_alias
+        && rules.blacklisted.is_empty()
     {
-        blocks.push(Evidence::at(
-            "/proc/sys/kernel/modules_disabled",
-            1,
-            "1",
-            "module loading is disabled until reboot",
-        ));
-    }
-    let (kernel_bl, kmod_bl) = kernel::cmdline_blacklists(&cmdline);
-    if kernel_bl.iter().any(|m| m == SCTP) {
-        let word = cmdline
-            .split_whitespace()
-            .find(|w| w.starts_with("module_blacklist="))
-            .unwrap_or_default();
-        blocks.push(Evidence::at(
-            "/proc/cmdline",
-            1,
-            word,
-            "the kernel refuses to load sctp",
-        ));
-    }
-    let dependents: BTreeSet<String> = match &dep {
-        Some((_, d)) if d.contains_key(SCTP) => kernel::dependents_of(d, SCTP),
-        _ => [SCTP_DIAG.to_owned()].into(),
-    };
-    let mut install_ok = Vec::new();
-    let mut install_missing = Vec::new();
-    for m in std::iter::once(SCTP.to_owned()).chain(dependents.iter().cloned()) {
-        match install_rule(&entries, &m) {
-            Some((e, cmd)) if modprobe::install_command_blocks(cmd) => {
-                install_ok.push(Evidence::origin(
-                    &e.origin,
-                    format!("`modprobe {m}` runs this instead of loading {m}"),
-                ))
-            }
-            Some((e, _)) => install_missing.push((m.clone(), Some(e))),
-            None => install_missing.push((m.clone(), None)),
+        for (l, t) in kernel::aliases_for(&alias.text, SCTP)
+            .into_iter()
+            .filter(|(_, t)| t.contains("proto-132"))
+        {
+            evidence.push(Evidence::at(
+                &alias.path,
+                l,
+                &t,
+                "opening a kernel SCTP socket autoloads sctp",
+            ));
         }
     }
-    if install_missing.is_empty() {
-        blocks.extend(install_ok.iter().cloned());
-    }
-    let hard_blocked = !blocks.is_empty();
+    evidence
+}
 
-    // Warnings: modules kube-proxy needs must stay loadable.
+/// Problems that do not change the state: modules kube-proxy needs must stay loadable.
+fn warnings(f: &Facts) -> Vec<Evidence> {
+    let mut warnings = f.warnings.clone();
+    let (kernel_bl, _) = kernel::cmdline_blacklists(f.cmdline.as_deref().unwrap_or_default());
     for m in PROTECTED_MODULES {
-        if let Some((e, cmd)) = install_rule(&entries, m)
-            && modprobe::install_command_blocks(cmd)
+        if let Some((e, cmd)) = install_rule(&f.modprobe, m)
+            && shell::judge_install(cmd, m) == Judgement::Blocks
         {
             warnings.push(Evidence::origin(
                 &e.origin,
@@ -431,230 +510,7 @@ pub fn assess(host: &HostRoot) -> Assessment {
             ));
         }
     }
-
-    let finish = |state: SctpState,
-                  evidence: Vec<Evidence>,
-                  loaded: Option<ModuleUse>,
-                  warnings: Vec<Evidence>| Assessment {
-        state,
-        kernel_release: release.clone(),
-        evidence,
-        blocked_for_future: hard_blocked,
-        loaded,
-        warnings,
-    };
-
-    // 1. Loaded.
-    if let Some(m) = proc_modules
-        .as_ref()
-        .and_then(|ms| ms.iter().find(|m| m.name == SCTP))
-    {
-        evidence.push(Evidence::at(
-            "/proc/modules",
-            m.line,
-            &m.text,
-            "the sctp module is in the running kernel",
-        ));
-        if hard_blocked {
-            evidence.extend(blocks.iter().map(|b| Evidence {
-                note: format!("{} (holds after a reboot)", b.note),
-                ..b.clone()
-            }));
-        } else {
-            evidence.push(Evidence::file(
-                "/etc/modprobe.d",
-                "nothing stops sctp from loading again after a reboot",
-            ));
-        }
-        return finish(SctpState::Loaded, evidence, Some(m.into()), warnings);
-    }
-    let sys_initstate = r.text("/sys/module/sctp/initstate");
-    if let Some(init) = &sys_initstate {
-        evidence.push(Evidence::at(
-            "/sys/module/sctp/initstate",
-            1,
-            init.trim(),
-            "the sctp module is in the running kernel",
-        ));
-        return finish(SctpState::Loaded, evidence, None, warnings);
-    }
-    if let Some(row) = protocols
-        .iter()
-        .find(|p| p.protocol.starts_with("SCTP") && p.module == SCTP)
-    {
-        evidence.push(Evidence::at(
-            "/proc/net/protocols",
-            row.line,
-            &row.text,
-            "SCTP is registered by the sctp module",
-        ));
-        return finish(SctpState::Loaded, evidence, None, warnings);
-    }
-
-    // 2. Built in.
-    if let Some((p, text)) = &builtin_list
-        && let Some((l, t)) = kernel::find_builtin(text, SCTP)
-    {
-        evidence.push(Evidence::at(p, l, &t, "sctp is compiled into the kernel"));
-    }
-    if let Some((p, ConfigValue::Yes, l, t)) = &ip_sctp {
-        evidence.push(Evidence::at(p, *l, t, "sctp is compiled into the kernel"));
-    }
-    if let Some(row) = protocols
-        .iter()
-        .find(|p| p.protocol.starts_with("SCTP") && p.module == "kernel")
-    {
-        evidence.push(Evidence::at(
-            "/proc/net/protocols",
-            row.line,
-            &row.text,
-            "SCTP is registered by the kernel itself, not a module",
-        ));
-    }
-    if host.path("/sys/module/sctp").is_dir() {
-        // A loadable module has an initstate file; a built-in one (with parameters) has not.
-        evidence.push(Evidence::file(
-            "/sys/module/sctp",
-            "present without initstate: sctp is built into the kernel",
-        ));
-    }
-    if !evidence.is_empty() {
-        return finish(SctpState::Builtin, evidence, None, warnings);
-    }
-
-    // Without /proc/modules we cannot rule out a loaded module unless the kernel has no modules.
-    if proc_modules.is_none() && modules_unsupported.is_none() {
-        evidence.push(Evidence::file(
-            "/proc/modules",
-            "missing or unreadable: cannot tell whether sctp is loaded",
-        ));
-        evidence.extend(r.unreadable);
-        return finish(SctpState::Unknown, evidence, None, warnings);
-    }
-
-    // 3. Blocked.
-    if hard_blocked {
-        return finish(SctpState::Blocked, blocks, None, warnings);
-    }
-    if let Some(ev) = modules_unsupported {
-        evidence.push(ev);
-        if let Some((p, v, l, t)) = &ip_sctp
-            && *v == ConfigValue::NotSet
-        {
-            evidence.push(Evidence::at(p, *l, t, "sctp is not built in"));
-        }
-        return finish(SctpState::Absent, evidence, None, warnings);
-    }
-
-    // 4. Does a module exist?
-    let Some(rel) = &release else {
-        evidence.push(Evidence::file(
-            "/proc/sys/kernel/osrelease",
-            "missing: cannot find the module tree",
-        ));
-        evidence.extend(r.unreadable);
-        return finish(SctpState::Unknown, evidence, None, warnings);
-    };
-    let module_evidence = match (&tree, &dep) {
-        (Some(_), Some((p, d))) => d
-            .get(SCTP)
-            .map(|e| Evidence::at(p, e.line, &e.text, "the sctp module is installed")),
-        (Some(t), None) => {
-            // No modules.dep (depmod not run): look for the file itself.
-            let dir = format!("{t}/kernel/net/sctp");
-            host.list_dir(&dir)
-                .unwrap_or_default()
-                .into_iter()
-                .find(|n| kernel::module_name_from_path(n).as_deref() == Some(SCTP))
-                .map(|n| Evidence::file(&format!("{dir}/{n}"), "the sctp module is installed"))
-        }
-        (None, _) => None,
-    };
-    let Some(module_evidence) = module_evidence else {
-        if !r.unreadable.is_empty() {
-            evidence.push(Evidence::file(
-                "/lib/modules",
-                "module tree partly unreadable: cannot tell whether sctp is installed",
-            ));
-            evidence.extend(r.unreadable);
-            return finish(SctpState::Unknown, evidence, None, warnings);
-        }
-        match &tree {
-            Some(t) => evidence.push(Evidence::file(
-                &format!("{t}/modules.dep"),
-                "no sctp module is installed",
-            )),
-            None => evidence.push(Evidence::file(
-                &format!("/lib/modules/{rel}"),
-                "no module tree for the running kernel",
-            )),
-        }
-        if let Some((p, v, l, t)) = &ip_sctp {
-            let note = match v {
-                ConfigValue::Module => "configured as a module, but the module is not installed",
-                _ => "sctp is not built in",
-            };
-            evidence.push(Evidence::at(p, *l, t, note));
-        }
-        return finish(SctpState::Absent, evidence, None, warnings);
-    };
-
-    // 5. Loadable: say why nothing stops it.
-    evidence.push(module_evidence);
-    let blacklisted: Vec<&Entry> = entries
-        .iter()
-        .filter(|e| matches!(&e.directive, Directive::Blacklist(m) if m == SCTP))
-        .collect();
-    for e in &blacklisted {
-        evidence.push(Evidence::origin(
-            &e.origin,
-            "blacklist stops socket autoload only, not `modprobe sctp` or a dependency load",
-        ));
-    }
-    if kmod_bl.iter().any(|m| m == SCTP) {
-        evidence.push(Evidence::file(
-            "/proc/cmdline",
-            "modprobe.blacklist=sctp stops socket autoload only",
-        ));
-    }
-    evidence.extend(install_ok);
-    for (m, rule) in &install_missing {
-        match rule {
-            Some(e) => evidence.push(Evidence::origin(
-                &e.origin,
-                format!("this install rule for {m} still loads a module"),
-            )),
-            None if m == SCTP => evidence.push(Evidence::file(
-                "/etc/modprobe.d",
-                "no `install sctp /bin/false` rule",
-            )),
-            None => evidence.push(Evidence::file(
-                "/etc/modprobe.d",
-                format!("no install rule for {m}: `modprobe {m}` loads sctp as a dependency"),
-            )),
-        }
-    }
-    for (m, o) in &boot {
-        if *m == SCTP || dependents.contains(m) {
-            evidence.push(Evidence::origin(o, format!("loads {m} at boot")));
-        }
-    }
-    if let Some((p, text)) = &alias
-        && blacklisted.is_empty()
-    {
-        for (l, t) in kernel::aliases_for(text, SCTP)
-            .into_iter()
-            .filter(|(_, t)| t.contains("proto-132"))
-        {
-            evidence.push(Evidence::at(
-                p,
-                l,
-                &t,
-                "opening a kernel SCTP socket autoloads sctp",
-            ));
-        }
-    }
-    finish(SctpState::Loadable, evidence, None, warnings)
+    warnings
 }
 
 #[cfg(test)]
@@ -675,5 +531,38 @@ mod tests {
         assert_eq!(SctpState::Blocked.verdict().exit_code(), 0);
         assert_eq!(SctpState::Absent.verdict(), Verdict::Ok);
         assert_eq!(SctpState::Unknown.verdict().exit_code(), 2);
+    }
+
+    fn facts_with_module(modprobe_d: &str) -> Facts {
+        let dep = "kernel/net/sctp/sctp.ko: kernel/lib/libcrc32c.ko\nkernel/net/sctp/sctp_diag.ko: kernel/net/sctp/sctp.ko\n";
+        Facts {
+            release: Some("6.1.0".into()),
+            proc_modules: Some(Vec::new()),
+            module_tree: Some("/lib/modules/6.1.0".into()),
+            modules_dep: Some((
+                "/lib/modules/6.1.0/modules.dep".into(),
+                kernel::parse_modules_dep(dep),
+            )),
+            modprobe: modprobe::parse_modprobe("/etc/modprobe.d/x.conf", modprobe_d),
+            ..Facts::default()
+        }
+    }
+
+    #[test]
+    fn decide_works_on_facts_built_by_hand() {
+        assert_eq!(decide(&facts_with_module("")).state, SctpState::Loadable);
+        let a = decide(&facts_with_module("install sctp /bin/false\n"));
+        assert_eq!(a.state, SctpState::Blocked);
+        assert_eq!(a.evidence[0].file, "/etc/modprobe.d/x.conf");
+        assert_eq!(
+            decide(&facts_with_module("install sctp /opt/x\n")).state,
+            SctpState::Unknown
+        );
+        let mut f = facts_with_module("install sctp /bin/false\n");
+        f.proc_modules = None;
+        assert_eq!(decide(&f).state, SctpState::Unknown);
+        let mut f = facts_with_module("");
+        f.modules_dep = None;
+        assert_eq!(decide(&f).state, SctpState::Absent);
     }
 }

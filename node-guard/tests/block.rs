@@ -30,7 +30,7 @@ fn libc_ebusy() -> i32 {
     16
 }
 
-const DROP_IN: &str = "etc/modprobe.d/90-node-guard-sctp.conf";
+const DROP_IN: &str = "etc/modprobe.d/00-node-guard-sctp.conf";
 
 #[test]
 fn block_unblock_round_trip() {
@@ -170,5 +170,82 @@ fn loaded_sctp_needs_reboot_unless_unused_and_unload_asked() {
     assert!(
         matches!(e, BlockError::Unload { ref module, .. } if module == "sctp_diag"),
         "{e}"
+    );
+}
+
+#[test]
+fn drop_in_name_sorts_before_common_drop_ins() {
+    let ours = block::DROP_IN.rsplit('/').next().unwrap();
+    for other in [
+        "10-unsupported-modules.conf",
+        "50-blacklist.conf",
+        "90-node-guard-sctp.conf",
+        "aliases.conf",
+        "amd64-microcode-blacklist.conf",
+        "blacklist.conf",
+        "dccp-blacklist.conf",
+        "sctp-blacklist.conf",
+        "systemd.conf",
+    ] {
+        assert!(ours < other, "{ours} sorts after {other}");
+    }
+}
+
+#[test]
+fn block_refuses_to_overwrite_a_file_it_did_not_write() {
+    let f = Fixture::with_module();
+    let host = HostRoot::new(f.root());
+    let theirs = "# platform team\ninstall sctp /bin/false\n";
+    f.write(DROP_IN, theirs);
+    let e = block::block(&host, false, false, &mut FakeUnloader::default()).unwrap_err();
+    assert!(matches!(e, BlockError::NotOurs(_)), "{e}");
+    assert!(e.to_string().contains("refusing to overwrite"), "{e}");
+    assert_eq!(f.read(DROP_IN).unwrap(), theirs);
+}
+
+#[test]
+fn block_replaces_the_legacy_drop_in_and_unblock_removes_both() {
+    let f = Fixture::with_module();
+    let host = HostRoot::new(f.root());
+    let legacy = "etc/modprobe.d/90-node-guard-sctp.conf";
+    f.write(legacy, &block::drop_in_content());
+    let r = block::block(&host, true, false, &mut FakeUnloader::default()).unwrap();
+    assert_eq!(r.migrated, vec!["/etc/modprobe.d/90-node-guard-sctp.conf"]);
+    assert!(f.read(legacy).is_some(), "dry run removed it");
+    let r = block::block(&host, false, false, &mut FakeUnloader::default()).unwrap();
+    assert_eq!(r.migrated.len(), 1);
+    assert!(f.read(legacy).is_none());
+    assert!(r.after.holds_after_reboot, "{:?}", r.after);
+    // An old drop-in left behind (say, restored from a backup) is removed by unblock too.
+    f.write(legacy, &block::drop_in_content());
+    assert_eq!(block::unblock(&host, false).unwrap(), FileAction::Removed);
+    assert!(f.read(legacy).is_none());
+    assert!(f.read(DROP_IN).is_none());
+}
+
+#[test]
+fn block_proves_the_state_after_writing() {
+    let f = Fixture::with_module();
+    let host = HostRoot::new(f.root());
+    let r = block::block(&host, false, false, &mut FakeUnloader::default()).unwrap();
+    assert_eq!(r.after.state, SctpState::Blocked);
+    assert!(r.after.holds_after_reboot);
+    assert!(r.after.problems.is_empty());
+    // An earlier rule that loads sctp shadows ours: the proof says so with its evidence.
+    f.write(
+        "etc/modprobe.d/00-aaa.conf",
+        "install sctp /sbin/modprobe --ignore-install sctp\n",
+    );
+    let r = block::block(&host, false, false, &mut FakeUnloader::default()).unwrap();
+    assert_eq!(r.file, FileAction::Unchanged);
+    assert_eq!(r.after.state, SctpState::Loadable);
+    assert!(!r.after.holds_after_reboot);
+    assert!(
+        r.after
+            .problems
+            .iter()
+            .any(|e| e.file == "/etc/modprobe.d/00-aaa.conf" && e.line == Some(1)),
+        "{:?}",
+        r.after.problems
     );
 }

@@ -98,6 +98,7 @@ impl ApiServer {
 
     fn node(&self, name: &str) -> NodeClient {
         NodeClient::new(self.client(), name, Keys::default())
+            .with_server(&format!("http://{}", self.addr))
     }
 
     /// Fails the test if a request was unexpected or wrong, or an expected one never came.
@@ -331,8 +332,39 @@ async fn other_api_errors_are_not_retried() {
     }])
     .await;
     let e = server.node("worker-1").dedicate().await.unwrap_err();
-    assert!(e.to_string().contains("forbidden"), "{e}");
+    let msg = e.to_string();
+    // Names the server, the node and the answer; no Rust debug structs.
+    assert!(
+        msg.starts_with(&format!(
+            "http://{}: cannot read node worker-1: 403 Forbidden: nodes \"worker-1\" is forbidden",
+            server.addr
+        )),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains("Status {") && !msg.contains("ErrorResponse"),
+        "{msg}"
+    );
     server.verify();
+}
+
+#[tokio::test]
+async fn an_unreachable_api_server_is_named_in_the_error() {
+    // Bind and drop a listener: nothing listens on that port now.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let config = kube::Config::new(format!("http://{addr}").parse().unwrap());
+    let client = kube::Client::try_from(config).unwrap();
+    let n =
+        NodeClient::new(client, "worker-9", Keys::default()).with_server(&format!("http://{addr}"));
+    let msg = n.get().await.unwrap_err().to_string();
+    assert!(
+        msg.starts_with(&format!("http://{addr}: cannot read node worker-9: ")),
+        "{msg}"
+    );
+    assert!(!msg.contains(" { "), "{msg}");
 }
 
 fn loaded_assessment() -> Assessment {
@@ -445,7 +477,7 @@ async fn reconcile_sets_label_condition_event_and_opt_in_noexecute_taint() {
     n.reconcile(None, &loaded, true).await.unwrap();
     let f = common::Fixture::with_module();
     f.write(
-        "etc/modprobe.d/90-node-guard-sctp.conf",
+        "etc/modprobe.d/00-node-guard-sctp.conf",
         &node_guard::block::drop_in_content(),
     );
     let blocked = node_guard::state::assess(&node_guard::hostroot::HostRoot::new(f.root()));
@@ -563,13 +595,14 @@ async fn run_mode_blocks_updates_the_node_and_serves_health_and_metrics() {
         listen: "127.0.0.1:0".parse().unwrap(),
         interval: Duration::from_millis(200),
         evict: true,
-        block: true,
+        block: node_guard::run::BlockMode::Always,
         duration: Some(Duration::from_millis(1500)),
+        nfd_features: None,
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     let run = tokio::spawn(node_guard::run::run(
         opts,
-        server.node("worker-1"),
+        Some(server.node("worker-1")),
         Box::new(node_guard::run::NoEvents),
         move |addr| {
             let _ = tx.send(addr);
@@ -595,6 +628,10 @@ async fn run_mode_blocks_updates_the_node_and_serves_health_and_metrics() {
     );
     assert!(metrics.contains("node_guard_violation 0"), "{metrics}");
     assert!(
+        metrics.contains("node_guard_drop_in_rewrites_total 0"),
+        "{metrics}"
+    );
+    assert!(
         metrics.contains("node_guard_kube_updates_total 1"),
         "{metrics}"
     );
@@ -602,7 +639,7 @@ async fn run_mode_blocks_updates_the_node_and_serves_health_and_metrics() {
     run.await.unwrap().unwrap();
     // run wrote the drop-in first, so the node it reported is blocked.
     assert_eq!(
-        f.read("etc/modprobe.d/90-node-guard-sctp.conf").unwrap(),
+        f.read("etc/modprobe.d/00-node-guard-sctp.conf").unwrap(),
         node_guard::block::drop_in_content()
     );
     server.verify();
@@ -650,4 +687,235 @@ async fn dedicate_binary_reads_kubeconfig() {
     );
     assert_eq!(stdout.trim(), "node worker-1 dedicated to userspace SCTP");
     server.verify();
+}
+
+/// A status patch checked for its condition's status and reason only.
+fn status_reason(state_status: &'static str, reason: &'static str) -> Expect {
+    Expect {
+        check: Some(Box::new(move |b| {
+            let c = &b["status"]["conditions"][0];
+            assert_eq!(
+                (c["status"].as_str(), c["reason"].as_str()),
+                (Some(state_status), Some(reason))
+            );
+        })),
+        ..status_patch(state_status, reason)
+    }
+}
+
+fn blocked_assessment(f: &common::Fixture) -> Assessment {
+    f.write(
+        "etc/modprobe.d/00-node-guard-sctp.conf",
+        &node_guard::block::drop_in_content(),
+    );
+    let a = node_guard::state::assess(&node_guard::hostroot::HostRoot::new(f.root()));
+    assert_eq!(a.state, SctpState::Blocked);
+    a
+}
+
+#[tokio::test]
+async fn after_a_restart_the_state_label_is_the_previous_state() {
+    let f = common::Fixture::with_module();
+    let a = blocked_assessment(&f);
+    // The label says `loaded` (left by the previous run): the Event names the change.
+    let server = ApiServer::start(vec![
+        get(
+            NODE_PATH,
+            node("800", json!({STATE: "loaded"}), json!({}), json!([])),
+        ),
+        merge_patch(
+            NODE_PATH,
+            json!({"metadata": {"resourceVersion": "800", "labels": {STATE: "blocked"}}}),
+            200,
+            node("801", json!({STATE: "blocked"}), json!({}), json!([])),
+        ),
+        status_reason("False", "KernelSCTPBlocked"),
+        Expect {
+            check: Some(Box::new(|b| {
+                let m = b["message"].as_str().unwrap();
+                assert!(
+                    m.starts_with("kernel SCTP changed from loaded to blocked: "),
+                    "{m}"
+                );
+            })),
+            ..event_post("KernelSCTPBlocked", "Normal")
+        },
+    ])
+    .await;
+    server
+        .node("worker-1")
+        .reconcile(None, &a, false)
+        .await
+        .unwrap();
+    server.verify();
+
+    // The label already says `blocked`: a restart records no new Event.
+    let server = ApiServer::start(vec![
+        get(
+            NODE_PATH,
+            node("900", json!({STATE: "blocked"}), json!({}), json!([])),
+        ),
+        status_reason("False", "KernelSCTPBlocked"),
+    ])
+    .await;
+    server
+        .node("worker-1")
+        .reconcile(None, &a, false)
+        .await
+        .unwrap();
+    server.verify();
+}
+
+fn unreachable_node() -> NodeClient {
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let config = kube::Config::new(format!("http://{addr}").parse().unwrap());
+    NodeClient::new(
+        kube::Client::try_from(config).unwrap(),
+        "worker-1",
+        Keys::default(),
+    )
+}
+
+async fn run_briefly(f: &common::Fixture, block: node_guard::run::BlockMode) {
+    let opts = node_guard::run::RunOptions {
+        host: node_guard::hostroot::HostRoot::new(f.root()),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        interval: Duration::from_millis(200),
+        evict: false,
+        block,
+        duration: Some(Duration::from_millis(700)),
+        nfd_features: None,
+    };
+    node_guard::run::run(
+        opts,
+        Some(unreachable_node()),
+        Box::new(node_guard::run::NoEvents),
+        |_| {},
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_blocks_before_it_needs_the_api_server() {
+    let f = common::Fixture::with_module();
+    run_briefly(&f, node_guard::run::BlockMode::Always).await;
+    assert_eq!(
+        f.read("etc/modprobe.d/00-node-guard-sctp.conf").unwrap(),
+        node_guard::block::drop_in_content()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_block_dedicated_never_newly_blocks_a_node_it_cannot_see() {
+    let f = common::Fixture::with_module();
+    run_briefly(&f, node_guard::run::BlockMode::Dedicated).await;
+    assert!(f.read("etc/modprobe.d/00-node-guard-sctp.conf").is_none());
+    run_briefly(&f, node_guard::run::BlockMode::Never).await;
+    assert!(f.read("etc/modprobe.d/00-node-guard-sctp.conf").is_none());
+    // A drop-in from an earlier run (the node was dedicated then) is kept and repaired.
+    f.write(
+        "etc/modprobe.d/00-node-guard-sctp.conf",
+        &format!("{}\n# edited\n", node_guard::block::HEADER),
+    );
+    run_briefly(&f, node_guard::run::BlockMode::Dedicated).await;
+    assert_eq!(
+        f.read("etc/modprobe.d/00-node-guard-sctp.conf").unwrap(),
+        node_guard::block::drop_in_content()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_block_dedicated_blocks_once_the_node_is_dedicated() {
+    let f = common::Fixture::with_module();
+    let labels = json!({DEDICATED: "true"});
+    let server = ApiServer::start(vec![
+        get(NODE_PATH, node("10", labels.clone(), json!({}), json!([]))),
+        merge_patch(
+            NODE_PATH,
+            json!({"metadata": {"resourceVersion": "10", "labels": {STATE: "loadable"}}}),
+            200,
+            node(
+                "11",
+                json!({DEDICATED: "true", STATE: "loadable"}),
+                json!({}),
+                json!([]),
+            ),
+        ),
+        status_reason("True", "KernelSCTPLoadable"),
+        event_post("KernelSCTPLoadable", "Warning"),
+        get(
+            NODE_PATH,
+            node(
+                "11",
+                json!({DEDICATED: "true", STATE: "loadable"}),
+                json!({}),
+                json!([]),
+            ),
+        ),
+        merge_patch(
+            NODE_PATH,
+            json!({"metadata": {"resourceVersion": "11", "labels": {STATE: "blocked"}}}),
+            200,
+            node(
+                "12",
+                json!({DEDICATED: "true", STATE: "blocked"}),
+                json!({}),
+                json!([]),
+            ),
+        ),
+        status_reason("False", "KernelSCTPBlocked"),
+        event_post("KernelSCTPBlocked", "Normal"),
+    ])
+    .await;
+    let opts = node_guard::run::RunOptions {
+        host: node_guard::hostroot::HostRoot::new(f.root()),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        interval: Duration::from_millis(200),
+        evict: false,
+        block: node_guard::run::BlockMode::Dedicated,
+        duration: Some(Duration::from_millis(1500)),
+        nfd_features: None,
+    };
+    node_guard::run::run(
+        opts,
+        Some(server.node("worker-1")),
+        Box::new(node_guard::run::NoEvents),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        f.read("etc/modprobe.d/00-node-guard-sctp.conf").unwrap(),
+        node_guard::block::drop_in_content()
+    );
+    server.verify();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_without_the_api_publishes_an_nfd_feature_file() {
+    let f = common::Fixture::with_module();
+    let features = f.path("etc/kubernetes/node-feature-discovery/features.d/node-guard");
+    let opts = node_guard::run::RunOptions {
+        host: node_guard::hostroot::HostRoot::new(f.root()),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        interval: Duration::from_millis(200),
+        evict: false,
+        block: node_guard::run::BlockMode::Always,
+        duration: Some(Duration::from_millis(700)),
+        nfd_features: Some(features.clone()),
+    };
+    node_guard::run::run(opts, None, Box::new(node_guard::run::NoEvents), |_| {})
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(&features).unwrap();
+    assert_eq!(
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>(),
+        [format!("{STATE}=blocked")]
+    );
 }

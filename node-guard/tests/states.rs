@@ -86,22 +86,21 @@ fn blacklist_only_is_still_loadable() {
 }
 
 #[test]
-fn install_rule_for_sctp_but_not_sctp_diag_is_loadable() {
+fn install_rule_for_sctp_alone_blocks_dependents_too() {
+    // kmod runs a dependency's install command too (libkmod probe list: only the module
+    // named with --ignore-install skips it), so `modprobe sctp_diag` runs /bin/true for
+    // sctp and sctp_diag then fails to insert.
     let f = Fixture::with_module();
     f.write("etc/modprobe.d/sctp.conf", "install sctp /bin/true\n");
     let a = judge(&f);
-    assert_eq!(a.state, SctpState::Loadable, "{a:#?}");
+    assert_eq!(a.state, SctpState::Blocked, "{a:#?}");
+    assert_eq!(a.verdict().exit_code(), 0);
+    assert!(a.blocked_for_future);
     assert!(has(
         &a,
         "/etc/modprobe.d/sctp.conf",
         Some(1),
-        "`modprobe sctp` runs this"
-    ));
-    assert!(has(
-        &a,
-        "/etc/modprobe.d",
-        None,
-        "no install rule for sctp_diag"
+        "also when sctp is only a dependency"
     ));
 }
 
@@ -138,12 +137,6 @@ fn install_rules_for_both_block() {
         "/etc/modprobe.d/disable-sctp.conf",
         Some(2),
         "install sctp /bin/false"
-    ));
-    assert!(has(
-        &a,
-        "/etc/modprobe.d/disable-sctp.conf",
-        Some(3),
-        "install sctp_diag /bin/false"
     ));
 }
 
@@ -283,7 +276,7 @@ fn loaded_but_blocked_for_the_future_is_still_a_violation() {
     let f = Fixture::with_module();
     f.append("proc/modules", SCTP_LOADED_LINES);
     f.write(
-        "etc/modprobe.d/90-node-guard-sctp.conf",
+        "etc/modprobe.d/00-node-guard-sctp.conf",
         &node_guard::block::drop_in_content(),
     );
     let a = judge(&f);
@@ -292,7 +285,7 @@ fn loaded_but_blocked_for_the_future_is_still_a_violation() {
     assert!(a.blocked_for_future);
     assert!(has(
         &a,
-        "/etc/modprobe.d/90-node-guard-sctp.conf",
+        "/etc/modprobe.d/00-node-guard-sctp.conf",
         None,
         "holds after a reboot"
     ));
@@ -529,4 +522,206 @@ fn census_maps_raw_sctp_sockets_to_processes_once_per_netns() {
     let v = serde_json::to_value(&r).unwrap();
     assert_eq!(v["raw_sctp_sockets"].as_array().unwrap().len(), 2);
     assert_eq!(v["raw_sctp_sockets"][0]["processes"][0]["comm"], "amf");
+}
+
+// kmod's configuration, rule by rule: each a fixture host root with the verdict kmod gives.
+
+#[test]
+fn install_true_and_then_modprobe_ignore_install_loads() {
+    let f = Fixture::with_module();
+    f.write(
+        "etc/modprobe.d/sctp.conf",
+        "install sctp /bin/true && /sbin/modprobe --ignore-install sctp\n",
+    );
+    let a = judge(&f);
+    assert_eq!(a.state, SctpState::Loadable, "{a:#?}");
+    assert_eq!(a.verdict().exit_code(), 1);
+    assert!(has(
+        &a,
+        "/etc/modprobe.d/sctp.conf",
+        Some(1),
+        "modprobe --ignore-install sctp"
+    ));
+}
+
+#[test]
+fn install_false_or_modprobe_loads_on_the_failure_path() {
+    let f = Fixture::with_module();
+    f.write(
+        "etc/modprobe.d/sctp.conf",
+        "install sctp /bin/false || /sbin/modprobe -i sctp $CMDLINE_OPTS\n",
+    );
+    assert_eq!(judge(&f).state, SctpState::Loadable);
+    // `false && modprobe` never reaches modprobe: a block.
+    f.write(
+        "etc/modprobe.d/sctp.conf",
+        "install sctp /bin/false && /sbin/modprobe -i sctp\n",
+    );
+    assert_eq!(judge(&f).state, SctpState::Blocked);
+}
+
+#[test]
+fn install_rule_too_complex_to_judge_is_unknown_with_evidence() {
+    let f = Fixture::with_module();
+    f.write(
+        "etc/modprobe.d/sctp.conf",
+        "install sctp /usr/local/sbin/site-policy sctp\n",
+    );
+    let a = judge(&f);
+    assert_eq!(a.state, SctpState::Unknown, "{a:#?}");
+    assert_eq!(a.verdict().exit_code(), 2);
+    assert!(!a.blocked_for_future);
+    assert!(has(
+        &a,
+        "/etc/modprobe.d/sctp.conf",
+        Some(1),
+        "cannot judge"
+    ));
+    assert!(a.advice().contains("check it by hand"), "{}", a.advice());
+    f.write(
+        "etc/modprobe.d/sctp.conf",
+        "install sctp if true; then /bin/false; fi\n",
+    );
+    assert_eq!(judge(&f).state, SctpState::Unknown);
+}
+
+#[test]
+fn another_modules_install_rule_can_bypass_sctps() {
+    let f = Fixture::with_module();
+    f.write("etc/modprobe.d/00-block.conf", "install sctp /bin/false\n");
+    f.write(
+        "etc/modprobe.d/dlm.conf",
+        "install dlm /sbin/modprobe --ignore-install sctp; /sbin/modprobe --ignore-install dlm\n",
+    );
+    let a = judge(&f);
+    assert_eq!(a.state, SctpState::Loadable, "{a:#?}");
+    assert!(!a.blocked_for_future);
+    assert!(has(
+        &a,
+        "/etc/modprobe.d/dlm.conf",
+        Some(1),
+        "past its install rule"
+    ));
+    // Without --ignore-install, `modprobe sctp` runs sctp's own rule: still blocked.
+    f.write(
+        "etc/modprobe.d/dlm.conf",
+        "install dlm /sbin/modprobe sctp; /sbin/modprobe --ignore-install dlm\n",
+    );
+    assert_eq!(judge(&f).state, SctpState::Blocked);
+}
+
+#[test]
+fn dev_null_link_masks_a_lower_priority_file() {
+    let f = Fixture::with_module();
+    f.write("lib/modprobe.d/sctp.conf", "install sctp /bin/false\n");
+    assert_eq!(judge(&f).state, SctpState::Blocked);
+    std::fs::create_dir_all(f.path("etc/modprobe.d")).unwrap();
+    std::os::unix::fs::symlink("/dev/null", f.path("etc/modprobe.d/sctp.conf")).unwrap();
+    let a = judge(&f);
+    assert_eq!(a.state, SctpState::Loadable, "{a:#?}");
+    assert!(has(
+        &a,
+        "/etc/modprobe.d/sctp.conf",
+        None,
+        "links to /dev/null"
+    ));
+}
+
+#[test]
+fn absolute_symlinks_are_followed_inside_the_host_root() {
+    let f = Fixture::with_module();
+    f.write("usr/share/site/sctp.conf", "install sctp /bin/false\n");
+    std::fs::create_dir_all(f.path("etc/modprobe.d")).unwrap();
+    std::os::unix::fs::symlink(
+        "/usr/share/site/sctp.conf",
+        f.path("etc/modprobe.d/sctp.conf"),
+    )
+    .unwrap();
+    let a = judge(&f);
+    assert_eq!(a.state, SctpState::Blocked, "{a:#?}");
+    // The evidence names the path kmod lists, as on the host.
+    assert!(has(
+        &a,
+        "/etc/modprobe.d/sctp.conf",
+        Some(1),
+        "install sctp"
+    ));
+}
+
+#[test]
+fn files_are_read_by_name_across_directories() {
+    let f = Fixture::with_module();
+    // 00-… in the lowest-priority directory is read before 50-… in /etc: its rule is first.
+    f.write(
+        "usr/lib/modprobe.d/00-vendor.conf",
+        "install sctp /bin/false\n",
+    );
+    f.write(
+        "etc/modprobe.d/50-site.conf",
+        "install sctp /sbin/modprobe --ignore-install sctp\n",
+    );
+    assert_eq!(judge(&f).state, SctpState::Blocked);
+    // /usr/local/lib/modprobe.d outranks /usr/lib/modprobe.d for the same name.
+    f.write(
+        "usr/local/lib/modprobe.d/00-vendor.conf",
+        "# local override\n",
+    );
+    assert_eq!(judge(&f).state, SctpState::Loadable);
+}
+
+#[test]
+fn etc_modprobe_conf_and_other_suffixes_are_not_read() {
+    let f = Fixture::with_module();
+    f.write("etc/modprobe.conf", "install sctp /bin/false\n");
+    f.write(
+        "etc/modprobe.d/sctp.conf.disabled",
+        "install sctp /bin/false\n",
+    );
+    f.write("etc/modprobe.d/.hidden.conf", "install sctp /bin/false\n");
+    assert_eq!(judge(&f).state, SctpState::Loadable);
+}
+
+#[test]
+fn softdep_and_alias_reaching_sctp_are_paths_its_install_rule_guards() {
+    let f = Fixture::with_module();
+    f.write(
+        "etc/modprobe.d/telecom.conf",
+        "softdep m3ua pre: sctp\nalias sigtran sctp\n",
+    );
+    let a = judge(&f);
+    assert_eq!(a.state, SctpState::Loadable, "{a:#?}");
+    assert!(has(&a, "/etc/modprobe.d/telecom.conf", Some(1), "softdep"));
+    assert!(has(
+        &a,
+        "/etc/modprobe.d/telecom.conf",
+        Some(2),
+        "resolves to sctp"
+    ));
+    f.write("etc/modprobe.d/zz-block.conf", "install sctp /bin/false\n");
+    assert_eq!(judge(&f).state, SctpState::Blocked);
+}
+
+#[test]
+fn modules_disabled_blocks_only_until_reboot() {
+    let f = Fixture::with_module();
+    f.write("proc/sys/kernel/modules_disabled", "1\n");
+    let a = judge(&f);
+    assert_eq!(a.state, SctpState::Blocked);
+    assert!(!a.blocked_for_future);
+}
+
+#[test]
+fn module_blacklist_blocks_even_an_unjudgeable_install_rule() {
+    let f = Fixture::with_module();
+    f.write(
+        "etc/modprobe.d/sctp.conf",
+        "install sctp /usr/local/sbin/site-policy\n",
+    );
+    f.write(
+        "proc/cmdline",
+        &format!("{} module_blacklist=sctp\n", CMDLINE.trim()),
+    );
+    let a = judge(&f);
+    assert_eq!(a.state, SctpState::Blocked, "{a:#?}");
+    assert!(a.blocked_for_future);
 }

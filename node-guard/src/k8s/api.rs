@@ -21,9 +21,18 @@ pub enum KubeError {
     /// No node name was given.
     #[error("no node name: pass --node NAME or set NODE_NAME")]
     NoNodeName,
-    /// The API server answered with an error.
-    #[error("Kubernetes API: {0}")]
-    Api(#[from] kube::Error),
+    /// The API server answered with an error or could not be reached.
+    #[error("{server}: cannot {action} node {node}: {detail}")]
+    Api {
+        /// The API server's URL.
+        server: String,
+        /// Node name.
+        node: String,
+        /// What node-guard was doing ("read", "patch", ...).
+        action: &'static str,
+        /// The server's answer (`403 Forbidden: ...`) or why it could not be reached.
+        detail: String,
+    },
     /// The node kept changing under us.
     #[error("node {node} changed concurrently {attempts} times in a row (409 Conflict); giving up")]
     Conflict {
@@ -34,12 +43,65 @@ pub enum KubeError {
     },
 }
 
+/// One line for a kube error: `403 Forbidden: message` for API answers, the cause chain
+/// (without debug structs) for transport errors.
+pub fn describe(e: &kube::Error) -> String {
+    if let kube::Error::Api(s) = e {
+        return format!("{} {}: {}", s.code, s.reason, s.message);
+    }
+    let mut out = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}
+
+/// Where to find the API server: a kubeconfig file and context, or the defaults
+/// (`$KUBECONFIG`, `~/.kube/config`, then the in-cluster service account).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientOptions {
+    /// A kubeconfig file to use instead of the defaults.
+    pub kubeconfig: Option<std::path::PathBuf>,
+    /// The kubeconfig context to use instead of the current one.
+    pub context: Option<String>,
+}
+
+/// Builds a client; returns it with the API server's URL (for messages).
+pub async fn client(opts: &ClientOptions) -> Result<(Client, String), KubeError> {
+    let kc_opts = kube::config::KubeConfigOptions {
+        context: opts.context.clone(),
+        ..Default::default()
+    };
+    let config = match (&opts.kubeconfig, &opts.context) {
+        (Some(path), _) => {
+            let kc = kube::config::Kubeconfig::read_from(path).map_err(|e| {
+                KubeError::Config(format!("cannot read kubeconfig {}: {e}", path.display()))
+            })?;
+            kube::Config::from_custom_kubeconfig(kc, &kc_opts)
+                .await
+                .map_err(|e| KubeError::Config(format!("{}: {e}", path.display())))?
+        }
+        (None, Some(ctx)) => kube::Config::from_kubeconfig(&kc_opts)
+            .await
+            .map_err(|e| KubeError::Config(format!("context {ctx}: {e}")))?,
+        (None, None) => kube::Config::infer()
+            .await
+            .map_err(|e| KubeError::Config(e.to_string()))?,
+    };
+    let server = config.cluster_url.to_string();
+    let client = Client::try_from(config).map_err(|e| KubeError::Config(describe(&e)))?;
+    Ok((client, server.trim_end_matches('/').to_owned()))
+}
+
 /// Builds a client from kubeconfig or the in-cluster service account.
 pub async fn infer_client() -> Result<Client, KubeError> {
-    let config = kube::Config::infer()
-        .await
-        .map_err(|e| KubeError::Config(e.to_string()))?;
-    Client::try_from(config).map_err(|e| KubeError::Config(e.to_string()))
+    Ok(client(&ClientOptions::default()).await?.0)
 }
 
 /// node-guard's view of one node in the API server.
@@ -49,12 +111,14 @@ pub struct NodeClient {
     nodes: Api<Node>,
     name: String,
     keys: Keys,
+    server: String,
 }
 
 impl std::fmt::Debug for NodeClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NodeClient")
             .field("name", &self.name)
+            .field("server", &self.server)
             .field("keys", &self.keys)
             .finish_non_exhaustive()
     }
@@ -72,6 +136,27 @@ impl NodeClient {
             client,
             name: name.to_owned(),
             keys,
+            server: "the API server".into(),
+        }
+    }
+
+    /// Names the API server in error messages (its URL).
+    pub fn with_server(mut self, server: &str) -> Self {
+        self.server = server.to_owned();
+        self
+    }
+
+    /// The API server named in error messages.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    fn api_error(&self, action: &'static str) -> impl Fn(kube::Error) -> KubeError + '_ {
+        move |e| KubeError::Api {
+            server: self.server.clone(),
+            node: self.name.clone(),
+            action,
+            detail: describe(&e),
         }
     }
 
@@ -80,9 +165,17 @@ impl NodeClient {
         &self.name
     }
 
+    /// The label, taint and annotation keys.
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
     /// Reads the node.
     pub async fn get(&self) -> Result<Node, KubeError> {
-        Ok(self.nodes.get(&self.name).await?)
+        self.nodes
+            .get(&self.name)
+            .await
+            .map_err(self.api_error("read"))
     }
 
     /// Reads the node, computes a merge patch with `plan` and applies it; on 409 Conflict
@@ -110,7 +203,7 @@ impl NodeClient {
                 Err(e) if is_conflict(&e) => {
                     tracing::info!(node = %self.name, attempt, "node changed concurrently; retrying");
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(self.api_error("patch")(e)),
             }
         }
         Err(KubeError::Conflict {
@@ -150,7 +243,8 @@ impl NodeClient {
                 &pp,
                 &Patch::Strategic(node::condition_patch(&cond)),
             )
-            .await?;
+            .await
+            .map_err(self.api_error("patch the status of"))?;
         Ok(())
     }
 
@@ -163,22 +257,38 @@ impl NodeClient {
     ) -> Result<(), KubeError> {
         let ev: Event = node::event(node_obj, previous, a, k8s_openapi::jiff::Timestamp::now());
         let events: Api<Event> = Api::namespaced(self.client.clone(), "default");
-        events.create(&PostParams::default(), &ev).await?;
+        events
+            .create(&PostParams::default(), &ev)
+            .await
+            .map_err(self.api_error("record an Event for"))?;
         Ok(())
     }
 
-    /// Brings label, taint, condition and (on change) an Event in line with `a`.
+    /// Brings label, taint, condition and (on change) an Event in line with `a`; returns
+    /// the node as written. Without a `previous` state (after a restart) the state label
+    /// the node already carries is the previous one, so the Event says what changed.
     pub async fn reconcile(
         &self,
         previous: Option<SctpState>,
         a: &Assessment,
         evict: bool,
-    ) -> Result<(), KubeError> {
-        let n = self.set_state(a.state, evict).await?;
+    ) -> Result<Node, KubeError> {
+        let labelled = std::sync::Mutex::new(None);
+        let (n, _) = self
+            .update(|n, k| {
+                if let Ok(mut l) = labelled.lock()
+                    && l.is_none()
+                {
+                    *l = Some(node::reported_state(n, k));
+                }
+                node::state_patch(n, k, a.state, evict)
+            })
+            .await?;
+        let previous = previous.or_else(|| labelled.into_inner().ok().flatten().flatten());
         self.set_condition(&n, a).await?;
         if previous != Some(a.state) {
             self.record_event(&n, previous, a).await?;
         }
-        Ok(())
+        Ok(n)
     }
 }

@@ -262,6 +262,12 @@ pub fn state_patch(node: &Node, keys: &Keys, state: SctpState, evict: bool) -> O
     e.into_patch(node, keys)
 }
 
+/// The state an earlier run left in the node's state label, if any.
+pub fn reported_state(node: &Node, keys: &Keys) -> Option<SctpState> {
+    let value = node.metadata.labels.as_ref()?.get(&keys.state())?;
+    SctpState::ALL.into_iter().find(|s| s.as_str() == value)
+}
+
 /// Reason for the condition and events.
 pub fn reason(state: SctpState) -> &'static str {
     match state {
