@@ -56,12 +56,8 @@ fi
 inA() { ip netns exec "$NS_A" "$@"; }
 inB() { ip netns exec "$NS_B" "$@"; }
 
-# kill_ns NS: ends every process still running in the namespace.
-kill_ns() {
-    local pids
-    pids=$(ip netns pids "$1" 2>/dev/null || true)
-    [[ -z $pids ]] || kill $pids 2>/dev/null || true
-}
+# shellcheck source=netns-pair.sh
+. "$ROOT/benches/netns-pair.sh"
 
 cleanup() {
     local rc=$?
@@ -75,16 +71,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-ip netns add "$NS_A"
-ip netns add "$NS_B"
-ip link add "$IF_A" netns "$NS_A" type veth peer name "$IF_B" netns "$NS_B"
-inA ip link set lo up
-inB ip link set lo up
-inA ip addr add 198.18.0.1/24 dev "$IF_A"
-inB ip addr add "$B4/24" dev "$IF_B"
-inA ip link set "$IF_A" up
-inB ip link set "$IF_B" up
-sleep 0.5
+netns_pair "$NS_A" "$NS_B" "$IF_A" "$IF_B"
 
 # set_loss N: N % of SCTP packets into each namespace are dropped.
 set_loss() {

@@ -41,12 +41,9 @@ if [[ -z ${SKIP_BUILD:-} ]] && command -v cargo >/dev/null 2>&1; then
 fi
 [[ -x $PERF ]] || { echo "missing $PERF (cargo build --release -p sctp-examples)" >&2; exit 1; }
 
-# kill_ns_b: ends every process still running in namespace B.
-kill_ns_b() {
-    local pids
-    pids=$(ip netns pids "$NS_B" 2>/dev/null || true)
-    [[ -z $pids ]] || kill $pids 2>/dev/null || true
-}
+# shellcheck source=netns-pair.sh
+. "$ROOT/benches/netns-pair.sh"
+kill_ns_b() { kill_ns "$NS_B"; }
 
 cleanup() {
     local rc=$?
@@ -64,16 +61,7 @@ trap cleanup EXIT INT TERM
 inA() { ip netns exec "$NS_A" "$@"; }
 inB() { ip netns exec "$NS_B" "$@"; }
 
-ip netns add "$NS_A"
-ip netns add "$NS_B"
-ip link add "$IF_A" netns "$NS_A" type veth peer name "$IF_B" netns "$NS_B"
-inA ip link set lo up
-inB ip link set lo up
-inA ip addr add 198.18.0.1/24 dev "$IF_A"
-inB ip addr add "$B4/24" dev "$IF_B"
-inA ip link set "$IF_A" up
-inB ip link set "$IF_B" up
-sleep 0.5
+netns_pair "$NS_A" "$NS_B" "$IF_A" "$IF_B"
 
 # start_b NAME CMD...: a server in B, bounded in time.
 start_b() {

@@ -519,18 +519,10 @@ mod tests {
     use crate::wire::List;
     use crate::wire::chunk::GapAckBlock;
 
+    /// A queue whose TSNs wrap around, with `n` chunks of 100 bytes sent at `t0`.
     fn queue_with(n: u32, t0: Instant) -> RetransmitQueue {
         let mut q = RetransmitQueue::new(Tsn(u32::MAX - 2));
-        for _ in 0..n {
-            q.push(
-                0,
-                Ssn(0),
-                Ppid(0),
-                DataFlags::COMPLETE,
-                Bytes::from_static(&[0; 100]),
-                t0,
-            );
-        }
+        push_n(&mut q, n, t0);
         q
     }
 
@@ -625,6 +617,7 @@ mod tests {
         assert_eq!(q.flight_size(), 300);
     }
 
+    /// Sends `n` more chunks of 100 bytes at `at`.
     fn push_n(q: &mut RetransmitQueue, n: u32, at: Instant) {
         for _ in 0..n {
             q.push(
