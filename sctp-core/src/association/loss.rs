@@ -83,7 +83,7 @@ impl Association {
     /// makes the peer SACK: new data if any may go, else the outstanding
     /// chunk with the highest TSN again. Neither counts as an error nor
     /// shrinks cwnd; T3-rtx keeps running.
-    pub(super) fn on_tail_loss_probe(&mut self, now: Instant) {
+    pub(super) fn on_tail_loss_probe(&mut self) {
         if self.rtx.is_empty() {
             return;
         }
@@ -98,6 +98,5 @@ impl Association {
             self.fast_rtx_pending = true;
         }
         // Sending the probe re-arms the timer, backed off.
-        let _ = now;
     }
 }

@@ -76,7 +76,7 @@ impl Association {
                 self.timers.set(Timer::T3Rtx, now + self.rto.rto());
             }
             Timer::RackReorder => self.detect_losses(now, 0, false),
-            Timer::TailLossProbe => self.on_tail_loss_probe(now),
+            Timer::TailLossProbe => self.on_tail_loss_probe(),
             Timer::Heartbeat => {
                 if self.heartbeat.take().is_some() {
                     // Section 8.3: an unanswered HEARTBEAT counts as an error.
