@@ -94,6 +94,7 @@ ours() {
     local size=$1 tag
     shift
     tag="ours-$size-$RANDOM"
+    : >"$LOG/$tag-server.out"
     inB timeout $((SECS + 90)) "$PERF" server --bind "$B4:5001" --once --json "$@" \
         >"$LOG/$tag-server.out" 2>&1 &
     local srv=$!
