@@ -115,7 +115,7 @@ impl OursPair {
                 }
             }
             while let Some(ev) = self.server.poll_event() {
-                if let Event::Message(m) = ev {
+                if let Event::Message(m, _) = ev {
                     got += 1;
                     bytes += m.payload.len();
                 }

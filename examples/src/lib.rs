@@ -79,6 +79,11 @@ pub struct CommonOpts {
     /// as unreachable (default 10 and 5).
     #[arg(long, value_name = "N", help_heading = "Protocol tuning")]
     pub max_retrans: Option<u32>,
+
+    /// Write every SCTP packet sent and received to this pcap file (for
+    /// Wireshark or tshark; the IP and UDP headers in it are reconstructed).
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<std::path::PathBuf>,
 }
 
 /// A command line that parsed but makes no sense; reported with exit code 2.
@@ -196,9 +201,12 @@ impl CommonOpts {
     /// The full stack configuration: `base` association parameters adjusted
     /// by these options, on the selected transport.
     pub fn config(&self, base: AssociationConfig) -> Config {
-        Config {
-            association: self.association_config(base),
-            transport: self.transport(),
+        let config = Config::default()
+            .association(self.association_config(base))
+            .transport(self.transport());
+        match &self.pcap {
+            Some(path) => config.pcap(path),
+            None => config,
         }
     }
 }
@@ -350,13 +358,31 @@ pub async fn wait_closed(assoc: &sctp_raw::SctpAssociation) -> usize {
     let mut failed = 0;
     let drain = async {
         while let Some(event) = assoc.next_event().await {
-            if matches!(event, sctp_raw::AssociationEvent::SendFailed(_)) {
+            if matches!(event, sctp_raw::AssociationEvent::SendFailed { .. }) {
                 failed += 1;
             }
         }
     };
     let _ = tokio::time::timeout(Duration::from_secs(10), drain).await;
     failed
+}
+
+/// This process's resident memory in KiB (`VmRSS` of `/proc/self/status`).
+pub fn resident_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU time (user plus system) this process has used so far.
+pub fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    // /proc reports clock ticks of USER_HZ, which is 100 on Linux.
+    Some(Duration::from_millis(ticks * 10))
 }
 
 /// The payload of echo message number `index` with `size` bytes: the index

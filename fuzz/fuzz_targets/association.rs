@@ -160,7 +160,7 @@ impl Side {
                 eprintln!("{name} event {ev:?} in {}", a.state());
             }
             match ev {
-                Event::Message(m) => {
+                Event::Message(m, _) => {
                     assert!(!m.payload.is_empty(), "{name}: empty message delivered");
                     assert!(m.stream_id < inbound, "{name}: message on stream {} of {inbound}", m.stream_id);
                     assert!(!self.track.ended, "{name}: message after the association ended");

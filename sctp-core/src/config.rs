@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use thiserror::Error;
+
 /// Per-association protocol parameters.
 ///
 /// Defaults are RFC 9260 section 16's recommended values; the rest are the
@@ -56,6 +58,9 @@ pub struct AssociationConfig {
     pub ip_header_len: usize,
     /// Delayed SACK time: SACK at most this long after a packet (200 ms; RFC 9260 6.2 allows up to 500 ms).
     pub delayed_ack_time: Duration,
+    /// SACK at least every this many DATA packets (RFC 6458 SCTP_DELAYED_SACK
+    /// sack_freq; RFC 9260 section 6.2 asks for every second packet: 2).
+    pub sack_frequency: u32,
     /// Whether to bundle small messages while data is in flight (Nagle-like, RFC 9260 6.1).
     pub nagle: bool,
     /// Bytes of out-of-order or partial messages held for reassembly before aborting.
@@ -88,6 +93,7 @@ impl Default for AssociationConfig {
             path_mtu: 1500,
             ip_header_len: 20,
             delayed_ack_time: Duration::from_millis(200),
+            sack_frequency: 2,
             nagle: false,
             max_reassembly_bytes: 4 * 1024 * 1024,
             initial_tsn: None,
@@ -145,10 +151,183 @@ setters! {
     ip_header_len: usize,
     /// Sets the delayed SACK time.
     delayed_ack_time: Duration,
+    /// Sets how many DATA packets may go unacknowledged before a SACK.
+    sack_frequency: u32,
     /// Turns Nagle-like bundling on or off.
     nagle: bool,
     /// Sets the reassembly memory bound.
     max_reassembly_bytes: usize,
     /// Fixes the Initial TSN (tests only).
     initial_tsn: Option<crate::Tsn>,
+}
+
+/// Why a configuration was refused by [`AssociationConfig::validate`] or
+/// [`crate::Association::reconfigure`].
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The field is fixed when the association is created (negotiated or sealed in cookies).
+    #[error("{field} cannot be changed once the association exists")]
+    Fixed {
+        /// The field's name.
+        field: &'static str,
+    },
+    /// The value is out of range.
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// The field's name.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+/// The longest delayed SACK time RFC 9260 section 6.2 allows.
+const MAX_DELAYED_ACK: Duration = Duration::from_millis(500);
+
+impl AssociationConfig {
+    /// Checks that every value is in range: RTO.Min > 0 and RTO.Min <=
+    /// RTO.Initial <= RTO.Max, a delayed SACK of at most 500 ms (RFC 9260
+    /// section 6.2), and sizes large enough to carry data.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |field, reason| Err(ConfigError::Invalid { field, reason });
+        if self.rto_min.is_zero() {
+            return invalid("rto_min", "must be greater than zero");
+        }
+        if self.rto_initial < self.rto_min {
+            return invalid("rto_initial", "must not be below rto_min");
+        }
+        if self.rto_max < self.rto_initial {
+            return invalid("rto_max", "must not be below rto_initial");
+        }
+        if self.rto_alpha_shift >= 32 || self.rto_beta_shift >= 32 {
+            return invalid(
+                "rto_alpha_shift",
+                "RTO.Alpha and RTO.Beta shifts must be below 32",
+            );
+        }
+        if self.delayed_ack_time > MAX_DELAYED_ACK {
+            return invalid(
+                "delayed_ack_time",
+                "must not exceed 500 ms (RFC 9260 section 6.2)",
+            );
+        }
+        if self.sack_frequency == 0 {
+            return invalid("sack_frequency", "must be at least 1");
+        }
+        if self.receive_window < 1500 {
+            return invalid("receive_window", "must be at least 1500 bytes");
+        }
+        if self.max_message_size == 0 {
+            return invalid("max_message_size", "must be greater than zero");
+        }
+        if self.send_buffer == 0 {
+            return invalid("send_buffer", "must be greater than zero");
+        }
+        if self.path_mtu < 576 {
+            return invalid("path_mtu", "must be at least 576 bytes");
+        }
+        if self.hb_interval.is_some_and(|d| d.is_zero()) {
+            return invalid(
+                "hb_interval",
+                "must not be zero (use None to disable heartbeats)",
+            );
+        }
+        if self.outbound_streams == 0 {
+            return invalid("outbound_streams", "must be at least 1");
+        }
+        if self.inbound_streams == 0 {
+            return invalid("inbound_streams", "must be at least 1");
+        }
+        if self.max_burst == 0 {
+            return invalid("max_burst", "must be at least 1");
+        }
+        if self.valid_cookie_life.is_zero() {
+            return invalid("valid_cookie_life", "must be greater than zero");
+        }
+        Ok(())
+    }
+
+    /// Checks that `new` changes none of the fields fixed at creation.
+    pub(crate) fn check_fixed(&self, new: &Self) -> Result<(), ConfigError> {
+        let fixed = |field| Err(ConfigError::Fixed { field });
+        if new.outbound_streams != self.outbound_streams {
+            return fixed("outbound_streams");
+        }
+        if new.inbound_streams != self.inbound_streams {
+            return fixed("inbound_streams");
+        }
+        if new.initial_tsn != self.initial_tsn {
+            return fixed("initial_tsn");
+        }
+        if new.ip_header_len != self.ip_header_len {
+            return fixed("ip_header_len");
+        }
+        if new.valid_cookie_life != self.valid_cookie_life {
+            return fixed("valid_cookie_life");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_is_valid() {
+        assert_eq!(AssociationConfig::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn rfc9260_6_2_validate_refuses_out_of_range_values() {
+        let c = AssociationConfig::default();
+        let field = |r: Result<(), ConfigError>| match r {
+            Err(ConfigError::Invalid { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            field(c.clone().rto_min(Duration::ZERO).validate()),
+            "rto_min"
+        );
+        assert_eq!(
+            field(c.clone().rto_initial(Duration::from_millis(10)).validate()),
+            "rto_initial"
+        );
+        assert_eq!(
+            field(c.clone().rto_max(Duration::from_millis(900)).validate()),
+            "rto_max"
+        );
+        assert_eq!(
+            field(
+                c.clone()
+                    .delayed_ack_time(Duration::from_millis(501))
+                    .validate()
+            ),
+            "delayed_ack_time"
+        );
+        assert_eq!(
+            field(c.clone().sack_frequency(0).validate()),
+            "sack_frequency"
+        );
+        assert_eq!(
+            field(c.clone().receive_window(1499).validate()),
+            "receive_window"
+        );
+        assert_eq!(
+            field(c.clone().max_message_size(0).validate()),
+            "max_message_size"
+        );
+        assert_eq!(field(c.clone().send_buffer(0).validate()), "send_buffer");
+        assert_eq!(field(c.clone().path_mtu(575).validate()), "path_mtu");
+        assert_eq!(
+            field(c.clone().hb_interval(Some(Duration::ZERO)).validate()),
+            "hb_interval"
+        );
+        assert_eq!(
+            field(c.clone().outbound_streams(0).validate()),
+            "outbound_streams"
+        );
+        assert_eq!(field(c.inbound_streams(0).validate()), "inbound_streams");
+    }
 }

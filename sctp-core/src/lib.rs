@@ -52,7 +52,7 @@
 //!             assoc.handle_packet(now, &buf[..t.size]);
 //!         }
 //!         while let Some(ev) = s.poll_event() {
-//!             if let Event::Message(m) = ev {
+//!             if let Event::Message(m, _info) = ev {
 //!                 received.push(m);
 //!             }
 //!         }
@@ -94,9 +94,10 @@ pub mod serial;
 pub mod wire;
 
 pub use association::{
-    Association, CloseReason, ErrorCause, Event, Message, SendError, State, Timer, Transmit,
+    Association, AssociationStats, AssociationStatus, CloseReason, ErrorCause, Event, Message,
+    PathState, PathStatus, RecvInfo, SendError, SendOptions, State, Timer, Transmit,
 };
-pub use config::AssociationConfig;
+pub use config::{AssociationConfig, ConfigError};
 pub use endpoint::{AssociationHandle, ConnectError, DatagramEvent, Endpoint, EndpointConfig};
 pub use serial::{Fsn, Mid, Ppid, Ssn, StreamId, Tsn, VerificationTag};
 

@@ -584,7 +584,7 @@ fn rfc9260_6_2_1_sack_for_never_sent_tsn_aborts_with_protocol_violation() {
         let arrived = b.host.received.iter().any(|m| m.ppid == ppid);
         let reported = a
             .host
-            .saw(|e| matches!(e, Event::SendFailed { message } if message.ppid == ppid));
+            .saw(|e| matches!(e, Event::SendFailed { message, .. } if message.ppid == ppid));
         assert!(arrived || reported, "message {i} lost silently");
     }
 }
@@ -1034,8 +1034,9 @@ fn rfc9260_8_1_silent_peer_is_reported_lost_after_assoc_max_retrans() {
         let ppid = Ppid(2000 + i);
         assert!(
             b.host.received.iter().any(|m| m.ppid == ppid)
-                || a.host
-                    .saw(|e| matches!(e, Event::SendFailed { message } if message.ppid == ppid)),
+                || a.host.saw(
+                    |e| matches!(e, Event::SendFailed { message, .. } if message.ppid == ppid)
+                ),
             "message {i} lost silently"
         );
     }

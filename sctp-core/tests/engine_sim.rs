@@ -108,7 +108,7 @@ fn rfc9260_8_1_partition_ends_in_communication_lost_on_both_sides() {
     ));
     // The unacknowledged message is reported back.
     assert!(a.saw(
-        |e| matches!(e, Event::SendFailed { message } if &message.payload[..] == b"into the void")
+        |e| matches!(e, Event::SendFailed { message, .. } if &message.payload[..] == b"into the void")
     ));
 }
 

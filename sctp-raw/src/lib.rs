@@ -4,7 +4,19 @@
 //! The API reads like `TcpListener`/`TcpStream`, but carries SCTP messages:
 //! [`SctpListener`] accepts associations, [`SctpAssociation::connect`] starts
 //! one, and [`SctpAssociation::send`]/[`SctpAssociation::recv`] move whole
-//! [`Message`]s on numbered streams.
+//! [`Message`]s on numbered streams. Underneath both is [`SctpEndpoint`]
+//! (the shape of `quinn::Endpoint`): one port, one socket per address
+//! family, one driver task, and any number of associations it accepts or
+//! starts; use it directly to choose a client's local address and port or
+//! to run thousands of associations on one socket.
+//!
+//! Beyond the happy path an application gets what RFC 6458 gives C
+//! programs, typed: per-message [`SendOptions`] and [`RecvInfo`],
+//! notifications ([`AssociationEvent`]) in order with the messages
+//! ([`SctpAssociation::recv_item`]) under an [`EventMask`],
+//! [`SctpAssociation::status`] and [`SctpAssociation::stats`], settings
+//! changed at run time ([`SctpAssociation::reconfigure`]), aborts with a
+//! reason, split handles and `poll_*` methods.
 //!
 //! # Privileges
 //!
@@ -17,11 +29,15 @@
 //!
 //! # How it runs
 //!
-//! Every listener, and every association started with `connect`, owns one
-//! socket and one driver task. The driver feeds received packets and timer
-//! expiries to the engine, sends what the engine produces with batched
-//! `sendmmsg`, and hands messages and events to the user handles. A raw
-//! socket sees every SCTP packet on the host; a classic BPF filter lets only
+//! Every endpoint (a listener, or the one `SctpAssociation::connect` makes)
+//! owns one socket per address family and one driver task. Each engine
+//! association sits behind a lock shared by the user's handles and the
+//! driver: `send` hands the message to the engine and wakes the driver,
+//! `recv` takes what the engine delivered, so the receive window the peer
+//! sees is the engine's own accounting. The driver feeds received packets
+//! and timer expiries (from a deadline heap) to the engine and sends what it
+//! produces with batched `sendmmsg`. A raw socket sees every SCTP packet on
+//! the host; a classic BPF filter lets only
 //! packets for our ports through, so several independent stacks (processes)
 //! can share a host without answering each other's packets. Port numbers are
 //! reserved against other processes by binding a UDP socket to the same
@@ -86,146 +102,28 @@
 
 mod association;
 mod bpf;
+mod config;
 mod driver;
+mod endpoint;
+mod error;
+mod event;
 mod listener;
+mod pcap;
+mod shared;
 #[allow(unsafe_code)]
 mod sys;
 mod transport;
 
-use std::io;
-
-pub use association::SctpAssociation;
+pub use association::{RecvHalf, SctpAssociation, SendHalf};
+pub use config::{Config, EndpointSettings, SCTP_UDP_PORT, Transport};
+pub use endpoint::SctpEndpoint;
+pub use error::Error;
+pub use event::{AssociationEvent, Delivery, EventMask};
 pub use listener::SctpListener;
-pub use sctp_core::{AssociationConfig, CloseReason, Message, Ppid, SendError};
-
-/// The UDP port IANA assigned to SCTP over UDP (RFC 6951).
-pub const SCTP_UDP_PORT: u16 = 9899;
-
-/// How SCTP packets travel.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Transport {
-    /// Raw `IPPROTO_SCTP` sockets (needs root or `CAP_NET_RAW`).
-    #[default]
-    Raw,
-    /// UDP encapsulation (RFC 6951), no privilege needed.
-    Udp {
-        /// Our UDP port (0 picks any free port, fine for a client).
-        local_port: u16,
-        /// The peer's UDP port for associations we start; a server answers
-        /// each peer at the UDP port it used (RFC 6951 section 5.4).
-        remote_port: u16,
-    },
-}
-
-impl Transport {
-    /// UDP encapsulation on the standard port 9899 at both ends.
-    pub fn udp() -> Self {
-        Self::Udp {
-            local_port: SCTP_UDP_PORT,
-            remote_port: SCTP_UDP_PORT,
-        }
-    }
-}
-
-/// Settings for a listener or an association.
-#[derive(Clone, Debug, Default)]
-pub struct Config {
-    /// The engine's per-association settings (`ip_header_len` is set to fit the transport).
-    pub association: AssociationConfig,
-    /// The transport; raw sockets by default.
-    pub transport: Transport,
-}
-
-impl Config {
-    /// UDP encapsulation with the given local and remote UDP ports.
-    pub fn udp(local_port: u16, remote_port: u16) -> Self {
-        Self {
-            association: AssociationConfig::default(),
-            transport: Transport::Udp {
-                local_port,
-                remote_port,
-            },
-        }
-    }
-
-    /// Sets the association settings.
-    #[must_use]
-    pub fn association(mut self, association: AssociationConfig) -> Self {
-        self.association = association;
-        self
-    }
-
-    /// Sets the transport.
-    #[must_use]
-    pub fn transport(mut self, transport: Transport) -> Self {
-        self.transport = transport;
-        self
-    }
-}
-
-/// Non-message events of an association, from [`SctpAssociation::next_event`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AssociationEvent {
-    /// The peer restarted; in-flight data was lost.
-    PeerRestarted,
-    /// The peer started a graceful shutdown: no more data will arrive.
-    ShutdownReceived,
-    /// The graceful shutdown finished.
-    ShutdownComplete,
-    /// The association ended abnormally.
-    Closed(CloseReason),
-    /// A message was not delivered before the association ended.
-    SendFailed(Message),
-}
-
-/// Errors of this crate.
-#[non_exhaustive]
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// A socket operation failed.
-    #[error("I/O error: {0}")]
-    Io(#[from] io::Error),
-    /// The message was refused: invalid stream, too large, empty, or the
-    /// association no longer accepts data.
-    #[error("send refused: {0}")]
-    Send(SendError),
-    /// The association ended abnormally (abort, communication lost).
-    #[error("association closed: {0}")]
-    Closed(CloseReason),
-    /// Association set-up timed out: INIT or COOKIE ECHO went unanswered.
-    #[error("association set-up timed out")]
-    SetupTimedOut,
-    /// Opening a raw socket was not permitted.
-    #[error(
-        "raw IPPROTO_SCTP sockets need root or CAP_NET_RAW; run with that privilege or use Transport::Udp (SCTP over UDP, RFC 6951)"
-    )]
-    PermissionDenied,
-    /// The engine refused to start the association (port 0, duplicate).
-    #[error("cannot connect: {0}")]
-    Connect(sctp_core::ConnectError),
-    /// The socket driver task has stopped.
-    #[error("the socket driver has stopped")]
-    DriverStopped,
-}
-
-impl From<Error> for io::Error {
-    fn from(e: Error) -> Self {
-        use io::ErrorKind as K;
-        let kind = match &e {
-            Error::Io(_) => {
-                let Error::Io(inner) = e else { unreachable!() };
-                return inner;
-            }
-            Error::Send(_) | Error::Connect(_) => K::InvalidInput,
-            Error::Closed(CloseReason::PeerAborted(_)) => K::ConnectionReset,
-            Error::Closed(CloseReason::SetupTimedOut) | Error::SetupTimedOut => K::TimedOut,
-            Error::Closed(_) | Error::DriverStopped => K::ConnectionAborted,
-            Error::PermissionDenied => K::PermissionDenied,
-        };
-        Self::new(kind, e)
-    }
-}
+pub use sctp_core::{
+    AssociationConfig, AssociationStats, AssociationStatus, CloseReason, ConfigError, ErrorCause,
+    Message, PathState, PathStatus, Ppid, RecvInfo, SendError, SendOptions,
+};
 
 /// The time the engine is given: tokio's clock, so a paused clock in tests works.
 pub(crate) fn now() -> std::time::Instant {

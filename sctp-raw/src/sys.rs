@@ -283,15 +283,120 @@ impl RecvBatch {
     }
 }
 
+/// One packet of a send batch.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TxPacket {
+    /// Where it goes.
+    pub(crate) dest: SocketAddr,
+    /// Its length in the batch slot.
+    pub(crate) len: usize,
+    /// The DSCP to mark it with, if any.
+    pub(crate) dscp: Option<u8>,
+    /// The source address to send it from, if the socket is not bound to one.
+    pub(crate) src: Option<IpAddr>,
+}
+
+/// Room for two control messages (packet info and traffic class), in u64 words.
+const CMSG_TX_WORDS: usize = 8;
+
+/// Writes the control messages of `p` into `buf`; returns their length.
+fn tx_cmsgs(h: &mut libc::msghdr, buf: &mut [u64; CMSG_TX_WORDS], p: &TxPacket, v6: bool) {
+    let int_len = size_of::<libc::c_int>() as u32;
+    let info_len = if v6 {
+        size_of::<libc::in6_pktinfo>()
+    } else {
+        size_of::<libc::in_pktinfo>()
+    } as u32;
+    let src = p
+        .src
+        .filter(|ip| ip.is_ipv6() == v6 && !ip.is_unspecified());
+    // SAFETY: CMSG_SPACE/CMSG_LEN are pure arithmetic.
+    let space = unsafe {
+        src.map_or(0, |_| libc::CMSG_SPACE(info_len))
+            + p.dscp.map_or(0, |_| libc::CMSG_SPACE(int_len))
+    };
+    if space == 0 {
+        return;
+    }
+    debug_assert!(space as usize <= size_of::<[u64; CMSG_TX_WORDS]>());
+    h.msg_control = buf.as_mut_ptr().cast();
+    h.msg_controllen = space as _;
+    // SAFETY: `buf` is 8-byte aligned, zeroed and at least `space` bytes
+    // long (64 bytes against at most 56 needed), and outlives the send;
+    // CMSG_FIRSTHDR/CMSG_NXTHDR walk it from the header set just above and
+    // return pointers inside it (or null, checked). Payloads are written
+    // unaligned.
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(h);
+        if let Some(ip) = src {
+            if c.is_null() {
+                return;
+            }
+            match ip {
+                IpAddr::V4(a) => {
+                    (*c).cmsg_level = libc::IPPROTO_IP;
+                    (*c).cmsg_type = libc::IP_PKTINFO;
+                    (*c).cmsg_len = libc::CMSG_LEN(info_len) as _;
+                    let info = libc::in_pktinfo {
+                        ipi_ifindex: 0,
+                        ipi_spec_dst: libc::in_addr {
+                            s_addr: u32::from_ne_bytes(a.octets()),
+                        },
+                        ipi_addr: libc::in_addr { s_addr: 0 },
+                    };
+                    libc::CMSG_DATA(c)
+                        .cast::<libc::in_pktinfo>()
+                        .write_unaligned(info);
+                }
+                IpAddr::V6(a) => {
+                    (*c).cmsg_level = libc::IPPROTO_IPV6;
+                    (*c).cmsg_type = libc::IPV6_PKTINFO;
+                    (*c).cmsg_len = libc::CMSG_LEN(info_len) as _;
+                    let info = libc::in6_pktinfo {
+                        ipi6_addr: libc::in6_addr {
+                            s6_addr: a.octets(),
+                        },
+                        ipi6_ifindex: 0,
+                    };
+                    libc::CMSG_DATA(c)
+                        .cast::<libc::in6_pktinfo>()
+                        .write_unaligned(info);
+                }
+            }
+            c = libc::CMSG_NXTHDR(h, c);
+        }
+        if let Some(dscp) = p.dscp {
+            if c.is_null() {
+                return;
+            }
+            let (level, ty) = if v6 {
+                (libc::IPPROTO_IPV6, libc::IPV6_TCLASS)
+            } else {
+                (libc::IPPROTO_IP, libc::IP_TOS)
+            };
+            (*c).cmsg_level = level;
+            (*c).cmsg_type = ty;
+            (*c).cmsg_len = libc::CMSG_LEN(int_len) as _;
+            let tos = libc::c_int::from(dscp & 0x3f) << 2;
+            libc::CMSG_DATA(c)
+                .cast::<libc::c_int>()
+                .write_unaligned(tos);
+        }
+    }
+}
+
 /// Sends packets `bufs[i * slot..][..len]` to their destinations with one
-/// `sendmmsg`; the destination port is replaced by `port` (0 for raw sockets).
+/// `sendmmsg`; the destination port is replaced by `port` (0 for raw
+/// sockets). A packet with a source address leaves from it (`IP_PKTINFO` /
+/// `IPV6_PKTINFO`), one with a DSCP carries it (`IP_TOS` / `IPV6_TCLASS`).
 /// Returns how many were sent (at least one, or an error about the first).
 pub(crate) fn send_batch(
     fd: RawFd,
     bufs: &[u8],
     slot: usize,
-    packets: &[(SocketAddr, usize)],
+    packets: &[TxPacket],
     port_override: Option<u16>,
+    v6: bool,
 ) -> io::Result<usize> {
     let n = packets.len().min(BATCH);
     // SAFETY: iovec and mmsghdr are plain old data; all zeroes is valid.
@@ -299,20 +404,22 @@ pub(crate) fn send_batch(
     // SAFETY: as above.
     let mut hdrs: [libc::mmsghdr; BATCH] = unsafe { zeroed() };
     let mut names = [empty_storage(); BATCH];
-    for (i, &(dest, len)) in packets[..n].iter().enumerate() {
-        assert!(i * slot + len <= bufs.len());
-        let (storage, namelen) = to_storage(dest, port_override.unwrap_or(dest.port()));
+    let mut cmsgs = [[0u64; CMSG_TX_WORDS]; BATCH];
+    for (i, p) in packets[..n].iter().enumerate() {
+        assert!(i * slot + p.len <= bufs.len());
+        let (storage, namelen) = to_storage(p.dest, port_override.unwrap_or(p.dest.port()));
         names[i] = storage;
         iovs[i] = libc::iovec {
             // SAFETY: checked above that the range lies in `bufs`; the kernel only reads it.
             iov_base: unsafe { bufs.as_ptr().add(i * slot) }.cast_mut().cast(),
-            iov_len: len,
+            iov_len: p.len,
         };
         let h = &mut hdrs[i].msg_hdr;
         h.msg_name = (&raw mut names[i]).cast();
         h.msg_namelen = namelen;
         h.msg_iov = &raw mut iovs[i];
         h.msg_iovlen = 1;
+        tx_cmsgs(h, &mut cmsgs[i], p, v6);
     }
     // SAFETY: every header points at live local arrays and at ranges of
     // `bufs` checked above; the kernel reads them during the call only.

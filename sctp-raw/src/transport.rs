@@ -11,7 +11,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use tokio::io::unix::AsyncFd;
 
 use crate::bpf::{self, Layout};
-use crate::sys::{self, BATCH};
+use crate::sys::{self, BATCH, TxPacket};
 use crate::{Error, Transport};
 
 /// The IP protocol number of SCTP.
@@ -54,7 +54,7 @@ impl Io {
 
     /// Sets the path MTU discovery mode: `true` sets DF and refuses packets
     /// above the known path MTU, `false` lets the kernel fragment.
-    fn set_dont_fragment(&self, on: bool) -> io::Result<()> {
+    pub(crate) fn set_dont_fragment(&self, on: bool) -> io::Result<()> {
         let fd = self.fd.as_raw_fd();
         if self.v6 {
             let mode = if on {
@@ -71,6 +71,19 @@ impl Io {
             };
             sys::set_int_opt(fd, libc::IPPROTO_IP, libc::IP_MTU_DISCOVER, mode)
         }
+    }
+
+    /// The local port of a UDP socket (0 for raw sockets).
+    pub(crate) fn local_port(&self) -> u16 {
+        if self.kind != Kind::Udp {
+            return 0;
+        }
+        self.fd
+            .get_ref()
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .map_or(0, |a| a.port())
     }
 
     /// The destination port to write into sockaddrs: raw sockets want 0.
@@ -279,95 +292,127 @@ pub(crate) fn route_source(remote: IpAddr) -> Option<IpAddr> {
     s.local_addr().ok().map(|a| a.ip())
 }
 
-/// Packets waiting to be sent with one `sendmmsg`.
+/// Packets waiting to be sent, in `sendmmsg` batches of up to `BATCH`.
+///
+/// The driver fills it while holding the engine's locks and must not wait
+/// there, so it grows instead of blocking: [`TxBatch::try_flush`] sends
+/// what the socket takes at once, [`TxBatch::flush`] waits for the rest
+/// once the locks are released.
 #[derive(Debug)]
 pub(crate) struct TxBatch {
     slot: usize,
     buf: Vec<u8>,
-    dests: Vec<(SocketAddr, usize)>,
+    /// Each queued packet.
+    packets: Vec<TxPacket>,
+    /// Packets at the front already sent.
+    sent: usize,
     /// A send failed with EMSGSIZE: read the error queue for the new MTU.
     pub(crate) saw_msgsize: bool,
 }
 
 impl TxBatch {
-    /// Room for `BATCH` packets of `slot` bytes.
+    /// Room for `BATCH` packets of `slot` bytes to start with.
     pub(crate) fn new(slot: usize) -> Self {
         Self {
             slot,
             buf: vec![0; slot * BATCH],
-            dests: Vec::with_capacity(BATCH),
+            packets: Vec::with_capacity(BATCH),
+            sent: 0,
             saw_msgsize: false,
         }
     }
 
-    /// Whether no more packets fit.
+    /// Whether a full `sendmmsg` batch is waiting.
     pub(crate) fn is_full(&self) -> bool {
-        self.dests.len() >= BATCH
+        self.packets.len() - self.sent >= BATCH
     }
 
     /// The buffer for the next packet.
     pub(crate) fn slot_mut(&mut self) -> &mut [u8] {
-        let start = self.dests.len() * self.slot;
+        let start = self.packets.len() * self.slot;
+        if self.buf.len() < start + self.slot {
+            self.buf.resize(start + self.slot, 0);
+        }
         &mut self.buf[start..start + self.slot]
     }
 
-    /// Queues the packet written into [`Self::slot_mut`].
-    pub(crate) fn commit(&mut self, dest: SocketAddr, len: usize) {
-        self.dests.push((dest, len));
+    /// Queues the packet written into [`Self::slot_mut`], to leave from
+    /// `src` (when the socket is not bound to one address) with `dscp`.
+    pub(crate) fn commit(
+        &mut self,
+        dest: SocketAddr,
+        len: usize,
+        src: Option<IpAddr>,
+        dscp: Option<u8>,
+    ) {
+        self.packets.push(TxPacket {
+            dest,
+            len,
+            dscp,
+            src,
+        });
     }
 
-    /// Sends everything queued, waiting for socket space if needed. Packets
-    /// the kernel refuses are dropped (SCTP retransmits).
-    pub(crate) async fn flush(&mut self, io: &Io) {
-        let mut sent = 0;
+    /// Sends what the socket takes without waiting; true once all is sent.
+    /// Packets the kernel refuses are dropped (SCTP retransmits).
+    pub(crate) fn try_flush(&mut self, io: &Io) -> bool {
         let fd = io.fd.as_raw_fd();
-        while sent < self.dests.len() {
-            let bufs = &self.buf[sent * self.slot..];
-            let dests = &self.dests[sent..];
-            let mut r = sys::send_batch(fd, bufs, self.slot, dests, io.port_override());
-            if matches!(&r, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
-                r = loop {
-                    let mut guard = match io.fd.writable().await {
-                        Ok(g) => g,
-                        Err(e) => break Err(e),
-                    };
-                    if let Ok(res) = guard.try_io(|fd| {
-                        sys::send_batch(fd.as_raw_fd(), bufs, self.slot, dests, io.port_override())
-                    }) {
-                        break res;
-                    }
-                };
-            }
-            match r {
-                Ok(n) => sent += n.max(1),
+        while self.sent < self.packets.len() {
+            let bufs = &self.buf[self.sent * self.slot..];
+            let pending = &self.packets[self.sent..];
+            match sys::send_batch(fd, bufs, self.slot, pending, io.port_override(), io.v6) {
+                Ok(n) => self.sent += n.max(1),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return false,
                 Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => {
                     // Larger than the path MTU the kernel knows: the error
                     // queue tells the association the new MTU, and this
                     // packet (its chunks keep their size when retransmitted)
                     // goes out fragmented by IP (RFC 9260 section 7.3).
                     self.saw_msgsize = true;
-                    let one = &self.dests[sent..=sent];
+                    let one = &pending[..1];
                     let r = io.set_dont_fragment(false).and_then(|()| {
-                        sys::send_batch(fd, bufs, self.slot, one, io.port_override())
+                        sys::send_batch(fd, bufs, self.slot, one, io.port_override(), io.v6)
                     });
                     let _ = io.set_dont_fragment(true);
                     match r {
                         Ok(_) => {
-                            tracing::trace!(dest = %one[0].0, len = one[0].1, "sent with IP fragmentation")
+                            tracing::trace!(dest = %one[0].dest, len = one[0].len, "sent with IP fragmentation")
                         }
                         Err(e) => {
-                            tracing::trace!(error = %e, dest = %one[0].0, "fragmented send failed")
+                            tracing::trace!(error = %e, dest = %one[0].dest, "fragmented send failed")
                         }
                     }
-                    sent += 1;
+                    self.sent += 1;
                 }
                 Err(e) => {
-                    tracing::trace!(error = %e, dest = %self.dests[sent].0, "send failed");
-                    sent += 1;
+                    tracing::trace!(error = %e, dest = %pending[0].dest, "send failed");
+                    self.sent += 1;
                 }
             }
         }
-        self.dests.clear();
+        self.packets.clear();
+        self.sent = 0;
+        // A burst of many associations grew the buffer: give it back.
+        if self.buf.len() > 4 * BATCH * self.slot {
+            self.buf.truncate(BATCH * self.slot);
+            self.buf.shrink_to_fit();
+        }
+        true
+    }
+
+    /// Sends everything queued, waiting for socket space if needed.
+    pub(crate) async fn flush(&mut self, io: &Io) {
+        while !self.try_flush(io) {
+            match io.fd.writable().await {
+                Ok(mut guard) => guard.clear_ready(),
+                Err(e) => {
+                    tracing::trace!(error = %e, "socket not writable; queued packets dropped");
+                    self.packets.clear();
+                    self.sent = 0;
+                    return;
+                }
+            }
+        }
     }
 }
 
@@ -392,7 +437,7 @@ mod tests {
         for port in [theirs, ours, theirs, ours] {
             let p = packet(port);
             batch.slot_mut()[..p.len()].copy_from_slice(&p);
-            batch.commit(SocketAddr::new(local, 0), p.len());
+            batch.commit(SocketAddr::new(local, 0), p.len(), None, None);
         }
         batch.flush(&tx).await;
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -234,7 +234,7 @@ fn send_failed_ppids(events: &[AssociationEvent]) -> HashSet<u32> {
     events
         .iter()
         .filter_map(|e| match e {
-            AssociationEvent::SendFailed(m) => Some(m.ppid.0),
+            AssociationEvent::SendFailed { message: m, .. } => Some(m.ppid.0),
             _ => None,
         })
         .collect()

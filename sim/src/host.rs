@@ -146,7 +146,7 @@ impl SctpHost {
         };
         while let Some(ev) = a.poll_event() {
             match ev {
-                Event::Message(m) => self.received.push(m),
+                Event::Message(m, _) => self.received.push(m),
                 other => self.events.push(other),
             }
         }

@@ -5,17 +5,19 @@
 //! sctp-perf client 127.0.0.1:5001 --size 1400 --time 10
 //! ```
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use clap::{Parser, Subcommand};
 use sctp_examples::{
-    CommonOpts, Context, DeliveryCheck, Failure, Throughput, UsageError, echo_payload,
-    init_tracing, report_failure, report_usage, runtime, wait_closed,
+    CommonOpts, Context, DeliveryCheck, Failure, Throughput, UsageError, cpu_time, echo_payload,
+    init_tracing, report_failure, report_usage, resident_kib, runtime, wait_closed,
 };
-use sctp_raw::{AssociationConfig, Message, Ppid, SctpAssociation, SctpListener};
+use sctp_raw::{
+    AssociationConfig, EndpointSettings, Message, Ppid, SctpAssociation, SctpEndpoint, SctpListener,
+};
 
 const PROGRAM: &str = "sctp-perf";
 
@@ -127,6 +129,36 @@ struct ClientArgs {
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     grace: u64,
 
+    /// Spread the run over N associations, all set up before any sends
+    /// (the JSON line then also reports `associations` and `setup_seconds`).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    associations: u32,
+
+    /// Client endpoints (local ports, one socket each) the associations are
+    /// spread over; an association is identified by its ports and
+    /// addresses, so N associations to one server address need N ports.
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    endpoints: u32,
+
+    /// Server addresses the associations are spread over: the given one and
+    /// the next M-1 (e.g. 198.19.0.1 .. 198.19.3.232 for 1000).
+    #[arg(long, value_name = "M", default_value_t = 1)]
+    server_addresses: u32,
+
+    /// How many of the associations send (default: all); the others stay idle.
+    #[arg(long, value_name = "A")]
+    active: Option<u32>,
+
+    /// Seconds to hold every association idle after set-up and before
+    /// sending; the JSON line reports the CPU the client used meanwhile
+    /// (`idle_cpu_seconds`) and its resident memory (`rss_kib`).
+    #[arg(long, value_name = "SECS", default_value_t = 0.0)]
+    idle: f64,
+
+    /// Associations being set up at once.
+    #[arg(long, value_name = "C", default_value_t = 1000)]
+    setup_concurrency: u32,
+
     #[command(flatten)]
     common: CommonOpts,
 }
@@ -175,6 +207,28 @@ fn validate(mode: &Mode) -> Result<(), UsageError> {
                     "--time must be a number of seconds above 0 and at most 86400",
                 ));
             }
+            UsageError::check_range("--associations", a.associations.into(), 1, 1 << 20)?;
+            UsageError::check_range("--endpoints", a.endpoints.into(), 1, 60_000)?;
+            UsageError::check_range("--server-addresses", a.server_addresses.into(), 1, 1 << 20)?;
+            UsageError::check_range(
+                "--setup-concurrency",
+                a.setup_concurrency.into(),
+                1,
+                1 << 20,
+            )?;
+            if let Some(n) = a.active {
+                UsageError::check_range("--active", n.into(), 1, a.associations.into())?;
+            }
+            if u64::from(a.endpoints) * u64::from(a.server_addresses) < u64::from(a.associations) {
+                return Err(UsageError::Conflict(
+                    "--associations needs --endpoints times --server-addresses distinct pairs: raise one of them",
+                ));
+            }
+            if !(a.idle >= 0.0 && a.idle <= 86_400.0) {
+                return Err(UsageError::Conflict(
+                    "--idle must be a number of seconds from 0 to 86400",
+                ));
+            }
             Ok(())
         }
     }
@@ -193,7 +247,10 @@ fn base_config(size: usize, streams: u16, nagle: bool) -> AssociationConfig {
 }
 
 async fn server(args: ServerArgs) -> Result<(), Failure> {
-    let config = args.common.config(base_config(MAX_SIZE, u16::MAX, true));
+    let config = args
+        .common
+        .config(base_config(MAX_SIZE, u16::MAX, true))
+        .endpoint(EndpointSettings::default().max_associations(1 << 20));
     let listener = SctpListener::bind(args.bind, config)
         .await
         .context(|| format!("listening on {}", args.bind))?;
@@ -267,6 +324,7 @@ async fn count(
     if json {
         let mut line = t.json();
         line["max_gap_ms"] = max_gap_ms.into();
+        line["rss_kib"] = resident_kib().into();
         if let Some(d) = &delivery {
             line["check"] = d.json();
         }
@@ -312,16 +370,22 @@ async fn run_client(
     time: Option<f64>,
 ) -> Result<(), Failure> {
     let server = args.server;
-    let assoc = SctpAssociation::connect(server, config)
-        .await
-        .context(|| format!("connecting to {server}"))?;
+    let n = args.associations as usize;
+    let setup_start = Instant::now();
+    let assocs = connect_all(args, config).await?;
+    let setup_seconds = setup_start.elapsed().as_secs_f64();
     let what = match (args.count, time) {
         (Some(n), _) => format!("{n} messages"),
         (None, Some(t)) => format!("for {t} s"),
         (None, None) => unreachable!("client() picks a default time"),
     };
     let info = format!(
-        "sctp-perf: connected to {server}; sending {}-byte messages {what} on {} stream(s), {}, Nagle {}",
+        "sctp-perf: connected to {server}{}; sending {}-byte messages {what} on {} stream(s), {}, Nagle {}",
+        if n > 1 {
+            format!(" with {n} associations in {setup_seconds:.2} s")
+        } else {
+            String::new()
+        },
         args.size,
         args.streams,
         if args.unordered {
@@ -336,26 +400,98 @@ async fn run_client(
     } else {
         println!("{info}");
     }
+    let mut idle_cpu = None;
+    if args.idle > 0.0 {
+        let before = cpu_time();
+        tokio::time::sleep(Duration::from_secs_f64(args.idle)).await;
+        idle_cpu = before.zip(cpu_time()).map(|(a, b)| (b - a).as_secs_f64());
+    }
+    let rss_kib = resident_kib();
 
-    let payload = Bytes::from(vec![b'b'; args.size]);
-    let streams = u64::from(args.streams);
+    let active = args.active.map_or(n, |a| a as usize).min(n);
     let start = Instant::now();
     let deadline = time.map(|t| start + Duration::from_secs_f64(t));
+    let mut senders = tokio::task::JoinSet::new();
+    let mut idle = assocs;
+    let busy: Vec<SctpAssociation> = idle.drain(..active).collect();
+    for (i, assoc) in busy.into_iter().enumerate() {
+        let share = args.count.map(|c| {
+            let (q, r) = (c / active as u64, c % active as u64);
+            q + u64::from((i as u64) < r)
+        });
+        let plan = SendPlan {
+            size: args.size,
+            streams: u64::from(args.streams),
+            unordered: args.unordered,
+            check: args.check,
+            count: share,
+            deadline,
+        };
+        senders.spawn(async move { send_all(&assoc, &plan).await });
+    }
+    let mut sent = 0u64;
+    while let Some(r) = senders.join_next().await {
+        sent +=
+            r.map_err(|e| Failure::msg(format!("perf run against {server}"), e.to_string()))??;
+    }
+    let t = Throughput {
+        bytes: sent * args.size as u64,
+        messages: sent,
+        seconds: start.elapsed().as_secs_f64(),
+    };
+    // The idle ones end after the measurement.
+    let mut closers = tokio::task::JoinSet::new();
+    for assoc in idle {
+        closers.spawn(async move { assoc.shutdown().await });
+    }
+    while closers.join_next().await.is_some() {}
+    if args.json {
+        let mut line = t.json();
+        if n > 1 || args.idle > 0.0 {
+            line["associations"] = n.into();
+            line["setup_seconds"] = setup_seconds.into();
+            line["rss_kib"] = rss_kib.into();
+            line["idle_seconds"] = args.idle.into();
+            line["idle_cpu_seconds"] = idle_cpu.into();
+        }
+        println!("{line}");
+    } else {
+        println!("sctp-perf: sent and acknowledged {t}");
+    }
+    Ok(())
+}
+
+/// What one sending association does.
+#[derive(Debug, Clone, Copy)]
+struct SendPlan {
+    size: usize,
+    streams: u64,
+    unordered: bool,
+    check: bool,
+    count: Option<u64>,
+    deadline: Option<Instant>,
+}
+
+/// Sends as planned, then shuts down (SHUTDOWN COMPLETE only comes once the
+/// server acknowledged all data); returns the messages sent.
+async fn send_all(assoc: &SctpAssociation, plan: &SendPlan) -> Result<u64, Failure> {
+    let server = assoc.remote_addr();
+    let payload = Bytes::from(vec![b'b'; plan.size]);
     let mut sent = 0u64;
     loop {
-        let done = match args.count {
+        let done = match plan.count {
             Some(n) => sent >= n,
-            None => deadline.is_some_and(|d| Instant::now() >= d),
+            None => plan.deadline.is_some_and(|d| Instant::now() >= d),
         };
         if done {
             break;
         }
         let msg = Message {
-            stream_id: (sent % streams) as u16,
+            stream_id: (sent % plan.streams) as u16,
             ppid: PPID,
-            unordered: args.unordered,
-            payload: if args.check {
-                Bytes::from(echo_payload(sent, args.size))
+            unordered: plan.unordered,
+            payload: if plan.check {
+                Bytes::from(echo_payload(sent, plan.size))
             } else {
                 payload.clone()
             },
@@ -366,20 +502,69 @@ async fn run_client(
             .context(|| format!("sending message {sent} to {server}"))?;
         sent += 1;
     }
-    // SHUTDOWN COMPLETE only comes once the server acknowledged all data.
     assoc
         .shutdown()
         .await
         .context(|| format!("shutting down the association with {server}"))?;
-    let t = Throughput {
-        bytes: sent * args.size as u64,
-        messages: sent,
-        seconds: start.elapsed().as_secs_f64(),
-    };
-    if args.json {
-        println!("{}", t.json_line());
-    } else {
-        println!("sctp-perf: sent and acknowledged {t}");
+    Ok(sent)
+}
+
+/// The `j`th address after `ip`.
+fn nth_address(ip: IpAddr, j: u32) -> IpAddr {
+    match ip {
+        IpAddr::V4(a) => IpAddr::V4(Ipv4Addr::from(u32::from(a).wrapping_add(j))),
+        IpAddr::V6(a) => IpAddr::V6(Ipv6Addr::from(u128::from(a).wrapping_add(j.into()))),
     }
-    Ok(())
+}
+
+/// Sets up `--associations` associations over `--endpoints` client
+/// endpoints and `--server-addresses` server addresses, at most
+/// `--setup-concurrency` at once.
+async fn connect_all(
+    args: &ClientArgs,
+    config: sctp_raw::Config,
+) -> Result<Vec<SctpAssociation>, Failure> {
+    let server = args.server;
+    let n = args.associations as usize;
+    if n == 1 {
+        let assoc = SctpAssociation::connect(server, config)
+            .await
+            .context(|| format!("connecting to {server}"))?;
+        return Ok(vec![assoc]);
+    }
+    let any: IpAddr = if server.is_ipv6() {
+        Ipv6Addr::UNSPECIFIED.into()
+    } else {
+        Ipv4Addr::UNSPECIFIED.into()
+    };
+    let k = (args.endpoints as usize).min(n);
+    let mut endpoints = Vec::with_capacity(k);
+    for _ in 0..k {
+        let ep = SctpEndpoint::client(SocketAddr::new(any, 0), config.clone())
+            .await
+            .context(|| "opening a client endpoint".to_owned())?;
+        endpoints.push(ep);
+    }
+    let mut assocs = Vec::with_capacity(n);
+    let mut set = tokio::task::JoinSet::new();
+    let limit = args.setup_concurrency as usize;
+    let mut next = 0usize;
+    while assocs.len() < n {
+        while next < n && set.len() < limit {
+            let ep = endpoints[next % k].clone();
+            let to = SocketAddr::new(
+                nth_address(server.ip(), (next / k) as u32 % args.server_addresses),
+                server.port(),
+            );
+            set.spawn(async move { (to, ep.connect(to).await) });
+            next += 1;
+        }
+        let Some(r) = set.join_next().await else {
+            break;
+        };
+        let (to, r) =
+            r.map_err(|e| Failure::msg(format!("connecting to {server}"), e.to_string()))?;
+        assocs.push(r.context(|| format!("connecting to {to}"))?);
+    }
+    Ok(assocs)
 }

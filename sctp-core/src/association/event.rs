@@ -4,8 +4,8 @@ use std::fmt;
 
 use bytes::Bytes;
 
-use crate::wire::cause::{self, Cause};
-use crate::{Ppid, StreamId};
+use crate::wire::cause::{self, Cause, UserInitiatedAbort};
+use crate::{Ppid, Ssn, StreamId, Tsn};
 
 /// A complete user message, sent or received.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +18,18 @@ pub struct Message {
     pub unordered: bool,
     /// The user data.
     pub payload: Bytes,
+}
+
+/// What the engine knows of a received message (RFC 6458 sctp_rcvinfo).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecvInfo {
+    /// The stream sequence number it carried (0 for an unordered message).
+    pub ssn: Ssn,
+    /// The TSN of the message's last fragment.
+    pub tsn: Tsn,
+    /// Our cumulative TSN ack point when the message was delivered.
+    pub cumulative_tsn: Tsn,
 }
 
 /// An error cause as an owned value (code plus cause information), for events.
@@ -43,6 +55,14 @@ impl ErrorCause {
             code: c.cause_code(),
             info: buf.get(4..len).unwrap_or_default().to_vec(),
         }
+    }
+}
+
+impl ErrorCause {
+    /// A User-Initiated Abort cause (RFC 9260 section 3.3.10.12) carrying
+    /// the upper layer's `reason` bytes, for [`super::Association::abort`].
+    pub fn user_initiated_abort(reason: &[u8]) -> Self {
+        Self::from_wire(&Cause::UserInitiatedAbort(UserInitiatedAbort { reason }))
     }
 }
 
@@ -109,14 +129,24 @@ impl fmt::Display for CloseReason {
 pub enum Event {
     /// The association is established (COMMUNICATION UP, RFC 9260 section 10.2).
     Connected,
-    /// A complete message arrived.
-    Message(Message),
+    /// A complete message arrived, with what the engine knows of it.
+    Message(Message, RecvInfo),
     /// A message was not delivered to the peer before the association ended
-    /// (SEND FAILURE).
+    /// (SEND FAILURE, RFC 9260 section 10.2; RFC 6458 SCTP_SEND_FAILED_EVENT).
     SendFailed {
         /// The message that failed.
         message: Message,
+        /// The context given in [`super::SendOptions`] (0 for plain `send`).
+        context: u32,
+        /// Whether at least one fragment of it had been put on the wire.
+        sent: bool,
     },
+    /// The peer sent an ERROR chunk with these causes that the engine did not
+    /// act on itself (RFC 9260 section 10.2; RFC 6458 SCTP_REMOTE_ERROR).
+    RemoteError(Vec<ErrorCause>),
+    /// Everything the user sent has been acknowledged and nothing is queued
+    /// (RFC 6458 SCTP_SENDER_DRY_EVENT).
+    SenderDry,
     /// The peer restarted; queued data was kept, in-flight data was lost (RESTART).
     PeerRestarted,
     /// The path to the peer became unreachable (more than Path.Max.Retrans

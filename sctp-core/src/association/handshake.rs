@@ -579,6 +579,8 @@ impl Association {
                         unordered: s.flags.unordered,
                         payload: s.payload,
                     },
+                    context: s.context,
+                    sent: true,
                 });
             }
         }
@@ -591,7 +593,7 @@ impl Association {
             .events
             .iter()
             .map(|e| match e {
-                Event::Message(m) => m.payload.len(),
+                Event::Message(m, _) => m.payload.len(),
                 _ => 0,
             })
             .sum();

@@ -7,7 +7,9 @@ use super::handshake::{
     cause_code, encode_abort_packet, encode_error_chunk, encode_packet, init_params_bytes,
 };
 use super::tsn_tracker::Received;
-use super::{Association, CloseReason, ErrorCause, Event, HeartbeatProbe, SackDue, State, Timer};
+use super::{
+    Association, CloseReason, ErrorCause, Event, HeartbeatProbe, RecvInfo, SackDue, State, Timer,
+};
 use crate::wire::chunk::{Data, Heartbeat, HeartbeatAck, Sack, Shutdown, ShutdownComplete};
 use crate::wire::{Chunk, ChunkValue, List, Packet, RawChunk, UnrecognizedAction};
 use crate::{Tsn, VerificationTag};
@@ -37,12 +39,19 @@ impl Association {
         if !self.packet_tag_ok(vtag, &first) {
             return;
         }
+        self.stats.packets_received += 1;
         let mut saw_data = false;
         let gaps_before = self.tracker.has_gaps();
         for raw in p.chunks() {
             let Ok(raw) = raw else { break };
             // A malformed chunk: stop here, keep what came before it.
             let Ok(chunk) = raw.parse() else { break };
+            if let Chunk::Data(d) = &chunk {
+                self.stats.data_chunks_received += 1;
+                self.stats.unordered_data_chunks_received += u64::from(d.flags.unordered);
+            } else {
+                self.stats.control_chunks_received += 1;
+            }
             if !self.handle_chunk(now, vtag, &raw, &chunk, &mut saw_data) {
                 break;
             }
@@ -88,7 +97,11 @@ impl Association {
                 *saw_data = true;
                 return self.on_data(now, d);
             }
-            Chunk::Sack(s) => self.on_sack(now, s),
+            Chunk::Sack(s) => {
+                self.stats.sacks_received += 1;
+                self.stats.gap_ack_blocks_received += s.gap_ack_blocks.len() as u64;
+                self.on_sack(now, s);
+            }
             Chunk::Init(init) => {
                 // Section 6.10: INIT must be the only chunk; the tag was checked as 0.
                 self.on_init(now, init, init_params_bytes(raw.value));
@@ -117,11 +130,12 @@ impl Association {
             }
             Chunk::HeartbeatAck(HeartbeatAck { info }) => self.on_heartbeat_ack(now, info),
             Chunk::Abort(a) => {
-                let causes = a.causes.iter().map(ErrorCause::from_wire).collect();
+                let causes: Vec<ErrorCause> = a.causes.iter().map(ErrorCause::from_wire).collect();
                 // Section 9.1: no reply; the association is gone.
                 self.enter_closed();
                 self.events
-                    .push_back(Event::Closed(CloseReason::PeerAborted(causes)));
+                    .push_back(Event::Closed(CloseReason::PeerAborted(causes.clone())));
+                self.close_reason = Some(CloseReason::PeerAborted(causes));
                 return false;
             }
             Chunk::Shutdown(Shutdown { cumulative_tsn_ack }) => {
@@ -193,9 +207,11 @@ impl Association {
                 self.sack_due = SackDue::Now;
             }
         }
+        let above_next = d.tsn.is_after(self.tracker.cumulative_tsn().next());
         match self.tracker.receive(d.tsn, MAX_TSN_OFFSET) {
             Received::Duplicate => {
                 // Section 6.2: duplicates are reported at once.
+                self.stats.duplicate_tsns_received += 1;
                 self.sack_due = SackDue::Now;
                 return true;
             }
@@ -203,7 +219,7 @@ impl Association {
                 self.sack_due = SackDue::Now;
                 return true;
             }
-            Received::New => {}
+            Received::New => self.stats.out_of_order_tsns_received += u64::from(above_next),
         }
         if d.flags.immediate {
             self.sack_due = SackDue::Now;
@@ -217,14 +233,18 @@ impl Association {
             self.sack_due = SackDue::Now;
             return true;
         }
-        let before = self.events.len();
         let mut delivered = std::collections::VecDeque::new();
         self.reassembly.receive(d, &mut delivered);
+        let cumulative_tsn = self.tracker.cumulative_tsn();
         for m in delivered {
-            self.undelivered_bytes += m.payload.len();
-            self.events.push_back(Event::Message(m));
+            self.undelivered_bytes += m.message.payload.len();
+            let info = RecvInfo {
+                ssn: m.ssn,
+                tsn: m.last_tsn,
+                cumulative_tsn,
+            };
+            self.events.push_back(Event::Message(m.message, info));
         }
-        let _ = before;
         if self.reassembly.buffered_bytes() > self.config.max_reassembly_bytes {
             // The peer ignores our window: protect memory.
             self.abort(vec![ErrorCause {
@@ -237,14 +257,18 @@ impl Association {
         true
     }
 
-    /// Section 6.2: SACK every second DATA packet, at once on gaps, else after
+    /// Section 6.2: SACK every second DATA packet (every `sack_frequency`,
+    /// RFC 6458 SCTP_DELAYED_SACK), at once on gaps, else after
     /// the delay. Section 6.7 asks for a SACK after each packet that does not
     /// fill the gaps; the packet that fills the last one is answered at once
     /// too (as TCP does, RFC 5681 section 4.2): after a retransmission the
     /// sender's window is small, and a delayed SACK would stall it.
     fn after_data_packet(&mut self, now: Instant, gaps_before: bool) {
         self.data_packets_unacked += 1;
-        if self.tracker.has_gaps() || gaps_before || self.data_packets_unacked >= 2 {
+        if self.tracker.has_gaps()
+            || gaps_before
+            || self.data_packets_unacked >= self.config.sack_frequency
+        {
             self.sack_due = SackDue::Now;
         }
         if self.state == State::ShutdownSent {
@@ -268,6 +292,7 @@ impl Association {
             return;
         }
         let flight_before = self.rtx.flight_size();
+        let buffered_before = self.buffered_amount();
         let out = match self.rtx.on_sack(sack, now) {
             Ok(out) => out,
             Err(super::retransmit::SackError::AcksUnsentTsn(tsn)) => {
@@ -314,6 +339,10 @@ impl Association {
         // Section 6.2.1: the peer's window less what is still in flight.
         self.peer_rwnd = (sack.a_rwnd as usize).saturating_sub(self.rtx.flight_size());
         self.open_burst_after_ack(out.bytes_acked);
+        if buffered_before > 0 && self.buffered_amount() == 0 {
+            // RFC 6458 section 6.1.9: everything sent is acknowledged.
+            self.events.push_back(Event::SenderDry);
+        }
         self.maybe_send_shutdown(now);
         self.maybe_send_shutdown_ack(now);
     }
@@ -394,13 +423,21 @@ impl Association {
         }
     }
 
-    /// ERROR: a Stale Cookie in COOKIE-ECHOED restarts set-up (section 5.2.6).
+    /// ERROR: a Stale Cookie in COOKIE-ECHOED restarts set-up (section
+    /// 5.2.6); any other ERROR is reported to the user (section 10.2,
+    /// RFC 6458 SCTP_REMOTE_ERROR).
     fn on_error(&mut self, now: Instant, e: &crate::wire::chunk::OperationError<'_>) {
+        let acted_on = self.state == State::CookieEchoed
+            && e.causes
+                .iter()
+                .any(|c| matches!(c, crate::wire::cause::Cause::StaleCookie(_)));
+        if !acted_on {
+            let causes = e.causes.iter().map(ErrorCause::from_wire).collect();
+            self.events.push_back(Event::RemoteError(causes));
+            return;
+        }
         for c in &e.causes {
             if let crate::wire::cause::Cause::StaleCookie(s) = c {
-                if self.state != State::CookieEchoed {
-                    continue;
-                }
                 self.init_retransmits += 1;
                 if self.init_retransmits > self.config.max_init_retransmits {
                     self.close(CloseReason::SetupTimedOut);
@@ -413,6 +450,7 @@ impl Association {
                 self.state = State::CookieWait;
                 self.init_chunk = Some(self.encode_init(Some(ms)));
                 self.queue_init(now);
+                return;
             }
         }
     }

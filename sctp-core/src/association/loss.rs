@@ -42,6 +42,7 @@ impl Association {
     ) {
         let late = self.rtx.detect_late(now, self.reorder_window());
         let lost = already_lost + late.lost;
+        self.stats.fast_retransmits += lost as u64;
         if (lost > 0 || probe_repaired_loss) && self.rtx.begin_recovery() {
             self.cc.on_fast_retransmit();
         }
@@ -94,8 +95,10 @@ impl Association {
             .is_some_and(|n| self.peer_rwnd >= n.min(self.max_fragment()));
         if new_data_fits {
             self.probe_pending = true;
+            self.stats.tail_loss_probes += 1;
         } else if self.rtx.mark_probe() {
             self.fast_rtx_pending = true;
+            self.stats.tail_loss_probes += 1;
         }
         // Sending the probe re-arms the timer, backed off.
     }

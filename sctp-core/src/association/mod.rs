@@ -6,11 +6,17 @@
 //! - input: [`Association::handle_packet`] for each packet the endpoint
 //!   routed here, [`Association::handle_timeout`] when
 //!   [`Association::poll_timeout`]'s deadline passes;
-//! - commands: [`Association::send`], [`Association::shutdown`],
-//!   [`Association::abort`];
+//! - commands: [`Association::send`] (or [`Association::send_with`]),
+//!   [`Association::shutdown`], [`Association::abort`],
+//!   [`Association::reconfigure`], [`Association::request_heartbeat`];
 //! - output: [`Association::poll_transmit`] until it returns `None`, after
 //!   every input or command;
-//! - events: [`Association::poll_event`] until it returns `None`.
+//! - events: [`Association::poll_event`] until it returns `None` (or
+//!   [`Association::poll_message`] and [`Association::poll_notification`]
+//!   to read messages and notifications apart).
+//!
+//! [`Association::status`] and [`Association::stats`] report the state of
+//! the association and its counters at any time.
 
 mod congestion;
 mod event;
@@ -21,10 +27,12 @@ mod input;
 mod loss;
 mod output;
 mod reassembly;
+mod reconfigure;
 mod retransmit;
 mod rto;
 mod send_queue;
 mod state;
+mod status;
 mod timeout;
 mod timer;
 mod tsn_tracker;
@@ -37,8 +45,9 @@ use std::time::Instant;
 use bytes::Bytes;
 use thiserror::Error;
 
-pub use event::{CloseReason, ErrorCause, Event, Message};
+pub use event::{CloseReason, ErrorCause, Event, Message, RecvInfo};
 pub use state::State;
+pub use status::{AssociationStats, AssociationStatus, PathState, PathStatus};
 pub use timer::Timer;
 
 use crate::config::AssociationConfig;
@@ -101,6 +110,41 @@ pub enum SendError {
     NotAccepting(State),
 }
 
+/// Per-message options for [`Association::send_with`] (RFC 6458 sctp_sndinfo).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SendOptions {
+    /// Deliver without regard to stream order (the U bit, RFC 9260 section 6.6).
+    pub unordered: bool,
+    /// An opaque value returned with [`Event::SendFailed`] if the message fails.
+    pub context: u32,
+    /// Ask the peer to SACK the message's last fragment at once (the I bit, RFC 7053).
+    pub sack_immediately: bool,
+}
+
+impl SendOptions {
+    /// Sets whether the message is unordered.
+    #[must_use]
+    pub fn unordered(mut self, v: bool) -> Self {
+        self.unordered = v;
+        self
+    }
+
+    /// Sets the context returned with a send failure.
+    #[must_use]
+    pub fn context(mut self, v: u32) -> Self {
+        self.context = v;
+        self
+    }
+
+    /// Sets whether the last fragment carries the I bit (RFC 7053 section 4).
+    #[must_use]
+    pub fn sack_immediately(mut self, v: bool) -> Self {
+        self.sack_immediately = v;
+        self
+    }
+}
+
 /// How soon a SACK is owed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum SackDue {
@@ -142,6 +186,9 @@ pub struct Association {
     tracker: TsnTracker,
     reassembly: Reassembly,
     events: VecDeque<Event>,
+    /// Why the association ended abnormally, once it has (kept after the
+    /// `Closed` event is polled, for callers that read notifications late).
+    close_reason: Option<CloseReason>,
     /// Received messages queued as events and not yet polled (they count against a_rwnd).
     undelivered_bytes: usize,
     sack_due: SackDue,
@@ -186,6 +233,8 @@ pub struct Association {
     rng: SmallRng,
     scratch_gaps: Vec<crate::wire::chunk::GapAckBlock>,
     scratch_dups: Vec<Tsn>,
+    /// Counters for [`Association::stats`].
+    stats: AssociationStats,
 }
 
 /// A small xorshift generator for nonces; seeded from the endpoint's RNG.
@@ -248,6 +297,7 @@ impl Association {
             tracker: TsnTracker::new(Tsn(0)),
             reassembly: Reassembly::new(Tsn(0)),
             events: VecDeque::new(),
+            close_reason: None,
             undelivered_bytes: 0,
             sack_due: SackDue::No,
             data_packets_unacked: 0,
@@ -275,6 +325,7 @@ impl Association {
             rng,
             scratch_gaps: Vec::new(),
             scratch_dups: Vec::new(),
+            stats: AssociationStats::default(),
             config,
             cookie_key,
         }
@@ -312,6 +363,12 @@ impl Association {
     /// The association's state.
     pub fn state(&self) -> State {
         self.state
+    }
+
+    /// Why the association ended abnormally: `None` while it runs and after
+    /// a graceful shutdown.
+    pub fn close_reason(&self) -> Option<&CloseReason> {
+        self.close_reason.as_ref()
     }
 
     /// Whether the association has ended; it can be dropped once events are drained.
@@ -374,6 +431,20 @@ impl Association {
         payload: Bytes,
         unordered: bool,
     ) -> Result<(), SendError> {
+        let options = SendOptions::default().unordered(unordered);
+        self.send_with(stream_id, ppid, payload, &options)
+    }
+
+    /// Queues a message with per-message options (RFC 6458 section 5.3.4
+    /// sctp_sndinfo): unordered delivery, a context for send failures, and
+    /// an immediate SACK for its last fragment (RFC 7053).
+    pub fn send_with(
+        &mut self,
+        stream_id: StreamId,
+        ppid: Ppid,
+        payload: Bytes,
+        options: &SendOptions,
+    ) -> Result<(), SendError> {
         if !self.state.accepts_user_data() {
             return Err(SendError::NotAccepting(self.state));
         }
@@ -399,27 +470,59 @@ impl Association {
                 limit: self.config.send_buffer,
             });
         }
-        self.send_queue.push(stream_id, ppid, unordered, payload);
+        self.send_queue.push(stream_id, ppid, options, payload);
         self.open_burst();
         Ok(())
     }
 
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        let ev = self.events.pop_front()?;
-        if let Event::Message(m) = &ev {
+        self.take_event(0)
+    }
+
+    /// The first queued message, leaving other events queued in order
+    /// (RFC 6458 reads data apart from notifications).
+    pub fn poll_message(&mut self) -> Option<(Message, RecvInfo)> {
+        let i = self
+            .events
+            .iter()
+            .position(|e| matches!(e, Event::Message(..)))?;
+        match self.take_event(i)? {
+            Event::Message(m, info) => Some((m, info)),
+            _ => None,
+        }
+    }
+
+    /// The first queued event that is not a message, leaving messages queued in order.
+    pub fn poll_notification(&mut self) -> Option<Event> {
+        let i = self
+            .events
+            .iter()
+            .position(|e| !matches!(e, Event::Message(..)))?;
+        self.take_event(i)
+    }
+
+    /// Removes the event at `i`; a message read frees receive window.
+    fn take_event(&mut self, i: usize) -> Option<Event> {
+        let ev = self.events.remove(i)?;
+        if let Event::Message(m, _) = &ev {
             self.undelivered_bytes -= m.payload.len();
-            // Reading reopened a window we had advertised as (nearly) closed:
-            // tell the peer at once rather than waiting for its probe.
-            let mtu = self.sctp_mtu() as u32;
-            if self.advertised_rwnd < mtu
-                && self.a_rwnd() >= 2 * mtu
-                && self.state.is_established_or_later()
-            {
-                self.sack_due = SackDue::Now;
-            }
+            self.maybe_window_update();
         }
         Some(ev)
+    }
+
+    /// Reading (or a larger receive window) reopened a window we had
+    /// advertised as (nearly) closed: tell the peer at once rather than
+    /// waiting for its probe (RFC 9260 section 6.2).
+    fn maybe_window_update(&mut self) {
+        let mtu = self.sctp_mtu() as u32;
+        if self.advertised_rwnd < mtu
+            && self.a_rwnd() >= 2 * mtu
+            && self.state.is_established_or_later()
+        {
+            self.sack_due = SackDue::Now;
+        }
     }
 
     /// The earliest deadline at which [`Association::handle_timeout`] must be called.
@@ -460,6 +563,7 @@ impl Association {
     /// Ends the association: timers stop, undelivered data is reported.
     fn close(&mut self, reason: CloseReason) {
         self.enter_closed();
+        self.close_reason = Some(reason.clone());
         self.events.push_back(Event::Closed(reason));
     }
 
@@ -484,20 +588,20 @@ impl Association {
     /// first fragments were already acknowledged is not reported: the peer
     /// holds part of it and no whole message can be given back.
     fn report_unsent(&mut self) {
-        let mut failed: Vec<Message> = Vec::new();
+        let mut failed: Vec<Event> = Vec::new();
         let mut parts: Vec<Bytes> = Vec::new();
-        let mut head: Option<(StreamId, Ppid, bool)> = None;
+        let mut head: Option<(StreamId, Ppid, bool, u32)> = None;
         for c in self.rtx.drain() {
             if c.flags.beginning {
                 parts.clear();
-                head = Some((c.stream_id, c.ppid, c.flags.unordered));
+                head = Some((c.stream_id, c.ppid, c.flags.unordered, c.context));
             }
             if head.is_none() {
                 continue;
             }
             parts.push(c.payload);
             if c.flags.ending
-                && let Some((stream_id, ppid, unordered)) = head.take()
+                && let Some((stream_id, ppid, unordered, context)) = head.take()
             {
                 let payload = if parts.len() == 1 {
                     parts.pop().unwrap_or_default()
@@ -505,22 +609,27 @@ impl Association {
                     Bytes::from(parts.concat())
                 };
                 parts.clear();
-                failed.push(Message {
-                    stream_id,
-                    ppid,
-                    unordered,
-                    payload,
+                // Every chunk in the retransmission queue went on the wire.
+                failed.push(Event::SendFailed {
+                    message: Message {
+                        stream_id,
+                        ppid,
+                        unordered,
+                        payload,
+                    },
+                    context,
+                    sent: true,
                 });
             }
         }
         // A message cut off mid-way is still at the head of the send queue,
         // which gives it back whole.
-        failed.extend(self.send_queue.drain());
-        self.events.extend(
-            failed
-                .into_iter()
-                .map(|message| Event::SendFailed { message }),
-        );
+        failed.extend(self.send_queue.drain().map(|u| Event::SendFailed {
+            message: u.message,
+            context: u.context,
+            sent: u.sent,
+        }));
+        self.events.extend(failed);
     }
 
     /// Sets the Max.Burst budget from the current flight size (RFC 9260 section 6.1 D).

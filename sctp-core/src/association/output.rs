@@ -5,8 +5,8 @@
 use std::time::Instant;
 
 use super::{Association, SackDue, State, Timer, Transmit};
-use crate::wire::chunk::{Data, Sack, Shutdown, ShutdownAck};
-use crate::wire::{List, PacketBuilder};
+use crate::wire::chunk::{Data, Heartbeat, Sack, Shutdown, ShutdownAck};
+use crate::wire::{ChunkValue, List, Packet, PacketBuilder};
 
 /// Bytes of a DATA chunk's header (chunk header plus TSN, SID, SSN, PPID).
 const DATA_CHUNK_OVERHEAD: usize = 16;
@@ -18,9 +18,20 @@ impl Association {
     /// path MTU) and says where it goes; `None` when there is nothing to send.
     /// Call after every input or command until it returns `None`.
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
+        let t = self.build_transmit(now, buf)?;
+        self.stats.packets_sent += 1;
+        Some(t)
+    }
+
+    fn build_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
         if let Some(p) = self.standalone.pop_front() {
             let dst = buf.get_mut(..p.len())?;
             dst.copy_from_slice(&p);
+            // Whole packets (INIT, INIT ACK, ABORT, SHUTDOWN COMPLETE) are
+            // rare: count their chunks by walking the headers.
+            if let Ok(packet) = Packet::new_checked(&p[..]) {
+                self.stats.control_chunks_sent += packet.chunks().count() as u64;
+            }
             return Some(Transmit {
                 destination: self.remote,
                 size: p.len(),
@@ -48,30 +59,23 @@ impl Association {
                 && let Some(ce) = &self.cookie_echo
                 && b.push_encoded(ce).is_ok()
             {
+                self.stats.control_chunks_sent += 1;
                 self.send_cookie_echo = false;
                 if self.init_retransmits == 0 {
                     self.cookie_sent_at = Some(now);
                 }
             }
-            while let Some(c) = self.control.front() {
-                if b.push_encoded(c).is_err() {
-                    break;
-                }
-                self.control.pop_front();
-            }
+            self.push_control(&mut b);
             return self.finish(now, b, false);
         }
 
         if self.send_cookie_ack && b.push_value(&crate::wire::chunk::CookieAck).is_ok() {
+            self.stats.control_chunks_sent += 1;
             self.send_cookie_ack = false;
         }
-        while let Some(c) = self.control.front() {
-            if b.push_encoded(c).is_err() {
-                break;
-            }
-            self.control.pop_front();
-        }
+        self.push_control(&mut b);
         if self.send_shutdown_ack && b.push_value(&ShutdownAck).is_ok() {
+            self.stats.control_chunks_sent += 1;
             self.send_shutdown_ack = false;
         }
         if self.send_shutdown {
@@ -80,6 +84,7 @@ impl Association {
                 cumulative_tsn_ack: self.tracker.cumulative_tsn(),
             };
             if b.push_value(&shutdown).is_ok() {
+                self.stats.control_chunks_sent += 1;
                 self.send_shutdown = false;
                 if !self.tracker.has_gaps() && !self.tracker.has_duplicates() {
                     self.sack_due = SackDue::No;
@@ -96,6 +101,18 @@ impl Association {
             sent_data = self.push_data(now, &mut b);
         }
         self.finish(now, b, sent_data)
+    }
+
+    /// Moves queued control chunks (HEARTBEAT ACK, ERROR, ...) into the packet while they fit.
+    fn push_control(&mut self, b: &mut PacketBuilder<'_>) {
+        while let Some(c) = self.control.front() {
+            if b.push_encoded(c).is_err() {
+                break;
+            }
+            self.stats.control_chunks_sent += 1;
+            self.stats.heartbeats_sent += u64::from(c.first() == Some(&Heartbeat::TYPE));
+            self.control.pop_front();
+        }
     }
 
     fn finish(&mut self, now: Instant, b: PacketBuilder<'_>, sent_data: bool) -> Option<Transmit> {
@@ -181,6 +198,8 @@ impl Association {
             duplicate_tsns: List::Items(&self.scratch_dups),
         };
         if b.push_value(&sack).is_ok() {
+            self.stats.sacks_sent += 1;
+            self.stats.control_chunks_sent += 1;
             self.advertised_rwnd = sack.a_rwnd;
             self.sack_due = SackDue::No;
             self.data_packets_unacked = 0;
@@ -224,6 +243,9 @@ impl Association {
             if b.push_value(&data).is_err() {
                 break;
             }
+            self.stats.data_chunks_sent += 1;
+            self.stats.unordered_data_chunks_sent += u64::from(flags.unordered);
+            self.stats.retransmitted_chunks += 1;
             sent = true;
         }
         if restart_t3 {
@@ -278,15 +300,10 @@ impl Association {
             };
             let pushed = b.push_value(&data);
             debug_assert!(pushed.is_ok(), "room was checked");
-            self.rtx.push(
-                frag.stream_id,
-                frag.ssn,
-                frag.ppid,
-                frag.flags,
-                frag.payload,
-                now,
-            );
+            self.stats.data_chunks_sent += 1;
+            self.stats.unordered_data_chunks_sent += u64::from(frag.flags.unordered);
             self.peer_rwnd = self.peer_rwnd.saturating_sub(len);
+            self.rtx.push(frag, now);
             sent = true;
         }
         if sent {

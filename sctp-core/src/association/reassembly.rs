@@ -18,6 +18,7 @@ use crate::{Ppid, Ssn, StreamId, Tsn};
 /// One received DATA chunk that is part of a larger message.
 #[derive(Debug)]
 struct Fragment {
+    tsn: Tsn,
     stream_id: StreamId,
     ssn: Ssn,
     ppid: Ppid,
@@ -33,13 +34,22 @@ impl Fragment {
     }
 }
 
+/// A complete message ready for the user, with the SSN it carried and the
+/// TSN of its last fragment (for [`super::RecvInfo`]).
+#[derive(Debug)]
+pub(crate) struct Delivered {
+    pub(crate) message: Message,
+    pub(crate) ssn: Ssn,
+    pub(crate) last_tsn: Tsn,
+}
+
 /// Ordered delivery state of one inbound stream.
 #[derive(Debug, Default)]
 struct InboundStream {
     /// The next SSN to deliver, unwrapped.
     next: u64,
-    /// Complete messages waiting for an earlier SSN.
-    pending: BTreeMap<u64, Message>,
+    /// Complete messages waiting for an earlier SSN, with their last TSN.
+    pending: BTreeMap<u64, (Message, Tsn)>,
 }
 
 impl InboundStream {
@@ -106,7 +116,7 @@ impl Reassembly {
 
     /// Takes a new (non-duplicate) DATA chunk; completed, deliverable
     /// messages are appended to `out` in delivery order.
-    pub(crate) fn receive(&mut self, data: &Data<'_>, out: &mut VecDeque<Message>) {
+    pub(crate) fn receive(&mut self, data: &Data<'_>, out: &mut VecDeque<Delivered>) {
         let Data {
             flags,
             tsn,
@@ -122,12 +132,13 @@ impl Reassembly {
                 unordered: flags.unordered,
                 payload: Bytes::copy_from_slice(payload),
             };
-            self.deliver(ssn, msg, out);
+            self.deliver(ssn, tsn, msg, out);
             return;
         }
         let key = self.unwrap_tsn(tsn);
         self.bytes += payload.len();
         let frag = Fragment {
+            tsn,
             stream_id,
             ssn,
             ppid,
@@ -136,13 +147,14 @@ impl Reassembly {
         };
         let completes = flags.ending || self.frags.contains_key(&(key + 1));
         self.frags.insert(key, frag);
-        if completes && let Some((msg, ssn)) = self.try_assemble(key) {
-            self.deliver(ssn, msg, out);
+        if completes && let Some((msg, ssn, last)) = self.try_assemble(key) {
+            self.deliver(ssn, last, msg, out);
         }
     }
 
     /// Finds the B..E run through `key`; if complete, removes and joins it.
-    fn try_assemble(&mut self, key: u64) -> Option<(Message, Ssn)> {
+    /// Returns the message, its SSN and the TSN of its last fragment.
+    fn try_assemble(&mut self, key: u64) -> Option<(Message, Ssn, Tsn)> {
         let this = self.frags.get(&key)?;
         let mut first = key;
         let mut cur = this;
@@ -167,6 +179,7 @@ impl Reassembly {
         let head = &self.frags[&first];
         let (stream_id, ssn, ppid, unordered) =
             (head.stream_id, head.ssn, head.ppid, head.flags.unordered);
+        let last_tsn = cur.tsn;
         let total: usize = self
             .frags
             .range(first..=last)
@@ -187,14 +200,19 @@ impl Reassembly {
                 payload: buf.freeze(),
             },
             ssn,
+            last_tsn,
         ))
     }
 
     /// Delivers a complete message now (unordered, or next in its stream) or
     /// holds it until the SSNs before it have been delivered (section 6.6).
-    fn deliver(&mut self, ssn: Ssn, msg: Message, out: &mut VecDeque<Message>) {
+    fn deliver(&mut self, ssn: Ssn, last_tsn: Tsn, msg: Message, out: &mut VecDeque<Delivered>) {
         if msg.unordered {
-            out.push_back(msg);
+            out.push_back(Delivered {
+                message: msg,
+                ssn,
+                last_tsn,
+            });
             return;
         }
         let stream = self.streams.entry(msg.stream_id).or_default();
@@ -205,18 +223,26 @@ impl Reassembly {
         }
         if seq != stream.next {
             self.bytes += msg.payload.len();
-            stream.pending.insert(seq, msg);
+            stream.pending.insert(seq, (msg, last_tsn));
             return;
         }
-        out.push_back(msg);
+        out.push_back(Delivered {
+            message: msg,
+            ssn,
+            last_tsn,
+        });
         stream.next += 1;
         while let Some(entry) = stream.pending.first_entry() {
             if *entry.key() != stream.next {
                 break;
             }
-            let msg = entry.remove();
-            self.bytes -= msg.payload.len();
-            out.push_back(msg);
+            let (message, last_tsn) = entry.remove();
+            self.bytes -= message.payload.len();
+            out.push_back(Delivered {
+                message,
+                ssn: Ssn(stream.next as u16),
+                last_tsn,
+            });
             stream.next += 1;
         }
     }
@@ -234,6 +260,7 @@ mod tests {
         p: &[u8],
     ) -> VecDeque<Message> {
         let mut out = VecDeque::new();
+        let mut delivered = VecDeque::new();
         let data = Data {
             flags: DataFlags {
                 immediate: false,
@@ -247,7 +274,8 @@ mod tests {
             ppid: Ppid(5),
             payload: p,
         };
-        r.receive(&data, &mut out);
+        r.receive(&data, &mut delivered);
+        out.extend(delivered.into_iter().map(|d| d.message));
         out
     }
 

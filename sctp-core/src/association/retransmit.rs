@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
+use super::send_queue::Fragment;
 use crate::wire::chunk::{DataFlags, Sack};
 use crate::{Ppid, Ssn, StreamId, Tsn};
 
@@ -39,6 +40,8 @@ pub(crate) struct Sent {
     pub(crate) ssn: Ssn,
     pub(crate) ppid: Ppid,
     pub(crate) flags: DataFlags,
+    /// The user's context, returned with a send failure.
+    pub(crate) context: u32,
     pub(crate) payload: Bytes,
     pub(crate) sent_at: Instant,
     /// Send order of the latest transmission.
@@ -170,7 +173,6 @@ impl RetransmitQueue {
     }
 
     /// Chunks outstanding.
-    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.chunks.len()
     }
@@ -245,15 +247,15 @@ impl RetransmitQueue {
     }
 
     /// Records a new chunk as sent; returns its TSN.
-    pub(crate) fn push(
-        &mut self,
-        stream_id: StreamId,
-        ssn: Ssn,
-        ppid: Ppid,
-        flags: DataFlags,
-        payload: Bytes,
-        now: Instant,
-    ) -> Tsn {
+    pub(crate) fn push(&mut self, frag: Fragment, now: Instant) -> Tsn {
+        let Fragment {
+            stream_id,
+            ssn,
+            ppid,
+            flags,
+            context,
+            payload,
+        } = frag;
         let tsn = self.next_tsn;
         self.next_tsn = tsn.next();
         let seq = self.take_seq();
@@ -265,6 +267,7 @@ impl RetransmitQueue {
             ssn,
             ppid,
             flags,
+            context,
             payload,
             sent_at: now,
             sent_seq: seq,
@@ -621,11 +624,14 @@ mod tests {
     fn push_n(q: &mut RetransmitQueue, n: u32, at: Instant) {
         for _ in 0..n {
             q.push(
-                0,
-                Ssn(0),
-                Ppid(0),
-                DataFlags::COMPLETE,
-                Bytes::from_static(&[0; 100]),
+                Fragment {
+                    stream_id: 0,
+                    ssn: Ssn(0),
+                    ppid: Ppid(0),
+                    flags: DataFlags::COMPLETE,
+                    context: 0,
+                    payload: Bytes::from_static(&[0; 100]),
+                },
                 at,
             );
         }

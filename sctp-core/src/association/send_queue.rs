@@ -16,6 +16,10 @@ struct Queued {
     ssn: Ssn,
     ppid: Ppid,
     unordered: bool,
+    /// The user's context, returned with a send failure.
+    context: u32,
+    /// Whether the last fragment asks for an immediate SACK (RFC 7053).
+    sack_immediately: bool,
     payload: Bytes,
     /// Bytes of `payload` already handed out as fragments.
     taken: usize,
@@ -28,7 +32,17 @@ pub(crate) struct Fragment {
     pub(crate) ssn: Ssn,
     pub(crate) ppid: Ppid,
     pub(crate) flags: DataFlags,
+    pub(crate) context: u32,
     pub(crate) payload: Bytes,
+}
+
+/// A message taken back from the queue for a send-failure report.
+#[derive(Debug)]
+pub(crate) struct Unsent {
+    pub(crate) message: Message,
+    pub(crate) context: u32,
+    /// Whether some of it was handed out as fragments already.
+    pub(crate) sent: bool,
 }
 
 /// Outbound messages in send order, one queue for all streams.
@@ -55,9 +69,10 @@ impl SendQueue {
         &mut self,
         stream_id: StreamId,
         ppid: Ppid,
-        unordered: bool,
+        options: &super::SendOptions,
         payload: Bytes,
     ) {
+        let unordered = options.unordered;
         let ssn = if unordered {
             Ssn(0)
         } else {
@@ -72,6 +87,8 @@ impl SendQueue {
             ssn,
             ppid,
             unordered,
+            context: options.context,
+            sack_immediately: options.sack_immediately,
             payload,
             taken: 0,
         });
@@ -95,11 +112,12 @@ impl SendQueue {
             ssn: q.ssn,
             ppid: q.ppid,
             flags: DataFlags {
-                immediate: false,
+                immediate: ending && q.sack_immediately,
                 unordered: q.unordered,
                 beginning,
                 ending,
             },
+            context: q.context,
             payload,
         };
         self.bytes -= n;
@@ -111,14 +129,27 @@ impl SendQueue {
 
     /// Removes every queued message, for a send-failure report.
     /// A message partly handed out already is returned whole.
-    pub(crate) fn drain(&mut self) -> impl Iterator<Item = Message> + '_ {
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = Unsent> + '_ {
         self.bytes = 0;
-        self.queue.drain(..).map(|q| Message {
-            stream_id: q.stream_id,
-            ppid: q.ppid,
-            unordered: q.unordered,
-            payload: q.payload,
+        self.queue.drain(..).map(|q| Unsent {
+            message: Message {
+                stream_id: q.stream_id,
+                ppid: q.ppid,
+                unordered: q.unordered,
+                payload: q.payload,
+            },
+            context: q.context,
+            sent: q.taken > 0,
         })
+    }
+
+    /// DATA chunks the queued bytes make at `max_fragment` bytes a chunk.
+    pub(crate) fn chunk_count(&self, max_fragment: usize) -> usize {
+        let max = max_fragment.max(1);
+        self.queue
+            .iter()
+            .map(|q| (q.payload.len() - q.taken).div_ceil(max))
+            .sum()
     }
 }
 
@@ -129,10 +160,13 @@ mod tests {
     #[test]
     fn rfc9260_6_9_fragments_carry_b_and_e_and_one_ssn() {
         let mut q = SendQueue::default();
-        q.push(4, Ppid(1), false, Bytes::from_static(b"abcdefg"));
-        q.push(4, Ppid(1), false, Bytes::from_static(b"h"));
-        q.push(5, Ppid(1), true, Bytes::from_static(b"i"));
+        let ordered = crate::association::SendOptions::default();
+        let unordered = ordered.clone().unordered(true);
+        q.push(4, Ppid(1), &ordered, Bytes::from_static(b"abcdefg"));
+        q.push(4, Ppid(1), &ordered, Bytes::from_static(b"h"));
+        q.push(5, Ppid(1), &unordered, Bytes::from_static(b"i"));
         assert_eq!(q.queued_bytes(), 9);
+        assert_eq!(q.chunk_count(3), 5);
         let f: Vec<_> = std::iter::from_fn(|| q.take(3)).collect();
         let shape: Vec<_> = f
             .iter()
@@ -158,5 +192,18 @@ mod tests {
         );
         assert!(q.is_empty());
         assert_eq!(q.queued_bytes(), 0);
+    }
+
+    #[test]
+    fn rfc7053_4_sack_immediately_marks_only_the_last_fragment() {
+        let mut q = SendQueue::default();
+        let opts = crate::association::SendOptions::default()
+            .sack_immediately(true)
+            .context(7);
+        q.push(0, Ppid(1), &opts, Bytes::from_static(b"abcdefg"));
+        let f: Vec<_> = std::iter::from_fn(|| q.take(3)).collect();
+        let i_bits: Vec<_> = f.iter().map(|f| f.flags.immediate).collect();
+        assert_eq!(i_bits, [false, false, true]);
+        assert!(f.iter().all(|f| f.context == 7));
     }
 }

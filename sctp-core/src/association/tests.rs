@@ -100,6 +100,14 @@ impl Side {
     fn events(&mut self) -> Vec<Event> {
         std::iter::from_fn(|| self.assoc.as_mut()?.1.poll_event()).collect()
     }
+
+    /// Whether this side has nothing to send now (peeks without losing packets).
+    fn transmit_idle(&mut self, now: Instant) -> bool {
+        let out = self.transmit(now);
+        let idle = out.is_empty();
+        self.outbox = out;
+        idle
+    }
 }
 
 /// Delivers everything in both directions until quiet; returns the packets a sent.
@@ -526,7 +534,7 @@ fn rfc9260_3_2_unrecognized_chunk_action_bits() {
     // 10: skip silently; the DATA after it is delivered.
     let p = handshake::encode_packet(5000, 2905, tag, &[unknown(0x8e), Chunk::Data(data)]);
     b.receive(now, a.me, &p);
-    assert!(matches!(&b.events()[..], [Event::Message(m)] if &m.payload[..] == b"after"));
+    assert!(matches!(&b.events()[..], [Event::Message(m, _)] if &m.payload[..] == b"after"));
     let _ = exchange(now, &mut a, &mut b);
 }
 
@@ -589,7 +597,7 @@ fn rfc9260_10_2_send_failure_returns_every_unacknowledged_message_whole() {
         .events()
         .into_iter()
         .filter_map(|e| match e {
-            Event::SendFailed { message } => Some(message),
+            Event::SendFailed { message, .. } => Some(message),
             _ => None,
         })
         .collect();
@@ -714,7 +722,7 @@ fn rfc9260_6_9_chunks_sent_before_an_mtu_drop_are_still_retransmitted() {
     assert_eq!(again.len(), 1, "the T3-rtx retransmission goes, whole");
     assert_eq!(again[0].len(), lost[0].len());
     b.receive(later, a.me, &again[0]);
-    assert!(matches!(&b.events()[..], [Event::Message(m)] if m.payload == big));
+    assert!(matches!(&b.events()[..], [Event::Message(m, _)] if m.payload == big));
     // New messages are fragmented to the new MTU.
     a.a()
         .send(0, Ppid(1), Bytes::from(vec![6u8; 3000]), false)
@@ -731,7 +739,7 @@ fn rfc9260_6_9_chunks_sent_before_an_mtu_drop_are_still_retransmitted() {
         data_packets.iter().all(|&n| n <= 1280 - 20),
         "{data_packets:?}"
     );
-    assert!(matches!(&b.events()[..], [Event::Message(m)] if m.payload.len() == 3000));
+    assert!(matches!(&b.events()[..], [Event::Message(m, _)] if m.payload.len() == 3000));
 }
 
 fn cookie_of(init_ack: &[u8]) -> Vec<u8> {
@@ -851,4 +859,5 @@ fn rfc9260_9_1_a_closed_association_processes_nothing_more() {
     assert!(b.events().is_empty(), "no second Connected");
 }
 
+mod api;
 mod loss;

@@ -59,6 +59,7 @@ impl Association {
                 if self.rtx.is_empty() {
                     return;
                 }
+                self.stats.t3_expiries += 1;
                 // Section 6.3.3 E1-E3 and 7.2.3. Unanswered zero window
                 // probes do not count while SACKs keep coming (section 6.1 A).
                 let probing = self.peer_rwnd == 0 && self.sack_since_t3;

@@ -6,6 +6,11 @@
 //! from a random master key and the period number. The cookie's authenticated
 //! creation time names the period, so the receiver knows which key to use
 //! (section 5.1.3 suggests exactly this).
+//!
+//! The master key itself may be replaced (the endpoint's
+//! `cookie_secret_rotation`): cookies sealed with the previous master key are
+//! still opened until the next replacement, so none made just before a
+//! rotation is lost; older ones are refused as forged.
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -71,6 +76,8 @@ pub(crate) enum CookieError {
 #[derive(Clone)]
 pub(crate) struct CookieKey {
     master: Arc<[u8; 32]>,
+    /// The master key before the latest rotation, still accepted for opening.
+    previous: Option<Arc<[u8; 32]>>,
     base: Instant,
     period_ms: u64,
 }
@@ -89,6 +96,7 @@ impl CookieKey {
     pub(crate) fn new(master: [u8; 32], base: Instant, period: Duration) -> Self {
         Self {
             master: Arc::new(master),
+            previous: None,
             base,
             period_ms: (period.as_millis() as u64).max(1),
         }
@@ -99,10 +107,21 @@ impl CookieKey {
         now.saturating_duration_since(self.base).as_millis() as u64
     }
 
+    /// Replaces the master key; cookies sealed with the one it replaces are
+    /// still opened until the next rotation.
+    pub(crate) fn rotate(&mut self, master: [u8; 32]) {
+        let old = std::mem::replace(&mut self.master, Arc::new(master));
+        self.previous = Some(old);
+    }
+
     fn mac_for(&self, created_ms: u64) -> HmacSha256 {
-        let period = created_ms / self.period_ms;
+        Self::mac_with(&self.master, self.period_ms, created_ms)
+    }
+
+    fn mac_with(master: &[u8; 32], period_ms: u64, created_ms: u64) -> HmacSha256 {
+        let period = created_ms / period_ms;
         let mut derive =
-            HmacSha256::new_from_slice(&self.master[..]).expect("HMAC takes any key length");
+            HmacSha256::new_from_slice(&master[..]).expect("HMAC takes any key length");
         derive.update(b"sctp state cookie key");
         derive.update(&period.to_be_bytes());
         let key = derive.finalize().into_bytes();
@@ -172,10 +191,14 @@ impl CookieKey {
             return Err(CookieError::Invalid);
         }
         let created_ms = r.u64();
-        // Step 1-2: the MAC, in constant time, before trusting any field.
-        let mut mac = self.mac_for(created_ms);
-        mac.update(body);
-        if mac.verify_slice(tag).is_err() {
+        // Step 1-2: the MAC, in constant time, before trusting any field;
+        // with the current master key, else the one before the last rotation.
+        let verifies = |master: &[u8; 32]| {
+            let mut mac = Self::mac_with(master, self.period_ms, created_ms);
+            mac.update(body);
+            mac.verify_slice(tag).is_ok()
+        };
+        if !verifies(&self.master) && !self.previous.as_deref().is_some_and(verifies) {
             return Err(CookieError::Invalid);
         }
         let lifetime_ms = r.u32();
@@ -311,6 +334,20 @@ mod tests {
                 staleness_us: 500_000
             })
         );
+    }
+
+    #[test]
+    fn rfc9260_5_1_3_master_key_rotation_keeps_only_the_previous_key() {
+        let base = crate::test_epoch();
+        let mut key = CookieKey::new([7; 32], base, Duration::from_secs(60));
+        let old = key.seal(&sample(0));
+        key.rotate([8; 32]);
+        let newer = key.seal(&sample(0));
+        assert!(key.open(&old, base).is_ok());
+        assert!(key.open(&newer, base).is_ok());
+        key.rotate([9; 32]);
+        assert_eq!(key.open(&old, base), Err(CookieError::Invalid));
+        assert!(key.open(&newer, base).is_ok());
     }
 
     #[test]

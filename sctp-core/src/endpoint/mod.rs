@@ -41,6 +41,10 @@ pub struct EndpointConfig {
     pub association: AssociationConfig,
     /// The master key for state cookies; random when `None`.
     pub cookie_secret: Option<[u8; 32]>,
+    /// Replace the cookie master key with a new random one this often
+    /// (`None`: never). Cookies signed with the previous key are still
+    /// accepted until they expire or the next rotation, whichever is first.
+    pub cookie_secret_rotation: Option<Duration>,
     /// Seed for tags, TSNs and nonces, for reproducible runs; random when `None`.
     pub rng_seed: Option<u64>,
     /// Whether to verify the CRC32c of received packets (off only for fuzzing
@@ -60,6 +64,7 @@ impl Default for EndpointConfig {
         Self {
             association: AssociationConfig::default(),
             cookie_secret: None,
+            cookie_secret_rotation: None,
             rng_seed: None,
             verify_checksum: true,
             max_associations: 100_000,
@@ -88,6 +93,13 @@ impl EndpointConfig {
     #[must_use]
     pub fn cookie_secret(mut self, secret: [u8; 32]) -> Self {
         self.cookie_secret = Some(secret);
+        self
+    }
+
+    /// Sets how often the cookie master key is replaced (`None`: never).
+    #[must_use]
+    pub fn cookie_secret_rotation(mut self, period: Option<Duration>) -> Self {
+        self.cookie_secret_rotation = period;
         self
     }
 }
@@ -152,6 +164,8 @@ pub struct Endpoint {
     lingering: HashSet<(u16, SocketAddr)>,
     /// The latest time the caller passed in.
     now: Instant,
+    /// When the cookie master key is next replaced, if it rotates.
+    next_rotation: Option<Instant>,
     next_handle: u64,
     last_drop: Option<Dropped>,
 }
@@ -168,6 +182,10 @@ impl Endpoint {
         };
         let secret = config.cookie_secret.unwrap_or_else(|| rng.random());
         let key = CookieKey::new(secret, now, config.association.valid_cookie_life);
+        let next_rotation = config
+            .cookie_secret_rotation
+            .filter(|p| !p.is_zero())
+            .map(|p| now + p);
         Self {
             assoc_config: Arc::new(config.association.clone()),
             config,
@@ -180,6 +198,7 @@ impl Endpoint {
             linger_queue: VecDeque::new(),
             lingering: HashSet::new(),
             now,
+            next_rotation,
             next_handle: 0,
             last_drop: None,
         }
@@ -264,22 +283,36 @@ impl Endpoint {
             .push_back((self.now + self.config.linger, key));
     }
 
-    /// When the oldest lingering (port, peer) expires, if any: a host that
-    /// wants its SHUTDOWN COMPLETEs answered keeps feeding packets until then.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        self.linger_queue.front().map(|&(t, _)| t)
+    /// Whether the (port, peer) of any forgotten association still lingers.
+    pub fn is_lingering(&self) -> bool {
+        !self.lingering.is_empty()
     }
 
-    /// Lets lingering (port, peer) pairs whose time is up go.
+    /// The next deadline for [`Endpoint::handle_timeout`]: when the oldest
+    /// lingering (port, peer) expires (a host that wants its SHUTDOWN
+    /// COMPLETEs answered keeps feeding packets until then) or the cookie
+    /// master key is due for rotation, whichever is first.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let linger = self.linger_queue.front().map(|&(t, _)| t);
+        match (linger, self.next_rotation) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Lets lingering (port, peer) pairs whose time is up go, and rotates
+    /// the cookie master key when due.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.advance(now);
     }
 
-    /// Records the caller's time and drops expired lingering entries.
+    /// Records the caller's time, rotates the cookie key when due and
+    /// drops expired lingering entries.
     fn advance(&mut self, now: Instant) {
         if now > self.now {
             self.now = now;
         }
+        self.rotate_cookie_secret();
         while let Some(&(t, key)) = self.linger_queue.front() {
             if t > self.now {
                 break;
@@ -287,6 +320,29 @@ impl Endpoint {
             self.linger_queue.pop_front();
             self.lingering.remove(&key);
         }
+    }
+
+    /// Draws a new cookie master key for every rotation period that ended
+    /// (RFC 9260 section 5.1.3 leaves the key's lifetime to the
+    /// implementation). After two rotations no cookie of the older keys can
+    /// be opened, so at most two keys are drawn however much time passed.
+    fn rotate_cookie_secret(&mut self) {
+        let (Some(next), Some(period)) = (self.next_rotation, self.config.cookie_secret_rotation)
+        else {
+            return;
+        };
+        if next > self.now {
+            return;
+        }
+        let behind = self.now.duration_since(next).as_nanos();
+        let period_ns = period.as_nanos().max(1);
+        let rotations = behind / period_ns + 1;
+        for _ in 0..rotations.min(2) {
+            let secret: [u8; 32] = self.rng.random();
+            self.key.rotate(secret);
+        }
+        let into_period = Duration::from_nanos((behind % period_ns) as u64);
+        self.next_rotation = Some(self.now + period - into_period);
     }
 
     fn add_route(&mut self, local_port: u16, remote: SocketAddr) -> AssociationHandle {

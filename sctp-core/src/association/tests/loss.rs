@@ -33,7 +33,7 @@ fn send(a: &mut Side, n: u32) {
 fn delivered(events: &[Event]) -> usize {
     events
         .iter()
-        .filter(|e| matches!(e, Event::Message(_)))
+        .filter(|e| matches!(e, Event::Message(..)))
         .count()
 }
 

@@ -1,0 +1,74 @@
+//! Run-time options (RFC 6458 section 8.1): settings changed while the
+//! association runs, and heartbeats on demand.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::{Association, State, Timer};
+use crate::config::{AssociationConfig, ConfigError};
+
+impl Association {
+    /// The settings in force.
+    pub fn config(&self) -> &AssociationConfig {
+        &self.config
+    }
+
+    /// Applies run-time changeable settings (RFC 6458 SCTP_RTOINFO, SCTP_ASSOCINFO, SCTP_PEER_ADDR_PARAMS, SCTP_DELAYED_SACK, SCTP_NODELAY, SCTP_MAXSEG/max message size, buffers).
+    ///
+    /// The configuration is validated; the fields fixed at creation
+    /// (stream counts, initial TSN, IP header length, cookie life) must be
+    /// unchanged. The current RTO is clamped into the new bounds (RTO.Initial
+    /// applies if nothing was measured yet); a new heartbeat interval
+    /// restarts the heartbeat timer from `now`; a path MTU different from
+    /// the old configuration's applies as [`Association::set_path_mtu`].
+    pub fn reconfigure(
+        &mut self,
+        now: Instant,
+        config: AssociationConfig,
+    ) -> Result<(), ConfigError> {
+        config.validate()?;
+        self.config.check_fixed(&config)?;
+        let old = std::mem::replace(&mut self.config, Arc::new(config));
+        self.rto.reconfigure(&self.config);
+        if old.hb_interval != self.config.hb_interval && self.runs_heartbeats() {
+            match self.config.hb_interval {
+                // RFC 9260 section 8.3: the next HEARTBEAT goes one new interval from now.
+                Some(_) => self.arm_heartbeat(now),
+                None => self.timers.stop(Timer::Heartbeat),
+            }
+        }
+        if old.delayed_ack_time != self.config.delayed_ack_time
+            && let Some(at) = self.timers.get(Timer::DelayedSack)
+        {
+            // A shorter delay applies to the SACK owed now as well.
+            let new = now + self.config.delayed_ack_time;
+            if new < at {
+                self.timers.set(Timer::DelayedSack, new);
+            }
+        }
+        if old.path_mtu != self.config.path_mtu {
+            self.set_path_mtu(self.config.path_mtu);
+        }
+        // A larger receive window may reopen one advertised as closed.
+        self.maybe_window_update();
+        self.open_burst();
+        Ok(())
+    }
+
+    /// Sends a HEARTBEAT now (RFC 6458 SPP_HB_DEMAND), if established.
+    pub fn request_heartbeat(&mut self, now: Instant) {
+        if !self.runs_heartbeats() {
+            return;
+        }
+        self.send_heartbeat(now);
+        // The probe is judged one interval from now, as one the timer sent.
+        if self.config.hb_interval.is_some() {
+            self.arm_heartbeat(now);
+        }
+    }
+
+    /// Whether the state is one where heartbeats run (set up and not closed).
+    fn runs_heartbeats(&self) -> bool {
+        self.state.is_established_or_later() && self.state != State::Closed
+    }
+}

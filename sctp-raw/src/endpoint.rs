@@ -1,0 +1,328 @@
+//! [`SctpEndpoint`]: one local port and address, one socket per address
+//! family, one driver task, any number of associations, both accepted and
+//! started (the shape of `quinn::Endpoint`).
+
+use std::collections::{HashMap, VecDeque};
+use std::future::poll_fn;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use sctp_core::Endpoint;
+
+use crate::association::SctpAssociation;
+use crate::driver::Driver;
+use crate::pcap::PcapWriter;
+use crate::shared::{
+    AssocInner, AssocShared, EndpointShared, EndpointState, Mailbox, Wakers, lock,
+};
+use crate::transport::{self, Io};
+use crate::{Config, Error, Transport, now};
+
+/// An SCTP endpoint: a local port on one address (or every address), which
+/// accepts associations and starts them, all over one socket per address
+/// family and one driver task.
+///
+/// Two endpoints that dial each other from and to the same well-known port
+/// at the same time end with one association (an INIT collision, RFC 9260
+/// section 5.2). Clones share the endpoint; when the last clone is dropped
+/// it stops accepting, and its associations keep running until they end.
+#[derive(Debug)]
+pub struct SctpEndpoint {
+    shared: Arc<EndpointShared>,
+}
+
+impl Clone for SctpEndpoint {
+    fn clone(&self) -> Self {
+        lock(&self.shared.state).handles += 1;
+        Self {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl SctpEndpoint {
+    /// An endpoint on `addr` that accepts associations and can start them.
+    ///
+    /// `addr`'s IP may be one of ours or unspecified; `[::]` serves IPv4
+    /// and IPv6 peers (one socket per family), `0.0.0.0` IPv4 ones. Port 0
+    /// picks an ephemeral one. With [`Transport::Raw`] the SCTP port is
+    /// reserved against other processes by binding a UDP socket to the
+    /// same number; with [`Transport::Udp`] the UDP socket is bound to the
+    /// transport's `local_port`.
+    ///
+    /// Cancel-safe: it does not wait for the network.
+    pub async fn bind(addr: SocketAddr, config: Config) -> Result<Self, Error> {
+        Self::open(addr, config, true, true)
+    }
+
+    /// An endpoint on `addr` that starts associations but does not accept
+    /// any: the way to choose a client's local address and port, and to run
+    /// many client associations over one socket.
+    ///
+    /// Cancel-safe: it does not wait for the network.
+    pub async fn client(addr: SocketAddr, config: Config) -> Result<Self, Error> {
+        Self::open(addr, config, false, true)
+    }
+
+    pub(crate) fn open(
+        addr: SocketAddr,
+        config: Config,
+        accepting: bool,
+        dual_stack: bool,
+    ) -> Result<Self, Error> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(Error::Io(std::io::Error::other(
+                "an SCTP endpoint needs a tokio runtime",
+            )));
+        }
+        config.association.validate()?;
+        if config.dscp.is_some_and(|d| d > 63) {
+            return Err(Error::Config(sctp_core::ConfigError::Invalid {
+                field: "dscp",
+                reason: "a DSCP is 6 bits: 0..=63",
+            }));
+        }
+        let ips: Vec<IpAddr> = if dual_stack && addr.ip() == IpAddr::V6(Ipv6Addr::UNSPECIFIED) {
+            vec![Ipv4Addr::UNSPECIFIED.into(), Ipv6Addr::UNSPECIFIED.into()]
+        } else {
+            vec![addr.ip()]
+        };
+        let (port, reservations) = reserve(&config.transport, &ips, addr.port())?;
+        let mut ios: Vec<Io> = Vec::with_capacity(ips.len());
+        let mut udp_local_port = 0;
+        for &ip in &ips {
+            let transport = match config.transport {
+                // The second family's UDP socket takes the port the first got.
+                Transport::Udp {
+                    local_port,
+                    remote_port,
+                } => Transport::Udp {
+                    local_port: if udp_local_port != 0 {
+                        udp_local_port
+                    } else {
+                        local_port
+                    },
+                    remote_port,
+                },
+                Transport::Raw => Transport::Raw,
+            };
+            let io = transport::open(&transport, ip, &[port])?;
+            if udp_local_port == 0 {
+                udp_local_port = io.local_port();
+            }
+            ios.push(io);
+        }
+        let mut assoc_config = config.association.clone();
+        // A dual-family endpoint fits its packets to IPv6's larger header.
+        assoc_config.ip_header_len = ios
+            .iter()
+            .map(|io| io.header_len(io.v6))
+            .max()
+            .unwrap_or(20);
+        let mut proto = Endpoint::new(config.core_endpoint(assoc_config.clone()), now());
+        if accepting {
+            proto.listen(port);
+        }
+        let pcap = config.pcap.as_deref().map(PcapWriter::create).transpose()?;
+        let udp_remote_port = match config.transport {
+            Transport::Udp { remote_port, .. } => remote_port,
+            Transport::Raw => 0,
+        };
+        let shared = Arc::new(EndpointShared {
+            state: Mutex::new(EndpointState {
+                proto,
+                assocs: HashMap::new(),
+                incoming: VecDeque::new(),
+                accept_wakers: Wakers::default(),
+                accepting,
+                handles: 1,
+                stopped: false,
+                dscp: config.dscp,
+                sources: HashMap::new(),
+            }),
+            mailbox: Mutex::new(Mailbox::default()),
+            notify: tokio::sync::Notify::new(),
+            local: SocketAddr::new(addr.ip(), port),
+            udp_remote_port,
+            families: (
+                ips.iter().any(IpAddr::is_ipv4),
+                ips.iter().any(IpAddr::is_ipv6),
+            ),
+        });
+        let slot = assoc_config.path_mtu.clamp(1500, 65535);
+        let driver = Driver::new(
+            shared.clone(),
+            &ios,
+            slot,
+            pcap,
+            udp_local_port,
+            reservations,
+        );
+        tokio::spawn(driver.run(ios));
+        Ok(Self { shared })
+    }
+
+    /// Starts an association with `remote` (the peer's IP and SCTP port)
+    /// and resolves once it is established (COOKIE ACK received).
+    ///
+    /// Fails with [`Error::SetupTimedOut`] when INIT or COOKIE ECHO go
+    /// unanswered, [`Error::Closed`] when the peer aborts, and
+    /// [`Error::Connect`] when an association with `remote` exists already.
+    ///
+    /// Cancel-safe: if the future is dropped the half-open association is
+    /// abandoned (aborted quietly).
+    pub async fn connect(&self, remote: SocketAddr) -> Result<SctpAssociation, Error> {
+        let assoc = self.start(remote)?;
+        poll_fn(|cx| assoc.poll_established(cx)).await?;
+        Ok(assoc)
+    }
+
+    /// Creates the association and queues its INIT.
+    fn start(&self, remote: SocketAddr) -> Result<SctpAssociation, Error> {
+        let ep = &self.shared;
+        let (v4, v6) = ep.families;
+        if (remote.is_ipv4() && !v4) || (remote.is_ipv6() && !v6) {
+            return Err(Error::AddressFamily {
+                addr: remote,
+                local: ep.local,
+            });
+        }
+        let mut st = lock(&ep.state);
+        if st.stopped {
+            return Err(Error::DriverStopped);
+        }
+        let (h, assoc) = st
+            .proto
+            .connect(now(), ep.local.port(), remote)
+            .map_err(Error::Connect)?;
+        let local_ip = if ep.local.ip().is_unspecified() {
+            *st.sources
+                .entry(remote.ip())
+                .or_insert_with(|| transport::route_source(remote.ip()).unwrap_or(ep.local.ip()))
+        } else {
+            ep.local.ip()
+        };
+        let inner = AssocInner::new(assoc, ep.udp_remote_port, st.dscp);
+        let a = Arc::new(AssocShared {
+            inner: Mutex::new(inner),
+            handle: h,
+            endpoint: ep.clone(),
+            remote,
+            local: SocketAddr::new(local_ip, ep.local.port()),
+            users: AtomicUsize::new(0),
+        });
+        st.assocs.insert(h, a.clone());
+        drop(st);
+        ep.mark_dirty(&mut lock(&a.inner), h);
+        Ok(SctpAssociation::from_shared(a))
+    }
+
+    /// Waits for the next association a peer established, and returns it
+    /// with the peer's address.
+    ///
+    /// Cancel-safe: if the future is dropped, no association was taken.
+    pub async fn accept(&self) -> Result<(SctpAssociation, SocketAddr), Error> {
+        poll_fn(|cx| self.poll_accept(cx)).await
+    }
+
+    /// Polls for the next established association; see [`accept`](Self::accept).
+    pub fn poll_accept(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(SctpAssociation, SocketAddr), Error>> {
+        let mut st = lock(&self.shared.state);
+        if let Some(a) = st.incoming.pop_front() {
+            let peer = a.remote_addr();
+            return Poll::Ready(Ok((a, peer)));
+        }
+        if st.stopped {
+            return Poll::Ready(Err(Error::DriverStopped));
+        }
+        if !st.accepting {
+            return Poll::Ready(Err(Error::NotListening));
+        }
+        st.accept_wakers.register(cx);
+        Poll::Pending
+    }
+
+    /// Starts or stops accepting associations (INIT is answered only while
+    /// accepting; associations in progress are not affected).
+    pub fn set_accepting(&self, accepting: bool) {
+        let mut st = lock(&self.shared.state);
+        st.accepting = accepting;
+        let port = self.shared.local.port();
+        if accepting {
+            st.proto.listen(port);
+        } else {
+            st.proto.unlisten(port);
+            st.accept_wakers.wake();
+        }
+    }
+
+    /// Associations the endpoint currently routes.
+    pub fn association_count(&self) -> usize {
+        lock(&self.shared.state).assocs.len()
+    }
+
+    /// The address and SCTP port of the endpoint.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.shared.local
+    }
+}
+
+impl Drop for SctpEndpoint {
+    fn drop(&mut self) {
+        let mut st = lock(&self.shared.state);
+        st.handles -= 1;
+        if st.handles > 0 {
+            return;
+        }
+        st.accepting = false;
+        st.proto.unlisten(self.shared.local.port());
+        st.accept_wakers.wake();
+        let incoming: Vec<_> = st.incoming.drain(..).collect();
+        drop(st);
+        // Not accepted: dropping them shuts them down.
+        drop(incoming);
+        self.shared.notify.notify_one();
+    }
+}
+
+/// Reserves the SCTP port on every family's address (raw IP), the same
+/// number on each; port 0 picks a free ephemeral one. UDP needs no
+/// reservation: the port lives inside our UDP socket, 0 picks one at random.
+fn reserve(
+    transport: &Transport,
+    ips: &[IpAddr],
+    port: u16,
+) -> Result<(u16, Vec<std::net::UdpSocket>), Error> {
+    match transport {
+        Transport::Udp { .. } if port == 0 => Ok((transport::random_port(), Vec::new())),
+        Transport::Udp { .. } => Ok((port, Vec::new())),
+        Transport::Raw => {
+            let mut last = None;
+            for _ in 0..16 {
+                let (first, p) = transport::reserve_port(ips[0], port)?;
+                let mut held = vec![first];
+                let mut ok = true;
+                for &ip in &ips[1..] {
+                    match transport::reserve_port(ip, p) {
+                        Ok((s, _)) => held.push(s),
+                        Err(e) if port == 0 => {
+                            last = Some(e);
+                            ok = false;
+                            break;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                if ok {
+                    return Ok((p, held));
+                }
+            }
+            Err(last.unwrap_or(Error::Io(std::io::ErrorKind::AddrInUse.into())))
+        }
+    }
+}

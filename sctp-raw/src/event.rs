@@ -1,0 +1,196 @@
+//! What an association tells its user besides messages: notifications in the
+//! shape of RFC 6458 section 6.1, the mask that selects them, and the single
+//! ordered stream of messages and notifications.
+
+use std::net::SocketAddr;
+use std::ops::{BitOr, BitOrAssign};
+
+use sctp_core::{CloseReason, ErrorCause, Event, Message, RecvInfo};
+
+/// A notification (RFC 6458 section 6.1), from
+/// [`crate::SctpAssociation::next_event`] or [`crate::SctpAssociation::recv_item`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AssociationEvent {
+    /// The association is established (`SCTP_ASSOC_CHANGE`, `SCTP_COMM_UP`).
+    Connected {
+        /// Streams we may send on.
+        outbound_streams: u16,
+        /// Streams the peer may send on.
+        inbound_streams: u16,
+    },
+    /// The peer restarted; in-flight data was lost (`SCTP_RESTART`).
+    PeerRestarted,
+    /// The peer started a graceful shutdown: no more data will arrive
+    /// (`SCTP_SHUTDOWN_EVENT`).
+    ShutdownReceived,
+    /// The graceful shutdown finished (`SCTP_SHUTDOWN_COMP`).
+    ShutdownComplete,
+    /// The association ended abnormally (`SCTP_COMM_LOST`, `SCTP_CANT_STR_ASSOC`).
+    Closed(CloseReason),
+    /// A message was not delivered before the association ended
+    /// (`SCTP_SEND_FAILED_EVENT`).
+    SendFailed {
+        /// The message, whole.
+        message: Message,
+        /// The context given with [`crate::SendOptions::context`].
+        context: u32,
+        /// Whether some of it had been put on the wire (`SCTP_DATA_SENT`
+        /// rather than `SCTP_DATA_UNSENT`).
+        sent: bool,
+    },
+    /// A peer address became reachable or unreachable (`SCTP_PEER_ADDR_CHANGE`).
+    PeerAddressChange {
+        /// The peer address.
+        address: SocketAddr,
+        /// Whether it is reachable now.
+        reachable: bool,
+    },
+    /// The peer sent an ERROR chunk (`SCTP_REMOTE_ERROR`), with its causes.
+    RemoteError(Vec<ErrorCause>),
+    /// Everything sent has been acknowledged and nothing is queued
+    /// (`SCTP_SENDER_DRY_EVENT`).
+    SenderDry,
+}
+
+impl AssociationEvent {
+    /// The notification an engine event stands for (messages are not notifications).
+    pub(crate) fn from_core(ev: Event, remote: SocketAddr, streams: (u16, u16)) -> Option<Self> {
+        Some(match ev {
+            Event::Connected => Self::Connected {
+                outbound_streams: streams.0,
+                inbound_streams: streams.1,
+            },
+            Event::PeerRestarted => Self::PeerRestarted,
+            Event::ShutdownReceived => Self::ShutdownReceived,
+            Event::ShutdownComplete => Self::ShutdownComplete,
+            Event::Closed(r) => Self::Closed(r),
+            Event::SendFailed {
+                message,
+                context,
+                sent,
+            } => Self::SendFailed {
+                message,
+                context,
+                sent,
+            },
+            Event::NetworkStatusChange { reachable } => Self::PeerAddressChange {
+                address: remote,
+                reachable,
+            },
+            Event::RemoteError(causes) => Self::RemoteError(causes),
+            Event::SenderDry => Self::SenderDry,
+            _ => return None,
+        })
+    }
+
+    /// The mask bit that selects this kind.
+    pub fn kind(&self) -> EventMask {
+        match self {
+            Self::Connected { .. } => EventMask::COMMUNICATION_UP,
+            Self::PeerRestarted | Self::ShutdownComplete | Self::Closed(_) => {
+                EventMask::ASSOCIATION_CHANGE
+            }
+            Self::ShutdownReceived => EventMask::SHUTDOWN,
+            Self::SendFailed { .. } => EventMask::SEND_FAILURE,
+            Self::PeerAddressChange { .. } => EventMask::PEER_ADDRESS_CHANGE,
+            Self::RemoteError(_) => EventMask::REMOTE_ERROR,
+            Self::SenderDry => EventMask::SENDER_DRY,
+        }
+    }
+}
+
+/// Which notifications an association reports (RFC 6458 `SCTP_EVENT`);
+/// combine with `|`.
+///
+/// The default is every kind but two: [`COMMUNICATION_UP`](Self::COMMUNICATION_UP),
+/// which only restates that `connect`/`accept` resolved, and
+/// [`SENDER_DRY`](Self::SENDER_DRY), which fires whenever the send buffer
+/// empties. Subscribe to them when wanted, for example with [`EventMask::ALL`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EventMask(u32);
+
+impl EventMask {
+    /// No notification.
+    pub const NONE: Self = Self(0);
+    /// Restarted, shut down, closed (`SCTP_ASSOC_CHANGE`, `SCTP_RESTART`).
+    pub const ASSOCIATION_CHANGE: Self = Self(1);
+    /// Established (`SCTP_ASSOC_CHANGE` with `SCTP_COMM_UP`).
+    pub const COMMUNICATION_UP: Self = Self(1 << 6);
+    /// Peer address reachability (`SCTP_PEER_ADDR_CHANGE`).
+    pub const PEER_ADDRESS_CHANGE: Self = Self(1 << 1);
+    /// ERROR chunks from the peer (`SCTP_REMOTE_ERROR`).
+    pub const REMOTE_ERROR: Self = Self(1 << 2);
+    /// Messages given back undelivered (`SCTP_SEND_FAILED_EVENT`).
+    pub const SEND_FAILURE: Self = Self(1 << 3);
+    /// The peer's SHUTDOWN (`SCTP_SHUTDOWN_EVENT`).
+    pub const SHUTDOWN: Self = Self(1 << 4);
+    /// All data acknowledged (`SCTP_SENDER_DRY_EVENT`).
+    pub const SENDER_DRY: Self = Self(1 << 5);
+    /// Every notification.
+    pub const ALL: Self = Self((1 << 7) - 1);
+
+    /// Whether every bit of `other` is set here.
+    pub fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// This mask without `other`'s bits.
+    #[must_use]
+    pub fn without(self, other: Self) -> Self {
+        Self(self.0 & !other.0)
+    }
+}
+
+impl Default for EventMask {
+    fn default() -> Self {
+        Self::ALL
+            .without(Self::COMMUNICATION_UP)
+            .without(Self::SENDER_DRY)
+    }
+}
+
+impl BitOr for EventMask {
+    type Output = Self;
+    fn bitor(self, rhs: Self) -> Self {
+        Self(self.0 | rhs.0)
+    }
+}
+
+impl BitOrAssign for EventMask {
+    fn bitor_assign(&mut self, rhs: Self) {
+        self.0 |= rhs.0;
+    }
+}
+
+/// One item of an association's ordered stream: a message with what is
+/// known of it, or a notification, in the order the engine produced them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Delivery {
+    /// A message and its receive information (RFC 6458 `sctp_rcvinfo`).
+    Message(Message, RecvInfo),
+    /// A notification the event mask selects.
+    Event(AssociationEvent),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_combines_and_removes_kinds() {
+        let m = EventMask::SHUTDOWN | EventMask::SENDER_DRY;
+        assert!(m.contains(EventMask::SHUTDOWN));
+        assert!(!m.contains(EventMask::ASSOCIATION_CHANGE));
+        assert!(EventMask::ALL.contains(m));
+        assert_eq!(m.without(EventMask::SHUTDOWN), EventMask::SENDER_DRY);
+        assert!(!EventMask::default().contains(EventMask::SENDER_DRY));
+        assert!(!EventMask::default().contains(EventMask::COMMUNICATION_UP));
+        assert!(EventMask::default().contains(EventMask::ASSOCIATION_CHANGE));
+        assert_eq!(
+            AssociationEvent::RemoteError(Vec::new()).kind(),
+            EventMask::REMOTE_ERROR
+        );
+    }
+}

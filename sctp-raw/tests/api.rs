@@ -1,0 +1,573 @@
+//! The application API over UDP encapsulation on loopback (no privilege
+//! needed): endpoints that accept and connect, INIT collisions, the ordered
+//! stream of messages and notifications against a scripted peer, abort
+//! reasons, split handles, messages sent in pieces, run-time options.
+
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use sctp_core::wire::cause::{Cause, InvalidStreamIdentifier};
+use sctp_core::wire::chunk::OperationError;
+use sctp_core::wire::{Chunk, PacketBuilder};
+use sctp_core::{
+    Association, AssociationHandle, DatagramEvent, Endpoint, EndpointConfig, VerificationTag,
+};
+use sctp_raw::{
+    AssociationConfig, AssociationEvent, CloseReason, Config, Delivery, Error, EventMask, Message,
+    Ppid, SctpAssociation, SctpEndpoint, SendOptions,
+};
+use tokio::time::timeout;
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+fn free_udp_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn msg(stream_id: u16, payload: impl Into<Bytes>) -> Message {
+    Message {
+        stream_id,
+        ppid: Ppid(46),
+        unordered: false,
+        payload: payload.into(),
+    }
+}
+
+fn fast() -> AssociationConfig {
+    AssociationConfig::default()
+        .rto_initial(Duration::from_millis(100))
+        .rto_min(Duration::from_millis(50))
+        .rto_max(Duration::from_millis(400))
+        .delayed_ack_time(Duration::from_millis(10))
+}
+
+/// Two endpoints that both accept, on UDP ports of their own and the same
+/// SCTP port, dial each other at the same moment: RFC 9260 section 5.2.1
+/// (INIT in COOKIE-WAIT) and 5.2.4 (COOKIE ECHO in COOKIE-ECHOED) make one
+/// association of the two attempts, on each side.
+#[tokio::test]
+async fn rfc9260_5_2_1_endpoints_dialling_each_other_end_with_one_association() {
+    timeout(LIMIT, async {
+        let (ua, ub) = (free_udp_port(), free_udp_port());
+        let sctp_port = 3868;
+        let a = SctpEndpoint::bind(
+            format!("127.0.0.1:{sctp_port}").parse().unwrap(),
+            Config::udp(ua, ub).association(fast()),
+        )
+        .await
+        .unwrap();
+        let b = SctpEndpoint::bind(
+            format!("127.0.0.1:{sctp_port}").parse().unwrap(),
+            Config::udp(ub, ua).association(fast()),
+        )
+        .await
+        .unwrap();
+        let to: SocketAddr = format!("127.0.0.1:{sctp_port}").parse().unwrap();
+        let (ra, rb) = tokio::join!(a.connect(to), b.connect(to));
+        let (ra, rb) = (ra.unwrap(), rb.unwrap());
+        assert_eq!((a.association_count(), b.association_count()), (1, 1));
+        ra.send(msg(0, "CER")).await.unwrap();
+        assert_eq!(&rb.recv().await.unwrap().unwrap().payload[..], b"CER");
+        rb.send(msg(0, "CEA")).await.unwrap();
+        assert_eq!(&ra.recv().await.unwrap().unwrap().payload[..], b"CEA");
+        // Neither side has a second association waiting to be accepted.
+        assert!(
+            timeout(Duration::from_millis(200), a.accept())
+                .await
+                .is_err(),
+            "a second association appeared"
+        );
+        ra.shutdown().await.unwrap();
+        assert!(rb.recv().await.unwrap().is_none());
+    })
+    .await
+    .unwrap();
+}
+
+/// A client endpoint runs many associations on one socket and one port,
+/// each to its own server address (all of 127.0.0.0/8 is loopback; each
+/// server endpoint is bound to one address, so each sees one association).
+#[tokio::test]
+async fn one_client_endpoint_carries_many_associations() {
+    timeout(LIMIT, async {
+        let udp = free_udp_port();
+        let n = 50u8;
+        let mut servers = Vec::new();
+        for i in 0..n {
+            let at: SocketAddr = format!("127.0.0.{}:2905", 10 + i).parse().unwrap();
+            servers.push(
+                SctpEndpoint::bind(at, Config::udp(udp, 0).association(fast()))
+                    .await
+                    .unwrap(),
+            );
+        }
+        let client = SctpEndpoint::client(
+            "127.0.0.1:0".parse().unwrap(),
+            Config::udp(0, udp).association(fast()),
+        )
+        .await
+        .unwrap();
+        let mut assocs = Vec::new();
+        for s in &servers {
+            assocs.push(client.connect(s.local_addr()).await.unwrap());
+        }
+        assert_eq!(client.association_count(), usize::from(n));
+        let local = assocs[0].local_addr().port();
+        assert!(assocs.iter().all(|a| a.local_addr().port() == local));
+        for (i, a) in assocs.iter().enumerate() {
+            a.send(msg(0, vec![i as u8; 10])).await.unwrap();
+        }
+        for (i, s) in servers.iter().enumerate() {
+            let (theirs, from) = s.accept().await.unwrap();
+            assert_eq!(from.port(), local);
+            let m = theirs.recv().await.unwrap().unwrap();
+            assert_eq!(usize::from(m.payload[0]), i);
+            assert_eq!(s.association_count(), 1);
+        }
+    })
+    .await
+    .unwrap();
+}
+
+/// A hand-driven engine peer on a plain UDP socket, for scripting what our
+/// stack sees: packets can be dropped, chunks injected, the peer restarted.
+struct Peer {
+    sock: tokio::net::UdpSocket,
+    to: SocketAddr,
+    ep: Endpoint,
+    assoc: Option<(AssociationHandle, Association)>,
+    /// The tag our stack expects in packets, seen in the peer's own packets.
+    tag: Option<VerificationTag>,
+    port: u16,
+}
+
+impl Peer {
+    async fn connect(to: SocketAddr, server: SocketAddr, port: u16) -> Self {
+        let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let mut p = Self::on(sock, to, port);
+        p.dial(server);
+        p
+    }
+
+    fn on(sock: tokio::net::UdpSocket, to: SocketAddr, port: u16) -> Self {
+        let config = EndpointConfig::default().association(fast());
+        Self {
+            sock,
+            to,
+            ep: Endpoint::new(config, Instant::now()),
+            assoc: None,
+            tag: None,
+            port,
+        }
+    }
+
+    fn dial(&mut self, server: SocketAddr) {
+        let (h, a) = self.ep.connect(Instant::now(), self.port, server).unwrap();
+        self.assoc = Some((h, a));
+    }
+
+    fn assoc(&mut self) -> &mut Association {
+        &mut self.assoc.as_mut().unwrap().1
+    }
+
+    /// Runs the peer for `d`; with `drop_all` nothing gets through either way.
+    async fn pump(&mut self, d: Duration, drop_all: bool) {
+        let end = Instant::now() + d;
+        let mut buf = vec![0u8; 65536];
+        let mut out = vec![0u8; 1500];
+        loop {
+            let now = Instant::now();
+            if let Some((_, a)) = &mut self.assoc {
+                if a.poll_timeout().is_some_and(|t| t <= now) {
+                    a.handle_timeout(now);
+                }
+                while let Some(t) = a.poll_transmit(now, &mut out) {
+                    let vtag = u32::from_be_bytes(out[4..8].try_into().unwrap());
+                    if vtag != 0 {
+                        self.tag = Some(VerificationTag(vtag));
+                    }
+                    if !drop_all {
+                        self.sock.send_to(&out[..t.size], self.to).await.unwrap();
+                    }
+                }
+                while a.poll_event().is_some() {}
+            }
+            if now >= end {
+                return;
+            }
+            let wait = Duration::from_millis(5).min(end - now);
+            let Ok(Ok((n, _))) = timeout(wait, self.sock.recv_from(&mut buf)).await else {
+                continue;
+            };
+            if drop_all {
+                continue;
+            }
+            let remote = SocketAddr::new(self.to.ip(), 0);
+            let local: SocketAddr = "127.0.0.1:0".parse().unwrap();
+            match self
+                .ep
+                .handle(Instant::now(), remote, local, &buf[..n], &mut out)
+            {
+                Some(DatagramEvent::Association(_)) => {
+                    if let Some((_, a)) = &mut self.assoc {
+                        a.handle_packet(Instant::now(), &buf[..n]);
+                    }
+                }
+                Some(DatagramEvent::Response(t)) => {
+                    self.sock.send_to(&out[..t.size], self.to).await.unwrap();
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Sends an ERROR chunk with an Invalid Stream Identifier cause.
+    async fn inject_error(&mut self, server_port: u16) {
+        let mut out = [0u8; 64];
+        let tag = self.tag.expect("the peer has sent a packet");
+        let mut b = PacketBuilder::new(&mut out, self.port, server_port, tag).unwrap();
+        b.push(&Chunk::Error(OperationError {
+            causes: vec![Cause::InvalidStreamIdentifier(InvalidStreamIdentifier {
+                stream_id: 7,
+            })],
+        }))
+        .unwrap();
+        let n = b.finish();
+        self.sock.send_to(&out[..n], self.to).await.unwrap();
+    }
+}
+
+/// Every notification kind our stack can raise today reaches `recv_item`,
+/// interleaved with messages in the order they happened (RFC 6458 section
+/// 6.1): communication up, a message, sender dry, a remote error, the path
+/// going down and up again (RFC 9260 section 8.2 via heartbeats), the peer's
+/// restart (5.2.2), its shutdown and the shutdown's completion.
+#[tokio::test]
+async fn rfc6458_6_1_every_notification_reaches_recv_item_in_order() {
+    timeout(Duration::from_secs(60), async {
+        let udp = free_udp_port();
+        let sctp_port = 2906;
+        let cfg = fast()
+            .hb_interval(Some(Duration::from_millis(100)))
+            .path_max_retrans(1)
+            .assoc_max_retrans(50);
+        let server = SctpEndpoint::bind(
+            format!("127.0.0.1:{sctp_port}").parse().unwrap(),
+            Config::udp(udp, 0).association(cfg),
+        )
+        .await
+        .unwrap();
+        let target: SocketAddr = format!("127.0.0.1:{udp}").parse().unwrap();
+        let server_addr: SocketAddr = format!("127.0.0.1:{sctp_port}").parse().unwrap();
+        let mut peer = Peer::connect(target, server_addr, 7000).await;
+        let accepted = async {
+            loop {
+                tokio::select! {
+                    r = server.accept() => return r.unwrap().0,
+                    () = peer.pump(Duration::from_millis(20), false) => {}
+                }
+            }
+        };
+        let ours = accepted.await;
+        ours.set_event_mask(EventMask::ALL);
+        let mut items = Vec::new();
+        // Reads what arrived while the peer runs for `d`.
+        async fn drain(
+            ours: &SctpAssociation,
+            peer: &mut Peer,
+            d: Duration,
+            drop_all: bool,
+            items: &mut Vec<Delivery>,
+        ) {
+            peer.pump(d, drop_all).await;
+            while let Ok(Ok(Some(item))) =
+                timeout(Duration::from_millis(20), ours.recv_item()).await
+            {
+                items.push(item);
+            }
+        }
+        peer.assoc()
+            .send(1, Ppid(46), Bytes::from_static(b"m1"), false)
+            .unwrap();
+        drain(
+            &ours,
+            &mut peer,
+            Duration::from_millis(200),
+            false,
+            &mut items,
+        )
+        .await;
+        ours.send(msg(0, "x")).await.unwrap();
+        drain(
+            &ours,
+            &mut peer,
+            Duration::from_millis(300),
+            false,
+            &mut items,
+        )
+        .await;
+        peer.inject_error(sctp_port).await;
+        drain(
+            &ours,
+            &mut peer,
+            Duration::from_millis(100),
+            false,
+            &mut items,
+        )
+        .await;
+        // Silence: heartbeats go unanswered, the path fails.
+        drain(
+            &ours,
+            &mut peer,
+            Duration::from_millis(1500),
+            true,
+            &mut items,
+        )
+        .await;
+        drain(
+            &ours,
+            &mut peer,
+            Duration::from_millis(800),
+            false,
+            &mut items,
+        )
+        .await;
+        // The peer restarts: a new engine on the same port dials again.
+        let sock = peer.sock;
+        let mut peer = Peer::on(sock, target, 7000);
+        peer.dial(server_addr);
+        drain(
+            &ours,
+            &mut peer,
+            Duration::from_millis(500),
+            false,
+            &mut items,
+        )
+        .await;
+        peer.assoc().shutdown(Instant::now());
+        drain(
+            &ours,
+            &mut peer,
+            Duration::from_millis(500),
+            false,
+            &mut items,
+        )
+        .await;
+        let kinds: Vec<String> = items
+            .iter()
+            .map(|i| match i {
+                Delivery::Message(m, info) => {
+                    assert_eq!((m.stream_id, &m.payload[..]), (1, &b"m1"[..]));
+                    assert_eq!(info.ssn.0, 0);
+                    "message".to_owned()
+                }
+                Delivery::Event(e) => match e {
+                    AssociationEvent::Connected { .. } => "connected".to_owned(),
+                    AssociationEvent::SenderDry => "sender-dry".to_owned(),
+                    AssociationEvent::RemoteError(c) => {
+                        assert_eq!(c[0].code, 1, "{c:?}");
+                        "remote-error".to_owned()
+                    }
+                    AssociationEvent::PeerAddressChange { reachable, address } => {
+                        assert_eq!(address.ip(), target.ip());
+                        format!("address-{}", if *reachable { "up" } else { "down" })
+                    }
+                    AssociationEvent::PeerRestarted => "restarted".to_owned(),
+                    AssociationEvent::ShutdownReceived => "shutdown-received".to_owned(),
+                    AssociationEvent::ShutdownComplete => "shutdown-complete".to_owned(),
+                    other => format!("{other:?}"),
+                },
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "connected",
+                "message",
+                "sender-dry",
+                "remote-error",
+                "address-down",
+                "address-up",
+                "restarted",
+                "shutdown-received",
+                "shutdown-complete"
+            ]
+        );
+        assert!(ours.recv_item().await.unwrap().is_none());
+    })
+    .await
+    .unwrap();
+}
+
+/// Messages given back when the peer aborts come with the context they
+/// were sent with and say whether part of them was sent (RFC 6458 section
+/// 6.1.11), then the abort; the peer sees our abort reason (RFC 9260
+/// section 3.3.10.12).
+#[tokio::test]
+async fn rfc6458_6_1_11_send_failures_carry_context_and_abort_reason_reaches_peer() {
+    timeout(LIMIT, async {
+        let udp = free_udp_port();
+        let addr: SocketAddr = "127.0.0.1:2907".parse().unwrap();
+        let server = SctpEndpoint::bind(addr, Config::udp(udp, 0).association(fast()))
+            .await
+            .unwrap();
+        let (client, accepted) = tokio::join!(
+            SctpAssociation::connect(addr, Config::udp(0, udp).association(fast())),
+            server.accept()
+        );
+        let (client, (theirs, _)) = (client.unwrap(), accepted.unwrap());
+        // The server stops reading; the client's window fills... instead, the
+        // client aborts with data still queued and not acknowledged.
+        for i in 0..3u32 {
+            client
+                .send_with(
+                    msg(0, vec![0u8; 200_000]),
+                    &SendOptions::default().context(100 + i),
+                )
+                .await
+                .unwrap();
+        }
+        client.abort_with_reason(b"maintenance window");
+        let mut contexts = Vec::new();
+        while let Some(e) = client.next_event().await {
+            match e {
+                AssociationEvent::SendFailed {
+                    context, message, ..
+                } => {
+                    assert_eq!(message.payload.len(), 200_000);
+                    contexts.push(context);
+                }
+                AssociationEvent::Closed(CloseReason::LocalAbort(_)) => break,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert!(!contexts.is_empty());
+        assert!(contexts.windows(2).all(|w| w[0] < w[1]) && contexts[0] >= 100);
+        loop {
+            match theirs.recv().await {
+                Ok(Some(_)) => continue,
+                Err(Error::Closed(CloseReason::PeerAborted(causes))) => {
+                    assert_eq!(causes[0].code, 12);
+                    assert_eq!(causes[0].info, b"maintenance window");
+                    break;
+                }
+                other => panic!("expected the peer's abort, got {other:?}"),
+            }
+        }
+    })
+    .await
+    .unwrap();
+}
+
+/// Halves of one association work from two tasks; a message sent in
+/// pieces arrives whole; a piece for another stream mid-record is refused.
+#[tokio::test]
+async fn split_halves_and_messages_in_pieces() {
+    timeout(LIMIT, async {
+        let udp = free_udp_port();
+        let addr: SocketAddr = "127.0.0.1:2908".parse().unwrap();
+        let server = SctpEndpoint::bind(addr, Config::udp(udp, 0).association(fast()))
+            .await
+            .unwrap();
+        let (client, accepted) = tokio::join!(
+            SctpAssociation::connect(addr, Config::udp(0, udp).association(fast())),
+            server.accept()
+        );
+        let (client, (theirs, _)) = (client.unwrap(), accepted.unwrap());
+        let (tx, rx) = theirs.split();
+        let echo = tokio::spawn(async move {
+            let mut n = 0;
+            while let Ok(Some(m)) = rx.recv().await {
+                tx.send(m).await.unwrap();
+                n += 1;
+            }
+            n
+        });
+        client.send_part(msg(2, "Diameter "), false).await.unwrap();
+        client.send_part(msg(2, "in "), false).await.unwrap();
+        assert!(matches!(
+            client.send_part(msg(3, "x"), true).await,
+            Err(Error::RecordMismatch { stream_id: 2, .. })
+        ));
+        assert!(matches!(
+            client.send(msg(0, "whole")).await,
+            Err(Error::RecordMismatch { .. })
+        ));
+        client.send_part(msg(2, "pieces"), true).await.unwrap();
+        let back = client.recv().await.unwrap().unwrap();
+        assert_eq!(
+            (back.stream_id, &back.payload[..]),
+            (2, &b"Diameter in pieces"[..])
+        );
+        let c2 = client.clone();
+        c2.send(msg(0, "after")).await.unwrap();
+        assert_eq!(&client.recv().await.unwrap().unwrap().payload[..], b"after");
+        drop(c2);
+        client.shutdown().await.unwrap();
+        assert_eq!(echo.await.unwrap(), 2);
+    })
+    .await
+    .unwrap();
+}
+
+/// Bad settings are refused with an error naming the field, at bind and at
+/// run time; good ones apply and read back.
+#[tokio::test]
+async fn settings_are_checked_and_applied_at_run_time() {
+    timeout(LIMIT, async {
+        let bad = fast()
+            .rto_min(Duration::from_secs(5))
+            .rto_max(Duration::from_secs(1));
+        let e = SctpEndpoint::bind(
+            "127.0.0.1:0".parse().unwrap(),
+            Config::udp(0, 9).association(bad),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, Error::Config(_)), "{e}");
+        assert!(e.to_string().contains("rto"), "{e}");
+        let udp = free_udp_port();
+        let addr: SocketAddr = "127.0.0.1:2909".parse().unwrap();
+        let server = SctpEndpoint::bind(addr, Config::udp(udp, 0).association(fast()))
+            .await
+            .unwrap();
+        let (client, accepted) = tokio::join!(
+            SctpAssociation::connect(addr, Config::udp(0, udp).association(fast())),
+            server.accept()
+        );
+        let (client, _theirs) = (client.unwrap(), accepted.unwrap());
+        let e = client.reconfigure(|c| c.outbound_streams = 3).unwrap_err();
+        assert!(e.to_string().contains("outbound_streams"), "{e}");
+        let e = client
+            .reconfigure(|c| c.delayed_ack_time = Duration::from_secs(2))
+            .unwrap_err();
+        assert!(e.to_string().contains("delayed_ack_time"), "{e}");
+        assert!(matches!(client.set_dscp(Some(64)), Err(Error::Config(_))));
+        client.set_nodelay(true).unwrap();
+        client
+            .reconfigure(|c| c.rto_max = Duration::from_millis(300))
+            .unwrap();
+        let c = client.config();
+        assert!(!c.nagle);
+        assert_eq!(c.rto_max, Duration::from_millis(300));
+        assert!(client.status().primary.rto <= Duration::from_millis(300));
+        let e = SctpEndpoint::client("127.0.0.1:0".parse().unwrap(), Config::udp(0, udp))
+            .await
+            .unwrap();
+        assert!(matches!(e.accept().await, Err(Error::NotListening)));
+        assert!(matches!(
+            e.connect("[::1]:2909".parse().unwrap()).await,
+            Err(Error::AddressFamily { .. })
+        ));
+        let _ = Arc::new(());
+    })
+    .await
+    .unwrap();
+}
