@@ -7,7 +7,10 @@
 #
 # Usage (as root): benches/raw-vs-usrsctp.sh [SECONDS]     (default 5)
 # Environment: CARGO_TARGET_DIR, USRSCTP_BIN (default /usr/lib/usrsctp),
-#              SKIP_BUILD=1 (use the existing release binary, do not run cargo).
+#              SKIP_BUILD=1 (use the existing release binary, do not run cargo),
+#              BEFORE_PERF=PATH (an sctp-perf built from an earlier commit: it
+#              runs too, in the same run, and the ratio new/before is printed;
+#              this is how a change's effect on throughput is measured).
 #
 # Both tools send as fast as they can with Nagle-like bundling on (their
 # default). usrsctp's figures are those its tsctp server prints (bytes it
@@ -72,12 +75,12 @@ start_b() {
     PIDS+=("$SRV")
 }
 
-# ours SIZE -> "MBps msgps"
+# ours SIZE [BINARY] -> "MBps msgps"
 ours() {
-    local size=$1
-    start_b "ours-server-$size" "$PERF" server --bind "$B4:5001" --once
+    local size=$1 perf=${2:-$PERF}
+    start_b "ours-server-$size" "$perf" server --bind "$B4:5001" --once
     for _ in $(seq 100); do grep -q "listening on" "$LOG/ours-server-$size.out" && break; sleep 0.1; done
-    inA timeout $((SECS + 60)) "$PERF" client "$B4:5001" --size "$size" --time "$SECS" --json \
+    inA timeout $((SECS + 60)) "$perf" client "$B4:5001" --size "$size" --time "$SECS" --json \
         >"$LOG/ours-client-$size.out" 2>"$LOG/ours-client-$size.err"
     wait "$SRV" || true
     tail -n 1 "$LOG/ours-client-$size.out" |
@@ -117,6 +120,12 @@ for size in 1400 100; do
     printf "%-9s %-8s %12.2f %14.0f %14s %9.2f\n" "$size" usrsctp "$t_mb" "$t_msg" "$t_bytes" "$t_secs"
     awk -v a="$o_mb" -v b="$t_mb" -v c="$o_msg" -v d="$t_msg" -v s="$size" \
         'BEGIN { printf "%-9s ratio ours/usrsctp: MB/s %.2f, messages/s %.2f\n", s, (b > 0 ? a / b : 0), (d > 0 ? c / d : 0) }'
+    if [[ -n ${BEFORE_PERF:-} ]]; then
+        read -r p_mb p_msg p_bytes p_secs < <(ours "$size" "$BEFORE_PERF")
+        printf "%-9s %-8s %12.2f %14.0f %14s %9.2f\n" "$size" before "$p_mb" "$p_msg" "$p_bytes" "$p_secs"
+        awk -v a="$o_mb" -v b="$p_mb" -v s="$size" \
+            'BEGIN { printf "%-9s ratio ours/before: MB/s %.2f\n", s, (b > 0 ? a / b : 0) }'
+    fi
 done
 
 if command -v iperf3 >/dev/null 2>&1; then

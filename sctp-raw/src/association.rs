@@ -342,9 +342,12 @@ impl SctpAssociation {
         inner.aside.push_back(e);
     }
 
-    /// A message was read: the engine may owe the peer a window update.
+    /// A message was read: if that reopened the receive window, the engine
+    /// owes the peer a window update now.
     fn read_some(&self, inner: &mut AssocInner) {
-        self.shared.endpoint.mark_dirty(inner, self.shared.handle);
+        if inner.assoc.sack_due_now() {
+            self.shared.endpoint.mark_dirty(inner, self.shared.handle);
+        }
     }
 
     /// Nothing to read: the end of the stream, or wait.

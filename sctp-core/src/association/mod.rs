@@ -525,6 +525,13 @@ impl Association {
         }
     }
 
+    /// Whether a SACK is owed at once (for example the window update after
+    /// reading reopened the receive window): a host that only transmits when
+    /// told to should call [`Association::poll_transmit`] now.
+    pub fn sack_due_now(&self) -> bool {
+        self.sack_due == SackDue::Now
+    }
+
     /// The earliest deadline at which [`Association::handle_timeout`] must be called.
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.timers.next_deadline()

@@ -43,6 +43,8 @@ pub(crate) struct Driver {
     /// Associations handled in the current batch, to transmit for at its end.
     touched: Vec<Arc<AssocShared>>,
     spare_dirty: Vec<AssociationHandle>,
+    /// Associations that filled a transmit batch and have more to send.
+    more: Vec<AssociationHandle>,
     /// Raw IP (lingers after the last association, see `keeps_running`).
     raw: bool,
     /// Our UDP port (UDP transport).
@@ -84,6 +86,7 @@ impl Driver {
             pcap,
             touched: Vec::new(),
             spare_dirty: Vec::new(),
+            more: Vec::new(),
             raw: ios.first().is_some_and(|io| io.kind != Kind::Udp),
             udp_local_port,
             unbound: shared_unbound(ios),
@@ -258,7 +261,14 @@ impl Driver {
         let udp = ios[i].kind == Kind::Udp;
         loop {
             if tx.is_full() {
-                tx.try_flush(&ios[i]);
+                // Send the batch once the locks are released (the user's
+                // `send` waits on this association's lock meanwhile), then
+                // come back for the rest.
+                if !inner.dirty {
+                    inner.dirty = true;
+                    self.more.push(a.handle);
+                }
+                break;
             }
             let Some(t) = inner.assoc.poll_transmit(now, tx.slot_mut()) else {
                 break;
@@ -437,7 +447,8 @@ impl Driver {
     }
 
     /// Sends every queued packet; a packet refused as too large means the
-    /// error queue holds a new path MTU.
+    /// error queue holds a new path MTU. Associations cut short by a full
+    /// batch get another turn in the next round.
     async fn flush(&mut self, ios: &[Io]) {
         for (i, io) in ios.iter().enumerate() {
             self.tx[i].flush(io).await;
@@ -447,6 +458,10 @@ impl Driver {
         }
         if let Some(p) = &mut self.pcap {
             let _ = p.flush();
+        }
+        if !self.more.is_empty() {
+            lock(&self.shared.mailbox).dirty.append(&mut self.more);
+            self.shared.notify.notify_one();
         }
     }
 
