@@ -356,10 +356,10 @@ impl SctpAssociation {
         cx: &mut Context<'_>,
         inner: &mut AssocInner,
     ) -> Poll<Result<Option<T>, Error>> {
-        if let Some(r) = inner.close_reason() {
-            if inner.is_over() {
-                return Poll::Ready(Err(Error::Closed(r)));
-            }
+        if inner.is_over()
+            && let Some(r) = inner.close_reason()
+        {
+            return Poll::Ready(Err(Error::Closed(r)));
         }
         match inner.assoc.state() {
             State::Closed | State::ShutdownReceived | State::ShutdownAckSent => {

@@ -40,7 +40,17 @@ struct Capture {
 impl Capture {
     fn start(ns: &str, iface: &str, file: &Path) -> Self {
         let mut child = Command::new("ip")
-            .args(["netns", "exec", ns, "tshark", "-q", "-i", iface, "-f", "ip proto 132"])
+            .args([
+                "netns",
+                "exec",
+                ns,
+                "tshark",
+                "-q",
+                "-i",
+                iface,
+                "-f",
+                "ip proto 132",
+            ])
             .args(["-F", "pcap", "-w"])
             .arg(file)
             .stdout(Stdio::null())
@@ -89,11 +99,22 @@ fn frames(file: &Path) -> Vec<Frame> {
         .arg("-r")
         .arg(file)
         .args(["-T", "fields", "-E", "separator=|"])
-        .args(["-e", "ip.src", "-e", "sctp.chunk_type", "-e", "ip.dsfield.dscp"])
+        .args([
+            "-e",
+            "ip.src",
+            "-e",
+            "sctp.chunk_type",
+            "-e",
+            "ip.dsfield.dscp",
+        ])
         .args(["-e", "frame.time_relative"])
         .output()
         .expect("run tshark");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -221,7 +242,9 @@ fn rfc6458_8_run_time_options_and_counters_match_the_capture() {
     // The driver's pcap file has what the wire had, in the same order.
     let recorded = frames(&own);
     let types = |v: &[Frame]| -> Vec<(String, Vec<u8>)> {
-        v.iter().map(|f| (f.src.clone(), f.chunks.clone())).collect()
+        v.iter()
+            .map(|f| (f.src.clone(), f.chunks.clone()))
+            .collect()
     };
     assert_eq!(types(&recorded), types(&all));
     let _ = std::fs::remove_dir_all(&dir);

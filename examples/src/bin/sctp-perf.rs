@@ -70,9 +70,17 @@ struct ServerArgs {
     #[arg(long)]
     once: bool,
 
-    /// Print the server's figures as one JSON object per association.
+    /// Print the server's figures as one JSON object per association
+    /// (with the process's resident memory, `rss_kib`, when it ended).
     #[arg(long)]
     json: bool,
+
+    /// Listen on M consecutive addresses starting at --bind's (one endpoint
+    /// each), for runs with many associations: an association is identified
+    /// by its addresses and ports, so many associations between two hosts
+    /// need many address pairs.
+    #[arg(long, value_name = "M", default_value_t = 1)]
+    addresses: u32,
 
     /// Verify that every message of a `client --check` arrives exactly once and
     /// intact; report duplicates, corrupt and missing messages (exit code 1 with
@@ -134,11 +142,16 @@ struct ClientArgs {
     #[arg(long, value_name = "N", default_value_t = 1)]
     associations: u32,
 
-    /// Client endpoints (local ports, one socket each) the associations are
-    /// spread over; an association is identified by its ports and
-    /// addresses, so N associations to one server address need N ports.
+    /// Client endpoints (one socket each) the associations are spread
+    /// over: endpoint k has association k*M .. k*M+M-1, one to each server
+    /// address. An association is identified by its addresses and ports.
     #[arg(long, value_name = "K", default_value_t = 1)]
     endpoints: u32,
+
+    /// Bind client endpoint k to this address plus k (default: any address,
+    /// each endpoint on its own ephemeral port).
+    #[arg(long, value_name = "IP")]
+    local: Option<IpAddr>,
 
     /// Server addresses the associations are spread over: the given one and
     /// the next M-1 (e.g. 198.19.0.1 .. 198.19.3.232 for 1000).
@@ -151,7 +164,8 @@ struct ClientArgs {
 
     /// Seconds to hold every association idle after set-up and before
     /// sending; the JSON line reports the CPU the client used meanwhile
-    /// (`idle_cpu_seconds`) and its resident memory (`rss_kib`).
+    /// (`idle_cpu_seconds`) and its resident memory then (`rss_kib`) and
+    /// before set-up (`rss_base_kib`).
     #[arg(long, value_name = "SECS", default_value_t = 0.0)]
     idle: f64,
 
@@ -191,7 +205,10 @@ fn main() -> ExitCode {
 
 fn validate(mode: &Mode) -> Result<(), UsageError> {
     match mode {
-        Mode::Server(a) => a.common.validate(),
+        Mode::Server(a) => {
+            a.common.validate()?;
+            UsageError::check_range("--addresses", a.addresses.into(), 1, 1 << 16)
+        }
         Mode::Client(a) => {
             a.common.validate()?;
             let min_size = if a.check { 8 } else { 1 };
@@ -251,6 +268,9 @@ async fn server(args: ServerArgs) -> Result<(), Failure> {
         .common
         .config(base_config(MAX_SIZE, u16::MAX, true))
         .endpoint(EndpointSettings::default().max_associations(1 << 20));
+    if args.addresses > 1 {
+        return serve_many(&args, config).await;
+    }
     let listener = SctpListener::bind(args.bind, config)
         .await
         .context(|| format!("listening on {}", args.bind))?;
@@ -271,6 +291,38 @@ async fn server(args: ServerArgs) -> Result<(), Failure> {
             }
         });
     }
+}
+
+/// `--addresses M`: one endpoint on each of M consecutive addresses, all
+/// served alike (quietly: no line per association but the JSON figures).
+async fn serve_many(args: &ServerArgs, config: sctp_raw::Config) -> Result<(), Failure> {
+    let mut accepting = tokio::task::JoinSet::new();
+    for j in 0..args.addresses {
+        let at = SocketAddr::new(nth_address(args.bind.ip(), j), args.bind.port());
+        let ep = SctpEndpoint::bind(at, config.clone())
+            .await
+            .context(|| format!("listening on {at}"))?;
+        let (json, check) = (args.json, args.check);
+        accepting.spawn(async move {
+            while let Ok((assoc, from)) = ep.accept().await {
+                tokio::spawn(async move {
+                    if let Err(e) = count(assoc, from, json, check).await {
+                        eprintln!("{PROGRAM}: {e}");
+                    }
+                });
+            }
+        });
+    }
+    println!(
+        "sctp-perf: listening on {} and the next {} addresses",
+        args.bind,
+        args.addresses - 1
+    );
+    while accepting.join_next().await.is_some() {}
+    Err(Failure::msg(
+        "serving".to_owned(),
+        "every endpoint stopped".to_owned(),
+    ))
 }
 
 /// Counts (and with `check`, verifies) what arrives on `assoc` until it ends,
@@ -371,6 +423,7 @@ async fn run_client(
 ) -> Result<(), Failure> {
     let server = args.server;
     let n = args.associations as usize;
+    let rss_base_kib = resident_kib();
     let setup_start = Instant::now();
     let assocs = connect_all(args, config).await?;
     let setup_seconds = setup_start.elapsed().as_secs_f64();
@@ -451,6 +504,7 @@ async fn run_client(
             line["associations"] = n.into();
             line["setup_seconds"] = setup_seconds.into();
             line["rss_kib"] = rss_kib.into();
+            line["rss_base_kib"] = rss_base_kib.into();
             line["idle_seconds"] = args.idle.into();
             line["idle_cpu_seconds"] = idle_cpu.into();
         }
@@ -537,12 +591,14 @@ async fn connect_all(
     } else {
         Ipv4Addr::UNSPECIFIED.into()
     };
-    let k = (args.endpoints as usize).min(n);
+    let m = args.server_addresses as usize;
+    let k = n.div_ceil(m).min(args.endpoints as usize);
     let mut endpoints = Vec::with_capacity(k);
-    for _ in 0..k {
-        let ep = SctpEndpoint::client(SocketAddr::new(any, 0), config.clone())
+    for j in 0..k {
+        let ip = args.local.map_or(any, |ip| nth_address(ip, j as u32));
+        let ep = SctpEndpoint::client(SocketAddr::new(ip, 0), config.clone())
             .await
-            .context(|| "opening a client endpoint".to_owned())?;
+            .context(|| format!("opening a client endpoint on {ip}"))?;
         endpoints.push(ep);
     }
     let mut assocs = Vec::with_capacity(n);
@@ -551,11 +607,8 @@ async fn connect_all(
     let mut next = 0usize;
     while assocs.len() < n {
         while next < n && set.len() < limit {
-            let ep = endpoints[next % k].clone();
-            let to = SocketAddr::new(
-                nth_address(server.ip(), (next / k) as u32 % args.server_addresses),
-                server.port(),
-            );
+            let ep = endpoints[(next / m) % k].clone();
+            let to = SocketAddr::new(nth_address(server.ip(), (next % m) as u32), server.port());
             set.spawn(async move { (to, ep.connect(to).await) });
             next += 1;
         }
