@@ -88,6 +88,30 @@
 //! # }
 //! ```
 //!
+//! One endpoint for many associations: a Diameter agent on its well-known
+//! port both accepts peers and dials them, over one socket per family:
+//!
+//! ```no_run
+//! use sctp_raw::{Config, EventMask, SctpEndpoint, SendOptions, Message, Ppid, Delivery};
+//!
+//! # async fn run() -> Result<(), sctp_raw::Error> {
+//! let endpoint = SctpEndpoint::bind("[::]:3868".parse().unwrap(), Config::default()).await?;
+//! let peer = endpoint.connect("198.18.0.2:3868".parse().unwrap()).await?;
+//! peer.set_event_mask(EventMask::ALL);
+//! let cer = Message { stream_id: 0, ppid: Ppid(46), unordered: false, payload: "CER".into() };
+//! peer.send_with(cer, &SendOptions::default().context(1).sack_immediately(true)).await?;
+//! while let Some(item) = peer.recv_item().await? {
+//!     match item {
+//!         Delivery::Message(m, info) => println!("{} bytes, TSN {:?}", m.payload.len(), info.tsn),
+//!         Delivery::Event(e) => println!("{e:?}"),
+//!         _ => {}
+//!     }
+//! }
+//! println!("{:?}", peer.stats());
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Building a configuration (UDP encapsulation needs no privilege):
 //!
 //! ```

@@ -204,6 +204,35 @@ fn raw_between_network_namespaces() {
     drop(pair);
 }
 
+/// An endpoint on `[::]` serves IPv4 and IPv6 peers at once (one raw
+/// socket per family, one driver, one port).
+#[test]
+fn endpoint_on_the_unspecified_ipv6_address_serves_both_families() {
+    if !root() {
+        return;
+    }
+    let pair = NetnsPair::new("d");
+    let port = 36020u16;
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let server = in_netns(&pair.a, move || async move {
+        let listener = SctpListener::bind(SocketAddr::new("::".parse().unwrap(), port), config())
+            .await
+            .unwrap();
+        ready_tx.send(()).unwrap();
+        let (a, b) = tokio::join!(serve_one(&listener), serve_one(&listener));
+        (a, b)
+    });
+    ready_rx.recv_timeout(LIMIT).expect("server ready");
+    let v4 = SocketAddr::new("198.18.0.1".parse().unwrap(), port);
+    let v6 = SocketAddr::new("fd00:5c7f::1".parse().unwrap(), port);
+    let c4 = in_netns(&pair.b, move || exchange(v4, 50));
+    let c6 = in_netns(&pair.b, move || exchange(v6, 50));
+    let (e4, e6) = (c4.join().expect("v4 client"), c6.join().expect("v6 client"));
+    let (s1, s2) = server.join().expect("server");
+    assert_graceful_shutdown(&e4, &s1);
+    assert_graceful_shutdown(&e6, &s2);
+}
+
 /// The veth links have an MTU of 1280 while associations assume 1500: the
 /// first large packets fail with EMSGSIZE, go out fragmented, and the
 /// error-queue report lowers the association's path MTU to 1280.

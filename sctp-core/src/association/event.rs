@@ -32,6 +32,25 @@ pub struct RecvInfo {
     pub cumulative_tsn: Tsn,
 }
 
+impl Message {
+    /// An ordered message on `stream_id` (set `unordered` for the other kind).
+    pub fn new(stream_id: StreamId, ppid: Ppid, payload: impl Into<Bytes>) -> Self {
+        Self {
+            stream_id,
+            ppid,
+            unordered: false,
+            payload: payload.into(),
+        }
+    }
+
+    /// The same message, delivered without regard to stream order or not.
+    #[must_use]
+    pub fn with_unordered(mut self, unordered: bool) -> Self {
+        self.unordered = unordered;
+        self
+    }
+}
+
 /// An error cause as an owned value (code plus cause information), for events.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorCause {
