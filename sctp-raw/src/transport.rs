@@ -311,11 +311,12 @@ pub(crate) struct TxBatch {
 }
 
 impl TxBatch {
-    /// Room for `BATCH` packets of `slot` bytes to start with.
+    /// Packets of up to `slot` bytes; the buffer grows with use (an idle
+    /// endpoint keeps little).
     pub(crate) fn new(slot: usize) -> Self {
         Self {
             slot,
-            buf: vec![0; slot * BATCH],
+            buf: Vec::new(),
             packets: Vec::with_capacity(BATCH),
             sent: 0,
             saw_msgsize: false,

@@ -24,6 +24,15 @@ use crate::sys::{self, RecvBatch};
 use crate::transport::{self, Io, Kind, TxBatch};
 use timers::TimerQueue;
 
+thread_local! {
+    /// The receive buffers (32 slots of 64 KiB), one per thread rather than
+    /// per endpoint: a batch is received and handled without an await in
+    /// between, so the drivers a thread runs take turns with one set, and a
+    /// process with many endpoints does not keep megabytes per endpoint.
+    static RECV: std::cell::RefCell<RecvBatch> =
+        std::cell::RefCell::new(RecvBatch::new(transport::RECV_SLOT));
+}
+
 /// Receive batches handled per socket wake-up before yielding.
 const RECV_ROUNDS: usize = 8;
 
@@ -37,7 +46,6 @@ pub(crate) struct Driver {
     shared: Arc<EndpointShared>,
     /// One transmit batch per socket.
     tx: Vec<TxBatch>,
-    rx: RecvBatch,
     timers: TimerQueue,
     pcap: Option<PcapWriter>,
     /// Associations handled in the current batch, to transmit for at its end.
@@ -81,7 +89,6 @@ impl Driver {
         Self {
             shared,
             tx: ios.iter().map(|_| TxBatch::new(slot)).collect(),
-            rx: RecvBatch::new(transport::RECV_SLOT),
             timers: TimerQueue::default(),
             pcap,
             touched: Vec::new(),
@@ -143,11 +150,14 @@ impl Driver {
             }
             if ready.is_readable() {
                 for _ in 0..RECV_ROUNDS {
-                    match self.rx.recv(ios[i].fd.as_raw_fd()) {
-                        Ok(n) => {
-                            self.handle_batch(&ios, i, n);
-                            self.flush(&ios).await;
-                        }
+                    let fd = ios[i].fd.as_raw_fd();
+                    let r = RECV.with_borrow_mut(|rx| {
+                        let n = rx.recv(fd)?;
+                        self.handle_batch(&ios, i, rx, n);
+                        Ok::<_, std::io::Error>(())
+                    });
+                    match r {
+                        Ok(()) => self.flush(&ios).await,
                         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                             guard.clear_ready_matching(Ready::READABLE);
                             break;
@@ -292,16 +302,16 @@ impl Driver {
         }
     }
 
-    /// Handles `n` received packets of socket `i`.
-    fn handle_batch(&mut self, ios: &[Io], i: usize, n: usize) {
+    /// Handles the `n` packets socket `i` received into `rx`.
+    fn handle_batch(&mut self, ios: &[Io], i: usize, rx: &RecvBatch, n: usize) {
         let now = now();
         let shared = self.shared.clone();
         let mut st = lock(&shared.state);
         let kind = ios[i].kind;
         let unbound = self.unbound;
         for p in 0..n {
-            let data = self.rx.packet(p);
-            let Some(rcv) = transport::parse(kind, data, &self.rx.meta[p]) else {
+            let data = rx.packet(p);
+            let Some(rcv) = transport::parse(kind, data, &rx.meta[p]) else {
                 continue;
             };
             let data = &data[rcv.range.0..rcv.range.1];
