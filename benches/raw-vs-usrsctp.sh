@@ -10,7 +10,8 @@
 #              SKIP_BUILD=1 (use the existing release binary, do not run cargo),
 #              BEFORE_PERF=PATH (an sctp-perf built from an earlier commit: it
 #              runs too, in the same run, and the ratio new/before is printed;
-#              this is how a change's effect on throughput is measured).
+#              this is how a change's effect on throughput is measured),
+#              SIZES (default "1400 100").
 #
 # Both tools send as fast as they can with Nagle-like bundling on (their
 # default). usrsctp's figures are those its tsctp server prints (bytes it
@@ -113,7 +114,7 @@ theirs() {
 }
 
 printf "%-9s %-8s %12s %14s %14s %9s\n" size stack "MB/s" "messages/s" bytes seconds
-for size in 1400 100; do
+for size in ${SIZES:-1400 100}; do
     read -r o_mb o_msg o_bytes o_secs < <(ours "$size")
     read -r t_mb t_msg t_bytes t_secs < <(theirs "$size")
     printf "%-9s %-8s %12.2f %14.0f %14s %9.2f\n" "$size" sctp-raw "$o_mb" "$o_msg" "$o_bytes" "$o_secs"
