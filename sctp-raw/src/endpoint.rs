@@ -137,6 +137,7 @@ impl SctpEndpoint {
                 incoming: VecDeque::new(),
                 accept_wakers: Wakers::default(),
                 accepting,
+                server: accepting,
                 handles: 1,
                 stopped: false,
                 dscp: config.dscp,

@@ -77,6 +77,8 @@ pub(crate) struct EndpointState {
     pub(crate) incoming: VecDeque<SctpAssociation>,
     pub(crate) accept_wakers: Wakers,
     pub(crate) accepting: bool,
+    /// Made to accept (`bind`), not a client endpoint.
+    pub(crate) server: bool,
     /// Live `SctpEndpoint`/`SctpListener` handles.
     pub(crate) handles: usize,
     /// The driver has stopped: nothing will be sent or received any more.

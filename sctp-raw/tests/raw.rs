@@ -84,6 +84,41 @@ async fn loopback(addr: SocketAddr) {
     assert_graceful_shutdown(&client, &server);
 }
 
+/// A server's port is free again as soon as its listener and associations
+/// are gone: only client endpoints (ephemeral ports) linger to answer late
+/// packets (RFC 9260 section 8.4 rule 5), so a restarted server can rebind.
+#[tokio::test]
+async fn a_dropped_listener_frees_its_port_at_once() {
+    if !root() {
+        return;
+    }
+    timeout(LIMIT, async {
+        let addr: SocketAddr = "127.0.0.1:36030".parse().unwrap();
+        let listener = SctpListener::bind(addr, config()).await.unwrap();
+        let (client, accepted) =
+            tokio::join!(SctpAssociation::connect(addr, config()), listener.accept());
+        let (client, (server, _)) = (client.unwrap(), accepted.unwrap());
+        client.shutdown().await.unwrap();
+        assert!(server.recv().await.unwrap().is_none());
+        drop((server, listener));
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            match SctpListener::bind(addr, config()).await {
+                Ok(_) => break,
+                Err(e) => {
+                    assert!(
+                        tokio::time::Instant::now() < deadline,
+                        "port still held: {e}"
+                    );
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    })
+    .await
+    .unwrap();
+}
+
 #[tokio::test]
 async fn raw_ipv4_loopback() {
     if !root() {

@@ -155,6 +155,76 @@ fn data_packet(to: &Side, from: &Side, tsn: Tsn, payload: &[u8], tag: Verificati
     handshake::encode_packet(from.me.port(), to.me.port(), tag, &[data])
 }
 
+/// The hazard of a multi-homed peer: a packet from its second address (or
+/// after a route change) carries our tag and its port, and belongs to the
+/// association. It must not be taken for out of the blue: rule 8 of RFC
+/// 9260 section 8.4 would answer with ABORT carrying that tag, which the
+/// peer accepts, and the association would die. With a wrong tag it stays
+/// out of the blue.
+#[test]
+fn rfc9260_8_4_packet_from_another_peer_address_with_our_tag_is_not_out_of_the_blue() {
+    let (now, mut a, mut b) = established(41);
+    let tag = b.a().local_verification_tag();
+    let other = SocketAddr::new("198.18.9.9".parse().unwrap(), a.me.port());
+    let hb = handshake::encode_packet(
+        a.me.port(),
+        b.me.port(),
+        tag,
+        &[Chunk::Heartbeat(crate::wire::chunk::Heartbeat {
+            info: b"probe",
+        })],
+    );
+    b.receive(now, other, &hb);
+    assert!(
+        b.outbox.is_empty(),
+        "answered by the endpoint: {:?}",
+        b.outbox
+    );
+    let out = b.transmit(now);
+    let acks: Vec<_> = out
+        .iter()
+        .flat_map(|p| {
+            chunks(p)
+                .into_iter()
+                .map(|c| format!("{c:?}"))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        acks.iter().any(|c| c.starts_with("HeartbeatAck")),
+        "{acks:?}"
+    );
+    assert!(!acks.iter().any(|c| c.starts_with("Abort")), "{acks:?}");
+    assert_eq!(b.a().state(), State::Established);
+    // The wrong tag from that address: out of the blue, ABORT with the T bit (rule 8).
+    let forged = handshake::encode_packet(
+        a.me.port(),
+        b.me.port(),
+        VerificationTag(tag.0 ^ 1),
+        &[Chunk::Heartbeat(crate::wire::chunk::Heartbeat {
+            info: b"probe",
+        })],
+    );
+    b.receive(now, other, &forged);
+    let reply = std::mem::take(&mut b.outbox);
+    assert_eq!(reply.len(), 1);
+    assert!(matches!(chunks(&reply[0])[..], [Chunk::Abort(_)]));
+    assert_eq!(b.a().state(), State::Established);
+    // Another peer port with our tag is someone else.
+    let elsewhere = SocketAddr::new(other.ip(), a.me.port() + 1);
+    let hb2 = handshake::encode_packet(
+        elsewhere.port(),
+        b.me.port(),
+        tag,
+        &[Chunk::Heartbeat(crate::wire::chunk::Heartbeat {
+            info: b"probe",
+        })],
+    );
+    b.receive(now, elsewhere, &hb2);
+    assert_eq!(std::mem::take(&mut b.outbox).len(), 1);
+    let _ = exchange(now, &mut a, &mut b);
+}
+
 #[test]
 fn rfc9260_5_1_init_has_tag_zero_and_no_address_parameters() {
     let now = crate::test_epoch();

@@ -158,6 +158,10 @@ pub struct Endpoint {
     /// Associations per local port, so port ownership is one lookup.
     ports: HashMap<u16, usize>,
     keys: HashMap<AssociationHandle, (u16, SocketAddr)>,
+    /// Associations by (our port, the tag the peer puts in its packets),
+    /// for packets from a peer address other than the one routed by.
+    by_tag: HashMap<(u16, VerificationTag), AssociationHandle>,
+    tag_of: HashMap<AssociationHandle, VerificationTag>,
     /// Forgotten associations' (port, peer) still answered, with their
     /// expiry, oldest first; `lingering` indexes it.
     linger_queue: VecDeque<(Instant, (u16, SocketAddr))>,
@@ -195,6 +199,8 @@ impl Endpoint {
             routes: HashMap::new(),
             ports: HashMap::new(),
             keys: HashMap::new(),
+            by_tag: HashMap::new(),
+            tag_of: HashMap::new(),
             linger_queue: VecDeque::new(),
             lingering: HashSet::new(),
             now,
@@ -252,7 +258,7 @@ impl Endpoint {
             local_port,
             rng,
         );
-        let handle = self.add_route(local_port, remote);
+        let handle = self.add_route(local_port, remote, assoc.local_verification_tag());
         Ok((handle, assoc))
     }
 
@@ -265,6 +271,9 @@ impl Endpoint {
             return;
         };
         self.routes.remove(&key);
+        if let Some(tag) = self.tag_of.remove(&handle) {
+            self.by_tag.remove(&(key.0, tag));
+        }
         if let Some(n) = self.ports.get_mut(&key.0) {
             *n -= 1;
             if *n == 0 {
@@ -345,10 +354,17 @@ impl Endpoint {
         self.next_rotation = Some(self.now + period - into_period);
     }
 
-    fn add_route(&mut self, local_port: u16, remote: SocketAddr) -> AssociationHandle {
+    fn add_route(
+        &mut self,
+        local_port: u16,
+        remote: SocketAddr,
+        local_vtag: VerificationTag,
+    ) -> AssociationHandle {
         let handle = AssociationHandle(self.next_handle);
         self.next_handle += 1;
         self.routes.insert((local_port, remote), handle);
+        self.by_tag.insert((local_port, local_vtag), handle);
+        self.tag_of.insert(handle, local_vtag);
         *self.ports.entry(local_port).or_default() += 1;
         self.keys.insert(handle, (local_port, remote));
         handle
@@ -384,6 +400,23 @@ impl Endpoint {
             return self.drop_with(Dropped::Malformed(e));
         }
         if let Some(&h) = self.routes.get(&(local_port, remote)) {
+            return Some(DatagramEvent::Association(h));
+        }
+        // The peer's port with the tag of one of our associations, from
+        // another address: a multi-homed peer's second address, or its
+        // traffic after a route change. It is that association's, not out of
+        // the blue: rule 8 of RFC 9260 section 8.4 would answer with an ABORT
+        // carrying that very tag, which the peer accepts, and the
+        // association would die. The tag is the check section 8.5 relies
+        // on; the association verifies it again.
+        let vtag = packet.verification_tag();
+        if vtag.0 != 0
+            && let Some(&h) = self.by_tag.get(&(local_port, vtag))
+            && self
+                .keys
+                .get(&h)
+                .is_some_and(|k| k.1.port() == remote.port())
+        {
             return Some(DatagramEvent::Association(h));
         }
         self.out_of_the_blue(now, remote, local_port, &packet, buf)
@@ -612,7 +645,7 @@ impl Endpoint {
         ));
         // Chunks bundled after the COOKIE ECHO (DATA, say) are the association's.
         assoc.handle_packet(now, packet.as_bytes());
-        let handle = self.add_route(local_port, remote);
+        let handle = self.add_route(local_port, remote, assoc.local_verification_tag());
         Some(DatagramEvent::NewAssociation(handle, assoc))
     }
 }

@@ -177,12 +177,13 @@ impl Driver {
     /// Whether the driver is still needed. A client endpoint over raw IP
     /// whose associations are gone stays a while (like TCP's TIME-WAIT) to
     /// answer what their peers still send, e.g. a SHUTDOWN ACK resent
-    /// because our SHUTDOWN COMPLETE was lost (RFC 9260 section 8.4 rule 5).
-    /// A UDP socket's fixed port is released at once for reuse.
+    /// because our SHUTDOWN COMPLETE was lost (RFC 9260 section 8.4 rule 5);
+    /// its port is an ephemeral one. A server's well-known port, and a UDP
+    /// socket's fixed port, are released at once for reuse.
     fn keeps_running(&self, st: &EndpointState) -> bool {
         st.handles > 0
             || !st.assocs.is_empty()
-            || (self.raw && !st.accepting && st.proto.is_lingering())
+            || (self.raw && !st.server && st.proto.is_lingering())
     }
 
     /// Handles's requests and due timers.
