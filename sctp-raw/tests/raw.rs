@@ -93,7 +93,7 @@ async fn a_dropped_listener_frees_its_port_at_once() {
         return;
     }
     timeout(LIMIT, async {
-        let addr: SocketAddr = "127.0.0.1:36030".parse().unwrap();
+        let addr: SocketAddr = "127.0.0.1:36045".parse().unwrap();
         let listener = SctpListener::bind(addr, config()).await.unwrap();
         let (client, accepted) =
             tokio::join!(SctpAssociation::connect(addr, config()), listener.accept());
