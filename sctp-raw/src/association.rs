@@ -301,8 +301,11 @@ impl SctpAssociation {
             }
         }
         if inner.is_over() {
-            if let Some(r) = inner.driver_lost.take() {
+            if !inner.driver_lost_told
+                && let Some(r) = inner.driver_lost.clone()
+            {
                 // The driver stopped under us: say so once.
+                inner.driver_lost_told = true;
                 return Poll::Ready(Some(AssociationEvent::Closed(r)));
             }
             return Poll::Ready(None);

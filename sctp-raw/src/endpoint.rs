@@ -136,6 +136,7 @@ impl SctpEndpoint {
                 assocs: HashMap::new(),
                 incoming: VecDeque::new(),
                 accept_wakers: Wakers::default(),
+                idle_wakers: Wakers::default(),
                 accepting,
                 server: accepting,
                 handles: 1,
@@ -260,6 +261,39 @@ impl SctpEndpoint {
             st.proto.unlisten(port);
             st.accept_wakers.wake();
         }
+    }
+
+    /// Drains the endpoint: stops accepting, shuts every association down
+    /// gracefully (what was sent is still delivered, RFC 9260 section 9.2)
+    /// and resolves once all are gone, as a server does before it exits.
+    ///
+    /// Cancel-safe in the sense that the shutdowns, once started, continue
+    /// in the background if the future is dropped.
+    pub async fn shutdown_all(&self) {
+        let assocs: Vec<_> = {
+            let mut st = lock(&self.shared.state);
+            st.accepting = false;
+            st.proto.unlisten(self.shared.local.port());
+            st.accept_wakers.wake();
+            st.assocs.values().cloned().collect()
+        };
+        let now = now();
+        for a in assocs {
+            let mut inner = lock(&a.inner);
+            if !inner.is_over() {
+                inner.assoc.shutdown(now);
+                self.shared.mark_dirty(&mut inner, a.handle);
+            }
+        }
+        poll_fn(|cx| {
+            let mut st = lock(&self.shared.state);
+            if st.assocs.is_empty() || st.stopped {
+                return Poll::Ready(());
+            }
+            st.idle_wakers.register(cx);
+            Poll::Pending
+        })
+        .await;
     }
 
     /// Associations the endpoint currently routes.

@@ -76,6 +76,8 @@ pub(crate) struct EndpointState {
     /// Established associations waiting for `accept`.
     pub(crate) incoming: VecDeque<SctpAssociation>,
     pub(crate) accept_wakers: Wakers,
+    /// Tasks waiting for the last association to end (`SctpEndpoint::shutdown_all`).
+    pub(crate) idle_wakers: Wakers,
     pub(crate) accepting: bool,
     /// Made to accept (`bind`), not a client endpoint.
     pub(crate) server: bool,
@@ -145,6 +147,8 @@ pub(crate) struct AssocInner {
     pub(crate) finished: bool,
     /// Set when the driver stopped under a live association.
     pub(crate) driver_lost: Option<CloseReason>,
+    /// `next_event` has reported `driver_lost`.
+    pub(crate) driver_lost_told: bool,
     /// Buffered amount when the driver last looked, to wake senders on acks.
     pub(crate) buffered_seen: usize,
     /// The state when the driver last looked, to wake state waiters.
@@ -172,6 +176,7 @@ impl AssocInner {
             since_transmit: 0,
             finished: false,
             driver_lost: None,
+            driver_lost_told: false,
             buffered_seen: 0,
             state_seen,
             record: None,

@@ -135,6 +135,51 @@ async fn one_client_endpoint_carries_many_associations() {
     .unwrap();
 }
 
+/// Draining an endpoint shuts every association down gracefully: what was
+/// sent is delivered, each peer sees SHUTDOWN, and new INITs find no listener.
+#[tokio::test]
+async fn shutdown_all_drains_every_association_gracefully() {
+    timeout(LIMIT, async {
+        let udp = free_udp_port();
+        let addr: SocketAddr = "127.0.0.1:2910".parse().unwrap();
+        let server = SctpEndpoint::bind(addr, Config::udp(udp, 0).association(fast()))
+            .await
+            .unwrap();
+        let mut clients = Vec::new();
+        for _ in 0..3 {
+            let c = SctpAssociation::connect(addr, Config::udp(0, udp).association(fast()))
+                .await
+                .unwrap();
+            clients.push(c);
+        }
+        let mut theirs = Vec::new();
+        for _ in 0..3 {
+            let (a, _) = server.accept().await.unwrap();
+            a.send(msg(0, "last words")).await.unwrap();
+            theirs.push(a);
+        }
+        server.shutdown_all().await;
+        assert_eq!(server.association_count(), 0);
+        for c in &clients {
+            assert_eq!(&c.recv().await.unwrap().unwrap().payload[..], b"last words");
+            assert!(c.recv().await.unwrap().is_none());
+            assert_eq!(
+                c.next_event().await,
+                Some(AssociationEvent::ShutdownReceived)
+            );
+        }
+        assert!(matches!(server.accept().await, Err(Error::NotListening)));
+        let late = SctpAssociation::connect(
+            addr,
+            Config::udp(0, udp).association(fast().max_init_retransmits(1)),
+        )
+        .await;
+        assert!(late.is_err(), "a drained endpoint accepted {late:?}");
+    })
+    .await
+    .unwrap();
+}
+
 /// A hand-driven engine peer on a plain UDP socket, for scripting what our
 /// stack sees: packets can be dropped, chunks injected, the peer restarted.
 struct Peer {

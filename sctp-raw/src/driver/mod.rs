@@ -256,6 +256,9 @@ impl Driver {
             drop(inner);
             st.assocs.remove(&a.handle);
             st.proto.forget(a.handle);
+            if st.assocs.is_empty() {
+                st.idle_wakers.wake();
+            }
             return;
         }
         let deadline = inner.assoc.poll_timeout();
@@ -493,6 +496,7 @@ impl Driver {
             inner.wake_all();
         }
         st.accept_wakers.wake();
+        st.idle_wakers.wake();
         drop(st);
         drop(incoming);
         debug!("driver stopped");
