@@ -161,6 +161,7 @@ impl SctpEndpoint {
             pcap,
             udp_local_port,
             reservations,
+            accepting,
         );
         tokio::spawn(driver.run(ios));
         Ok(Self { shared })

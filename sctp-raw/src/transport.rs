@@ -311,12 +311,17 @@ pub(crate) struct TxBatch {
 }
 
 impl TxBatch {
-    /// Packets of up to `slot` bytes; the buffer grows with use (an idle
-    /// endpoint keeps little).
-    pub(crate) fn new(slot: usize) -> Self {
+    /// Packets of up to `slot` bytes. A server's buffer holds a full batch
+    /// from the start; a client's grows with use, so that a process with
+    /// many mostly idle client endpoints keeps little.
+    pub(crate) fn new(slot: usize, server: bool) -> Self {
         Self {
             slot,
-            buf: Vec::new(),
+            buf: if server {
+                vec![0; slot * BATCH]
+            } else {
+                Vec::new()
+            },
             packets: Vec::with_capacity(BATCH),
             sent: 0,
             saw_msgsize: false,
@@ -434,7 +439,7 @@ mod tests {
         let (ours, theirs) = (36101u16, 36102u16);
         let rx = open(&Transport::Raw, local, &[ours]).unwrap();
         let tx = open(&Transport::Raw, local, &[]).unwrap();
-        let mut batch = TxBatch::new(1500);
+        let mut batch = TxBatch::new(1500, false);
         for port in [theirs, ours, theirs, ours] {
             let p = packet(port);
             batch.slot_mut()[..p.len()].copy_from_slice(&p);

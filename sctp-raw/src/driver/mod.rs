@@ -85,10 +85,11 @@ impl Driver {
         pcap: Option<PcapWriter>,
         udp_local_port: u16,
         reservations: Vec<std::net::UdpSocket>,
+        server: bool,
     ) -> Self {
         Self {
             shared,
-            tx: ios.iter().map(|_| TxBatch::new(slot)).collect(),
+            tx: ios.iter().map(|_| TxBatch::new(slot, server)).collect(),
             timers: TimerQueue::default(),
             pcap,
             touched: Vec::new(),
