@@ -312,8 +312,8 @@ pub(crate) struct TxBatch {
 
 impl TxBatch {
     /// Packets of up to `slot` bytes. A server's buffer holds a full batch
-    /// from the start; a client's grows with use, so that a process with
-    /// many mostly idle client endpoints keeps little.
+    /// from the start; a client's is allocated when it first sends, so that
+    /// client endpoints that never send keep nothing.
     pub(crate) fn new(slot: usize, server: bool) -> Self {
         Self {
             slot,
@@ -337,7 +337,8 @@ impl TxBatch {
     pub(crate) fn slot_mut(&mut self) -> &mut [u8] {
         let start = self.packets.len() * self.slot;
         if self.buf.len() < start + self.slot {
-            self.buf.resize(start + self.slot, 0);
+            let want = (start + self.slot).max(BATCH * self.slot);
+            self.buf.resize(want, 0);
         }
         &mut self.buf[start..start + self.slot]
     }
