@@ -287,7 +287,10 @@ pub(crate) fn encode_init_ack_packet(
     let ack = InitAck {
         initiate_tag: plan.local_vtag,
         a_rwnd,
-        num_outbound_streams: config.outbound_streams,
+        // Section 5.1.1: offer no more outbound streams than the peer's
+        // MIS accepts (both sides would use the minimum anyway; Linux and
+        // usrsctp offer it, and so does a capture reader's expectation).
+        num_outbound_streams: config.outbound_streams.min(peer.inbound_streams),
         num_inbound_streams: config.inbound_streams,
         initial_tsn: plan.local_initial_tsn,
         params,

@@ -225,6 +225,28 @@ fn rfc9260_8_4_packet_from_another_peer_address_with_our_tag_is_not_out_of_the_b
     let _ = exchange(now, &mut a, &mut b);
 }
 
+/// Section 5.1.1: the INIT ACK offers no more outbound streams than the
+/// INIT's MIS accepts, and both sides then use the same counts.
+#[test]
+fn rfc9260_5_1_1_init_ack_offers_at_most_the_peers_mis() {
+    let now = crate::test_epoch();
+    let mut a = Side::new(now, A, 51, cfg().inbound_streams(5).outbound_streams(3));
+    let mut b = Side::new(now, B, 52, cfg().outbound_streams(10).inbound_streams(7));
+    a.connect(now, B);
+    let init = a.transmit(now);
+    b.receive(now, a.me, &init[0]);
+    let ack = std::mem::take(&mut b.outbox);
+    let [Chunk::InitAck(ia)] = &chunks(&ack[0])[..] else {
+        panic!("no INIT ACK")
+    };
+    assert_eq!(ia.num_outbound_streams, 5);
+    assert_eq!(ia.num_inbound_streams, 7);
+    a.receive(now, b.me, &ack[0]);
+    exchange(now, &mut a, &mut b);
+    assert_eq!((a.a().outbound_streams(), a.a().inbound_streams()), (3, 5));
+    assert_eq!((b.a().outbound_streams(), b.a().inbound_streams()), (5, 3));
+}
+
 #[test]
 fn rfc9260_5_1_init_has_tag_zero_and_no_address_parameters() {
     let now = crate::test_epoch();
