@@ -45,14 +45,20 @@
 //! drawn at random from 49152..=65535), so a UDP port equal to an SCTP port
 //! in use on the same address family is unavailable.
 //!
-//! Once a client's association has ended, its driver (over raw IP) stays
-//! for `sctp_core::EndpointConfig::linger` (60 s), like TCP's TIME-WAIT, to
-//! answer what the peer still sends: a SHUTDOWN ACK resent because our
-//! SHUTDOWN COMPLETE was lost gets another one (RFC 9260 section 8.4). A
-//! driver over UDP, whose local port is fixed, releases it at once.
+//! Once a client endpoint's last association has ended, its driver (over
+//! raw IP) stays for [`EndpointSettings::linger`] (60 s), like TCP's
+//! TIME-WAIT, to answer what the peer still sends: a SHUTDOWN ACK resent
+//! because our SHUTDOWN COMPLETE was lost gets another one (RFC 9260
+//! section 8.4). A server endpoint's well-known port, and a driver over UDP
+//! (whose local port is fixed), are released at once.
+//!
+//! An endpoint bound to an unspecified address names the source of every
+//! packet (`IP_PKTINFO`/`IPV6_PKTINFO`): replies leave from the address the
+//! peer sent to, not from whichever one the kernel's routing prefers.
 //!
 //! The association settings' `ip_header_len` is set by this crate to match
-//! the transport (20 for IPv4, 40 for IPv6, plus 8 for UDP). Packets are
+//! the transport (20 for IPv4, 40 for IPv6, plus 8 for UDP; an endpoint on
+//! `[::]` serving both families uses IPv6's). Packets are
 //! sent with DF set; ICMP "fragmentation needed"/"packet too big" reports
 //! (read from the socket error queue) lower the association's path MTU at
 //! once. New data is fragmented to it; a chunk sent before the drop is
