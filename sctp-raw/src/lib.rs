@@ -86,7 +86,7 @@
 //! });
 //!
 //! let assoc = SctpAssociation::connect("127.0.0.1:5000".parse().unwrap(), Config::default()).await?;
-//! assoc.send(Message { stream_id: 1, ppid: Ppid(51), unordered: false, payload: Bytes::from_static(b"hello") }).await?;
+//! assoc.send(Message::new(1, Ppid(51), Bytes::from_static(b"hello"))).await?;
 //! let echoed = assoc.recv().await?.expect("an echo");
 //! assert_eq!(&echoed.payload[..], b"hello");
 //! assoc.shutdown().await?;
@@ -104,7 +104,7 @@
 //! let endpoint = SctpEndpoint::bind("[::]:3868".parse().unwrap(), Config::default()).await?;
 //! let peer = endpoint.connect("198.18.0.2:3868".parse().unwrap()).await?;
 //! peer.set_event_mask(EventMask::ALL);
-//! let cer = Message { stream_id: 0, ppid: Ppid(46), unordered: false, payload: "CER".into() };
+//! let cer = Message::new(0, Ppid(46), "CER");
 //! peer.send_with(cer, &SendOptions::default().context(1).sack_immediately(true)).await?;
 //! while let Some(item) = peer.recv_item().await? {
 //!     match item {

@@ -31,12 +31,7 @@ fn free_udp_port() -> u16 {
 }
 
 fn msg(stream_id: u16, payload: impl Into<Bytes>) -> Message {
-    Message {
-        stream_id,
-        ppid: Ppid(46),
-        unordered: false,
-        payload: payload.into(),
-    }
+    Message::new(stream_id, Ppid(46), payload.into())
 }
 
 fn fast() -> AssociationConfig {

@@ -420,15 +420,13 @@ impl RawPeer {
 /// The legitimate client's message `i`: stream, PPID and contents all derive from `i`.
 fn legit_msg(i: u32) -> Message {
     let len = 100 + (i as usize * 37) % 1300;
-    Message {
-        stream_id: (i % 4) as u16,
-        ppid: Ppid(i),
-        unordered: false,
-        payload: (0..len)
+    Message::new(
+        (i % 4) as u16,
+        Ppid(i),
+        (0..len)
             .map(|k| (i as u8).wrapping_add(k as u8))
-            .collect::<Vec<u8>>()
-            .into(),
-    }
+            .collect::<Vec<u8>>(),
+    )
 }
 
 /// Messages the reports have room for before they allocate.
@@ -1551,12 +1549,11 @@ fn rfc9260_8_1_silent_peer_over_raw_sockets_is_reported_lost() {
     let waiter = std::thread::spawn(move || {
         block_on(async {
             for i in 0..10u32 {
-                a.send(Message {
-                    stream_id: 0,
-                    ppid: Ppid(2000 + i),
-                    unordered: false,
-                    payload: Bytes::from(vec![i as u8; 600]),
-                })
+                a.send(Message::new(
+                    0,
+                    Ppid(2000 + i),
+                    Bytes::from(vec![i as u8; 600]),
+                ))
                 .await
                 .unwrap();
             }

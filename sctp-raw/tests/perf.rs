@@ -30,12 +30,7 @@ async fn run(addr: SocketAddr, size: usize, secs: u64) -> (f64, f64) {
     while start.elapsed() < Duration::from_secs(secs) {
         for _ in 0..64 {
             client
-                .send(Message {
-                    stream_id: 0,
-                    ppid: Ppid(0),
-                    unordered: false,
-                    payload: payload.clone(),
-                })
+                .send(Message::new(0, Ppid(0), payload.clone()))
                 .await
                 .unwrap();
         }
@@ -168,12 +163,7 @@ fn veth_throughput() {
                 let start = Instant::now();
                 while start.elapsed() < Duration::from_secs(3) {
                     for _ in 0..64 {
-                        let m = Message {
-                            stream_id: 0,
-                            ppid: Ppid(0),
-                            unordered: false,
-                            payload: payload.clone(),
-                        };
+                        let m = Message::new(0, Ppid(0), payload.clone());
                         client.send(m).await.unwrap();
                     }
                 }

@@ -16,12 +16,7 @@ use support::{LIMIT, NetnsPair, assert_graceful_shutdown, in_netns, ip, root};
 use tokio::time::timeout;
 
 fn msg(stream_id: u16, payload: impl Into<Bytes>) -> Message {
-    Message {
-        stream_id,
-        ppid: Ppid(0),
-        unordered: false,
-        payload: payload.into(),
-    }
+    Message::new(stream_id, Ppid(0), payload.into())
 }
 
 fn config() -> Config {

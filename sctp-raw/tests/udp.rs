@@ -24,12 +24,7 @@ fn free_udp_port() -> u16 {
 }
 
 fn msg(stream_id: u16, unordered: bool, payload: impl Into<Bytes>) -> Message {
-    Message {
-        stream_id,
-        ppid: Ppid(51),
-        unordered,
-        payload: payload.into(),
-    }
+    Message::new(stream_id, Ppid(51), payload.into()).with_unordered(unordered)
 }
 
 fn fast(cfg: AssociationConfig) -> AssociationConfig {

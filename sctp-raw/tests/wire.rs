@@ -173,12 +173,7 @@ fn rfc6458_8_run_time_options_and_counters_match_the_capture() {
         let config = Config::default().association(fast()).pcap(&own2);
         let a = SctpAssociation::connect(server_addr, config).await.unwrap();
         for i in 0..20u8 {
-            let m = Message {
-                stream_id: 0,
-                ppid: Ppid(46),
-                unordered: false,
-                payload: Bytes::from(vec![i; 300]),
-            };
+            let m = Message::new(0, Ppid(46), Bytes::from(vec![i; 300]));
             a.send(m).await.unwrap();
             assert_eq!(a.recv().await.unwrap().unwrap().payload[0], i);
         }

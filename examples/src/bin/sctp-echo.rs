@@ -253,12 +253,12 @@ async fn run_client(args: &ClientArgs, config: sctp_raw::Config) -> Result<(), F
 
     let sender = async {
         for i in 0..count {
-            let msg = Message {
-                stream_id: (i % streams) as u16,
-                ppid: echo_ppid(i),
-                unordered: args.unordered,
-                payload: Bytes::from(echo_payload(i, args.size)),
-            };
+            let msg = Message::new(
+                (i % streams) as u16,
+                echo_ppid(i),
+                Bytes::from(echo_payload(i, args.size)),
+            )
+            .with_unordered(args.unordered);
             assoc
                 .send(msg)
                 .await

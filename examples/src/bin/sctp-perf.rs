@@ -540,16 +540,16 @@ async fn send_all(assoc: &SctpAssociation, plan: &SendPlan) -> Result<u64, Failu
         if done {
             break;
         }
-        let msg = Message {
-            stream_id: (sent % plan.streams) as u16,
-            ppid: PPID,
-            unordered: plan.unordered,
-            payload: if plan.check {
+        let msg = Message::new(
+            (sent % plan.streams) as u16,
+            PPID,
+            if plan.check {
                 Bytes::from(echo_payload(sent, plan.size))
             } else {
                 payload.clone()
             },
-        };
+        )
+        .with_unordered(plan.unordered);
         assoc
             .send(msg)
             .await

@@ -8,7 +8,11 @@ use crate::wire::cause::{self, Cause, UserInitiatedAbort};
 use crate::{Ppid, Ssn, StreamId, Tsn};
 
 /// A complete user message, sent or received.
+///
+/// Built with [`Message::new`] (fields may be added, so it cannot be written
+/// as a literal outside this crate); its fields are public to read and change.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Message {
     /// The stream it travels on.
     pub stream_id: StreamId,

@@ -238,12 +238,11 @@ impl DcsctpHost {
             }
         }
         while let Some(m) = self.socket.get_next_message() {
-            self.received.push(Message {
-                stream_id: m.stream_id.0,
-                ppid: Ppid(m.ppid.0),
-                unordered: false,
-                payload: Bytes::from(m.payload),
-            });
+            self.received.push(Message::new(
+                m.stream_id.0,
+                Ppid(m.ppid.0),
+                Bytes::from(m.payload),
+            ));
         }
     }
 }

@@ -294,12 +294,11 @@ impl ProtoHost {
                     .read(&mut payload)
                     .expect("a buffer of the message's size");
                 payload.truncate(n);
-                self.received.push(Message {
-                    stream_id: id,
-                    ppid: Ppid(chunks.ppi as u32),
-                    unordered: false,
-                    payload: Bytes::from(payload),
-                });
+                self.received.push(Message::new(
+                    id,
+                    Ppid(chunks.ppi as u32),
+                    Bytes::from(payload),
+                ));
             }
         }
     }
