@@ -3,7 +3,9 @@
 //! stream of messages and notifications against a scripted peer, abort
 //! reasons, split handles, messages sent in pieces, run-time options.
 
-use std::net::{SocketAddr, UdpSocket};
+mod support;
+
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,17 +20,10 @@ use sctp_raw::{
     AssociationConfig, AssociationEvent, CloseReason, Config, Delivery, Error, EventMask, Message,
     Ppid, SctpAssociation, SctpEndpoint, SendOptions,
 };
+use support::free_udp_port;
 use tokio::time::timeout;
 
 const LIMIT: Duration = Duration::from_secs(30);
-
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn msg(stream_id: u16, payload: impl Into<Bytes>) -> Message {
     Message::new(stream_id, Ppid(46), payload.into())
@@ -173,6 +168,35 @@ async fn shutdown_all_drains_every_association_gracefully() {
     })
     .await
     .unwrap();
+}
+
+/// A server endpoint on 127.0.0.1:`port` (UDP encapsulation) and one
+/// association to it, both ends.
+struct Pair {
+    /// Kept so the endpoint lives as long as the test wants.
+    _server: SctpEndpoint,
+    client: SctpAssociation,
+    theirs: SctpAssociation,
+    /// The server's UDP port.
+    udp: u16,
+}
+
+async fn pair(port: u16) -> Pair {
+    let udp = free_udp_port();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let server = SctpEndpoint::bind(addr, Config::udp(udp, 0).association(fast()))
+        .await
+        .unwrap();
+    let (client, accepted) = tokio::join!(
+        SctpAssociation::connect(addr, Config::udp(0, udp).association(fast())),
+        server.accept()
+    );
+    Pair {
+        _server: server,
+        client: client.unwrap(),
+        theirs: accepted.unwrap().0,
+        udp,
+    }
 }
 
 /// A hand-driven engine peer on a plain UDP socket, for scripting what our
@@ -453,16 +477,12 @@ async fn rfc6458_6_1_every_notification_reaches_recv_item_in_order() {
 #[tokio::test]
 async fn rfc6458_6_1_11_send_failures_carry_context_and_abort_reason_reaches_peer() {
     timeout(LIMIT, async {
-        let udp = free_udp_port();
-        let addr: SocketAddr = "127.0.0.1:2907".parse().unwrap();
-        let server = SctpEndpoint::bind(addr, Config::udp(udp, 0).association(fast()))
-            .await
-            .unwrap();
-        let (client, accepted) = tokio::join!(
-            SctpAssociation::connect(addr, Config::udp(0, udp).association(fast())),
-            server.accept()
-        );
-        let (client, (theirs, _)) = (client.unwrap(), accepted.unwrap());
+        let Pair {
+            client,
+            theirs,
+            _server,
+            ..
+        } = pair(2907).await;
         // The server stops reading; the client's window fills... instead, the
         // client aborts with data still queued and not acknowledged.
         for i in 0..3u32 {
@@ -511,16 +531,12 @@ async fn rfc6458_6_1_11_send_failures_carry_context_and_abort_reason_reaches_pee
 #[tokio::test]
 async fn split_halves_and_messages_in_pieces() {
     timeout(LIMIT, async {
-        let udp = free_udp_port();
-        let addr: SocketAddr = "127.0.0.1:2908".parse().unwrap();
-        let server = SctpEndpoint::bind(addr, Config::udp(udp, 0).association(fast()))
-            .await
-            .unwrap();
-        let (client, accepted) = tokio::join!(
-            SctpAssociation::connect(addr, Config::udp(0, udp).association(fast())),
-            server.accept()
-        );
-        let (client, (theirs, _)) = (client.unwrap(), accepted.unwrap());
+        let Pair {
+            client,
+            theirs,
+            _server,
+            ..
+        } = pair(2908).await;
         let (tx, rx) = theirs.split();
         let echo = tokio::spawn(async move {
             let mut n = 0;
@@ -573,16 +589,12 @@ async fn settings_are_checked_and_applied_at_run_time() {
         .unwrap_err();
         assert!(matches!(e, Error::Config(_)), "{e}");
         assert!(e.to_string().contains("rto"), "{e}");
-        let udp = free_udp_port();
-        let addr: SocketAddr = "127.0.0.1:2909".parse().unwrap();
-        let server = SctpEndpoint::bind(addr, Config::udp(udp, 0).association(fast()))
-            .await
-            .unwrap();
-        let (client, accepted) = tokio::join!(
-            SctpAssociation::connect(addr, Config::udp(0, udp).association(fast())),
-            server.accept()
-        );
-        let (client, _theirs) = (client.unwrap(), accepted.unwrap());
+        let Pair {
+            client,
+            udp,
+            _server,
+            theirs: _theirs,
+        } = pair(2909).await;
         let e = client.reconfigure(|c| c.outbound_streams = 3).unwrap_err();
         assert!(e.to_string().contains("outbound_streams"), "{e}");
         let e = client

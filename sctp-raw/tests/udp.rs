@@ -1,5 +1,7 @@
 //! The API over loopback with UDP encapsulation (no privilege needed).
 
+mod support;
+
 use std::collections::HashMap;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
@@ -11,17 +13,10 @@ use sctp_raw::{
     AssociationConfig, AssociationEvent, CloseReason, Config, Error, Message, Ppid,
     SctpAssociation, SctpListener,
 };
+use support::free_udp_port;
 use tokio::time::timeout;
 
 const LIMIT: Duration = Duration::from_secs(30);
-
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn msg(stream_id: u16, unordered: bool, payload: impl Into<Bytes>) -> Message {
     Message::new(stream_id, Ppid(51), payload.into()).with_unordered(unordered)

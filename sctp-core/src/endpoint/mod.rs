@@ -157,11 +157,11 @@ pub struct Endpoint {
     routes: HashMap<(u16, SocketAddr), AssociationHandle>,
     /// Associations per local port, so port ownership is one lookup.
     ports: HashMap<u16, usize>,
-    keys: HashMap<AssociationHandle, (u16, SocketAddr)>,
-    /// Associations by (our port, the tag the peer puts in its packets),
-    /// for packets from a peer address other than the one routed by.
+    /// Each association's route key and the tag the peer puts in its packets.
+    keys: HashMap<AssociationHandle, ((u16, SocketAddr), VerificationTag)>,
+    /// Associations by (our port, that tag), for packets from a peer
+    /// address other than the one routed by.
     by_tag: HashMap<(u16, VerificationTag), AssociationHandle>,
-    tag_of: HashMap<AssociationHandle, VerificationTag>,
     /// Forgotten associations' (port, peer) still answered, with their
     /// expiry, oldest first; `lingering` indexes it.
     linger_queue: VecDeque<(Instant, (u16, SocketAddr))>,
@@ -200,7 +200,6 @@ impl Endpoint {
             ports: HashMap::new(),
             keys: HashMap::new(),
             by_tag: HashMap::new(),
-            tag_of: HashMap::new(),
             linger_queue: VecDeque::new(),
             lingering: HashSet::new(),
             now,
@@ -267,13 +266,11 @@ impl Endpoint {
     /// by the out-of-the-blue rules (a retransmitted SHUTDOWN ACK gets its
     /// SHUTDOWN COMPLETE) even when nothing else owns the port.
     pub fn forget(&mut self, handle: AssociationHandle) {
-        let Some(key) = self.keys.remove(&handle) else {
+        let Some((key, tag)) = self.keys.remove(&handle) else {
             return;
         };
         self.routes.remove(&key);
-        if let Some(tag) = self.tag_of.remove(&handle) {
-            self.by_tag.remove(&(key.0, tag));
-        }
+        self.by_tag.remove(&(key.0, tag));
         if let Some(n) = self.ports.get_mut(&key.0) {
             *n -= 1;
             if *n == 0 {
@@ -364,9 +361,8 @@ impl Endpoint {
         self.next_handle += 1;
         self.routes.insert((local_port, remote), handle);
         self.by_tag.insert((local_port, local_vtag), handle);
-        self.tag_of.insert(handle, local_vtag);
         *self.ports.entry(local_port).or_default() += 1;
-        self.keys.insert(handle, (local_port, remote));
+        self.keys.insert(handle, ((local_port, remote), local_vtag));
         handle
     }
 
@@ -415,7 +411,7 @@ impl Endpoint {
             && self
                 .keys
                 .get(&h)
-                .is_some_and(|k| k.1.port() == remote.port())
+                .is_some_and(|((_, peer), _)| peer.port() == remote.port())
         {
             return Some(DatagramEvent::Association(h));
         }

@@ -11,7 +11,7 @@ use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use sctp_core::{AssociationHandle, CloseReason, DatagramEvent, State};
+use sctp_core::{AssociationHandle, CloseReason, DatagramEvent, State, Transmit};
 use tokio::io::unix::AsyncFdReadyGuard;
 use tokio::io::{Interest, Ready};
 use tracing::{debug, trace};
@@ -87,6 +87,7 @@ impl Driver {
         reservations: Vec<std::net::UdpSocket>,
         server: bool,
     ) -> Self {
+        let unbound = shared.local.ip().is_unspecified();
         Self {
             shared,
             tx: ios.iter().map(|_| TxBatch::new(slot, server)).collect(),
@@ -97,14 +98,9 @@ impl Driver {
             more: Vec::new(),
             raw: ios.first().is_some_and(|io| io.kind != Kind::Udp),
             udp_local_port,
-            unbound: shared_unbound(ios),
+            unbound,
             _reservations: reservations,
         }
-    }
-
-    /// The source address to name for a packet from `ip`, if the socket needs one.
-    fn src_of(&self, ip: IpAddr) -> Option<IpAddr> {
-        (self.unbound && !ip.is_unspecified()).then_some(ip)
     }
 
     /// Runs until no handle, no association and nothing lingering is left.
@@ -267,14 +263,12 @@ impl Driver {
         self.timers.schedule(scheduled, a.handle, deadline);
     }
 
-    /// The one transmit path: every packet an association produces goes
-    /// through here, to the socket of its peer's family.
+    /// Transmits what an association has, through [`Driver::queue`], on
+    /// the socket of its peer's family.
     fn transmit(&mut self, ios: &[Io], a: &AssocShared, inner: &mut AssocInner, now: Instant) {
         let i = socket_for(ios, a.remote.ip());
-        let src = self.src_of(a.local.ip());
-        let tx = &mut self.tx[i];
-        let udp = ios[i].kind == Kind::Udp;
         loop {
+            let tx = &mut self.tx[i];
             if tx.is_full() {
                 // Send the batch once the locks are released (the user's
                 // `send` waits on this association's lock meanwhile), then
@@ -288,23 +282,43 @@ impl Driver {
             let Some(t) = inner.assoc.poll_transmit(now, tx.slot_mut()) else {
                 break;
             };
-            let dest = if udp {
-                SocketAddr::new(t.destination.ip(), inner.udp_port)
-            } else {
-                t.destination
-            };
-            if let Some(p) = &mut self.pcap {
-                let ports = udp.then_some((self.udp_local_port, dest.port()));
-                let _ = p.record(
-                    SystemTime::now(),
-                    a.local.ip(),
-                    dest.ip(),
-                    ports,
-                    &tx.slot_mut()[..t.size],
-                );
-            }
-            tx.commit(dest, t.size, src, inner.dscp);
+            self.queue(&ios[i], i, t, a.local.ip(), inner.udp_port, inner.dscp);
         }
+    }
+
+    /// The one transmit path: queues the packet the engine (an association
+    /// or the endpoint) wrote into socket `i`'s next slot. Here alone are a
+    /// packet's destination (the peer's UDP port under encapsulation), its
+    /// source address, its DSCP and its pcap record decided.
+    fn queue(
+        &mut self,
+        io: &Io,
+        i: usize,
+        t: Transmit,
+        from: IpAddr,
+        peer_udp_port: u16,
+        dscp: Option<u8>,
+    ) {
+        let udp = io.kind == Kind::Udp;
+        let dest = if udp {
+            SocketAddr::new(t.destination.ip(), peer_udp_port)
+        } else {
+            t.destination
+        };
+        let tx = &mut self.tx[i];
+        if let Some(p) = &mut self.pcap {
+            let ports = udp.then_some((self.udp_local_port, dest.port()));
+            let _ = p.record(
+                SystemTime::now(),
+                from,
+                dest.ip(),
+                ports,
+                &tx.slot_mut()[..t.size],
+            );
+        }
+        // A socket bound to no one address is told each packet's source.
+        let src = (self.unbound && !from.is_unspecified()).then_some(from);
+        tx.commit(dest, t.size, src, dscp);
     }
 
     /// Handles the `n` packets socket `i` received into `rx`.
@@ -313,7 +327,6 @@ impl Driver {
         let shared = self.shared.clone();
         let mut st = lock(&shared.state);
         let kind = ios[i].kind;
-        let unbound = self.unbound;
         for p in 0..n {
             let data = rx.packet(p);
             let Some(rcv) = transport::parse(kind, data, &rx.meta[p]) else {
@@ -359,23 +372,7 @@ impl Driver {
                     self.touched.push(a);
                 }
                 Some(DatagramEvent::Response(t)) => {
-                    let dest = if kind == Kind::Udp {
-                        SocketAddr::new(t.destination.ip(), rcv.src.port())
-                    } else {
-                        t.destination
-                    };
-                    if let Some(pc) = &mut self.pcap {
-                        let ports =
-                            (kind == Kind::Udp).then_some((self.udp_local_port, dest.port()));
-                        let _ = pc.record(
-                            SystemTime::now(),
-                            local_ip,
-                            dest.ip(),
-                            ports,
-                            &tx.slot_mut()[..t.size],
-                        );
-                    }
-                    tx.commit(dest, t.size, unbound.then_some(local_ip), st.dscp);
+                    self.queue(&ios[i], i, t, local_ip, rcv.src.port(), st.dscp);
                 }
                 None => {}
             }
@@ -502,18 +499,6 @@ impl Driver {
         drop(incoming);
         debug!("driver stopped");
     }
-}
-
-/// Whether the sockets are bound to the unspecified address.
-fn shared_unbound(ios: &[Io]) -> bool {
-    ios.iter().any(|io| {
-        io.fd
-            .get_ref()
-            .local_addr()
-            .ok()
-            .and_then(|a| a.as_socket())
-            .is_none_or(|a| a.ip().is_unspecified())
-    })
 }
 
 /// The socket for packets to `ip`: the one of its family when there are two.

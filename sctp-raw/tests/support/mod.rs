@@ -15,6 +15,15 @@ use tokio::time::timeout;
 /// Upper bound for any one piece of work run in a namespace.
 pub(crate) const LIMIT: Duration = Duration::from_secs(40);
 
+/// A UDP port free on loopback a moment ago (for UDP encapsulation tests).
+pub(crate) fn free_udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// Whether we may open raw sockets and create namespaces; says SKIP when not.
 pub(crate) fn root() -> bool {
     if nix::unistd::geteuid().is_root() {
