@@ -12,11 +12,12 @@
 use std::collections::BTreeSet;
 use std::fmt;
 use std::io;
+use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use sctp_raw::{AssociationConfig, Config, Transport};
+use sctp_raw::{AssociationConfig, Config, SctpAssociation, SctpEndpoint, Transport};
 
 /// The name the example programs report in their help text.
 pub const NAME: &str = "sctp-examples";
@@ -79,6 +80,22 @@ pub struct CommonOpts {
     /// as unreachable (default 10 and 5).
     #[arg(long, value_name = "N", help_heading = "Protocol tuning")]
     pub max_retrans: Option<u32>,
+
+    /// Protocol tuning: Association.Max.Retrans alone (default 10); wins
+    /// over `--max-retrans`.
+    #[arg(long, value_name = "N", help_heading = "Protocol tuning")]
+    pub assoc_max_retrans: Option<u32>,
+
+    /// Protocol tuning: Path.Max.Retrans alone, the errors after which a
+    /// path is unreachable (default 5); wins over `--max-retrans`.
+    #[arg(long, value_name = "N", help_heading = "Protocol tuning")]
+    pub path_max_retrans: Option<u32>,
+
+    /// Protocol tuning: PotentiallyFailed.Max.Retrans (RFC 7829), the
+    /// errors after which data moves to another path (default 0: at the
+    /// first timeout).
+    #[arg(long, value_name = "N", help_heading = "Protocol tuning")]
+    pub pf_max_retrans: Option<u32>,
 
     /// Write every SCTP packet sent and received to this pcap file (for
     /// Wireshark or tshark; the IP and UDP headers in it are reconstructed).
@@ -183,6 +200,15 @@ impl CommonOpts {
         if let Some(n) = self.max_retrans {
             cfg.assoc_max_retrans = n;
             cfg.path_max_retrans = n;
+        }
+        if let Some(n) = self.assoc_max_retrans {
+            cfg.assoc_max_retrans = n;
+        }
+        if let Some(n) = self.path_max_retrans {
+            cfg.path_max_retrans = n;
+        }
+        if let Some(n) = self.pf_max_retrans {
+            cfg.pf_max_retrans = n;
         }
         cfg
     }
@@ -354,7 +380,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 /// Waits (at most 10 s) until `assoc` is gone, e.g. for the SHUTDOWN
 /// handshake the peer started to finish before the process exits. Returns
 /// how many messages the stack reported as not delivered meanwhile.
-pub async fn wait_closed(assoc: &sctp_raw::SctpAssociation) -> usize {
+pub async fn wait_closed(assoc: &SctpAssociation) -> usize {
     let mut failed = 0;
     let drain = async {
         while let Some(event) = assoc.next_event().await {
@@ -564,4 +590,53 @@ mod tests {
         let e = UsageError::check_range("--size", 5, 8, 10).unwrap_err();
         assert_eq!(e.to_string(), "--size must be at least 8, got 5");
     }
+}
+
+/// The endpoint for `--bind` given once or more: one address as
+/// [`SctpEndpoint::bind`], several as a multi-homed endpoint on all of
+/// them ([`SctpEndpoint::bind_all`], RFC 6458 `sctp_bindx`).
+pub async fn bind_endpoint(binds: &[SocketAddr], config: Config) -> Result<SctpEndpoint, Failure> {
+    let what = || {
+        let list: Vec<String> = binds.iter().map(ToString::to_string).collect();
+        format!("listening on {}", list.join(", "))
+    };
+    match binds {
+        [one] => SctpEndpoint::bind(*one, config).await.context(what),
+        many => SctpEndpoint::bind_all(many, config).await.context(what),
+    }
+}
+
+/// Connects to `server` and the peer's further addresses `remotes` (same
+/// port; RFC 6458 `sctp_connectx`) from our addresses `locals` (none: any
+/// address; several: a multi-homed client).
+pub async fn connect_multihomed(
+    server: SocketAddr,
+    locals: &[IpAddr],
+    remotes: &[IpAddr],
+    config: Config,
+) -> Result<SctpAssociation, Failure> {
+    let peer: Vec<SocketAddr> = std::iter::once(server)
+        .chain(remotes.iter().map(|ip| SocketAddr::new(*ip, server.port())))
+        .collect();
+    let what = || format!("connecting to {server}");
+    let ep = match locals {
+        [] if remotes.is_empty() => {
+            return SctpAssociation::connect(server, config).await.context(what);
+        }
+        [] => {
+            let any: IpAddr = if server.is_ipv6() {
+                std::net::Ipv6Addr::UNSPECIFIED.into()
+            } else {
+                std::net::Ipv4Addr::UNSPECIFIED.into()
+            };
+            SctpEndpoint::client(SocketAddr::new(any, 0), config).await
+        }
+        [one] => SctpEndpoint::client(SocketAddr::new(*one, 0), config).await,
+        many => {
+            let addrs: Vec<SocketAddr> = many.iter().map(|ip| SocketAddr::new(*ip, 0)).collect();
+            SctpEndpoint::client_all(&addrs, config).await
+        }
+    }
+    .context(|| "opening the client endpoint".to_owned())?;
+    ep.connect_all(&peer).await.context(what)
 }

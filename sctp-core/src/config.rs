@@ -36,12 +36,19 @@ pub struct AssociationConfig {
     pub assoc_max_retrans: u32,
     /// Path.Max.Retrans: consecutive errors before a path is inactive (5).
     pub path_max_retrans: u32,
+    /// PotentiallyFailed.Max.Retrans (RFC 7829 section 5.1): consecutive
+    /// errors before a path is potentially failed and data moves to an
+    /// alternate path (0: at the first timeout, as Linux's `pf_retrans`).
+    /// At or above Path.Max.Retrans the potentially failed state is off.
+    pub pf_max_retrans: u32,
+    /// Whether new data moves back to the primary path once it answers
+    /// again after a failover (true, as Linux and usrsctp do); false keeps
+    /// it on the alternate until that fails.
+    pub primary_switchback: bool,
     /// Max.Init.Retransmits: INIT and COOKIE ECHO retransmissions before giving up (8).
     pub max_init_retransmits: u32,
     /// HB.interval: heartbeat interval on an idle path (30 s); `None` disables heartbeats.
     pub hb_interval: Option<Duration>,
-    /// HB.Max.Burst (1).
-    pub hb_max_burst: u32,
     /// Outbound streams we ask for (OS in INIT).
     pub outbound_streams: u16,
     /// Inbound streams we accept (MIS in INIT).
@@ -82,9 +89,10 @@ impl Default for AssociationConfig {
             valid_cookie_life: Duration::from_secs(60),
             assoc_max_retrans: 10,
             path_max_retrans: 5,
+            pf_max_retrans: 0,
+            primary_switchback: true,
             max_init_retransmits: 8,
             hb_interval: Some(Duration::from_secs(30)),
-            hb_max_burst: 1,
             outbound_streams: 10,
             inbound_streams: u16::MAX,
             receive_window: 1024 * 1024,
@@ -131,6 +139,10 @@ setters! {
     assoc_max_retrans: u32,
     /// Sets Path.Max.Retrans.
     path_max_retrans: u32,
+    /// Sets PotentiallyFailed.Max.Retrans (RFC 7829).
+    pf_max_retrans: u32,
+    /// Sets whether data returns to the primary path once it recovers.
+    primary_switchback: bool,
     /// Sets Max.Init.Retransmits.
     max_init_retransmits: u32,
     /// Sets HB.interval (`None` disables heartbeats).

@@ -1026,10 +1026,13 @@ fn rfc9260_8_1_silent_peer_is_reported_lost_after_assoc_max_retrans() {
         "{a_sent} packets"
     );
     assert_eq!(a.host.state(), State::Closed);
-    assert!(
-        a.host
-            .saw(|e| *e == Event::NetworkStatusChange { reachable: false })
-    );
+    assert!(a.host.saw(|e| matches!(
+        e,
+        Event::PathChange {
+            change: sctp_core::PathChange::Unreachable,
+            ..
+        }
+    )));
     for i in 0..10u32 {
         let ppid = Ppid(2000 + i);
         assert!(

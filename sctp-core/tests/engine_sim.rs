@@ -277,8 +277,14 @@ fn rfc9260_8_2_path_unreachable_then_reachable_again() {
     let now = net.now();
     net.partition(now, Duration::from_secs(4));
     a.send(0, 0, b"through the outage", false).unwrap();
-    let status =
-        |h: &SctpHost, up: bool| h.saw(|e| *e == Event::NetworkStatusChange { reachable: up });
+    let status = |h: &SctpHost, up: bool| {
+        let want = if up {
+            sctp_core::PathChange::Available
+        } else {
+            sctp_core::PathChange::Unreachable
+        };
+        h.saw(|e| matches!(e, Event::PathChange { change, .. } if *change == want))
+    };
     assert!(net.run_until(&mut a, &mut b, |a, _| status(a, false), LIMIT));
     assert!(net.run_until(
         &mut a,

@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 use bytes::BytesMut;
 use sctp_core::{
     AssociationConfig, AssociationStats, AssociationStatus, ConfigError, ErrorCause, Event,
-    SendError, SendOptions, State,
+    PathStatus, SendError, SendOptions, State,
 };
 
 use crate::endpoint::SctpEndpoint;
@@ -327,8 +327,7 @@ impl SctpAssociation {
             inner.assoc.outbound_streams(),
             inner.assoc.inbound_streams(),
         );
-        AssociationEvent::from_core(ev, self.shared.remote, streams)
-            .filter(|e| inner.mask.contains(e.kind()))
+        AssociationEvent::from_core(ev, streams).filter(|e| inner.mask.contains(e.kind()))
     }
 
     /// Keeps a notification `recv` read past.
@@ -481,7 +480,40 @@ impl SctpAssociation {
             .mark_dirty(&mut inner, self.shared.handle);
     }
 
-    /// The peer's address and SCTP port.
+    /// Sends a HEARTBEAT to one of the peer's addresses now (RFC 6458
+    /// `SPP_HB_DEMAND` with `spp_address`).
+    pub fn request_heartbeat_to(&self, addr: SocketAddr) -> Result<(), Error> {
+        let mut inner = lock(&self.shared.inner);
+        inner.assoc.request_heartbeat_to(now(), addr)?;
+        self.shared
+            .endpoint
+            .mark_dirty(&mut inner, self.shared.handle);
+        Ok(())
+    }
+
+    /// Makes one of the peer's confirmed addresses the primary path (RFC
+    /// 6458 `SCTP_PRIMARY_ADDR`): new data goes there while it is active.
+    pub fn set_primary(&self, addr: SocketAddr) -> Result<(), Error> {
+        let mut inner = lock(&self.shared.inner);
+        inner.assoc.set_primary(addr)?;
+        self.shared
+            .endpoint
+            .mark_dirty(&mut inner, self.shared.handle);
+        Ok(())
+    }
+
+    /// Every path to the peer with its state, RTT, RTO, cwnd, MTU and
+    /// error count (RFC 6458 `SCTP_GET_PEER_ADDR_INFO` for each address).
+    pub fn paths(&self) -> Vec<PathStatus> {
+        lock(&self.shared.inner).assoc.status().paths
+    }
+
+    /// Every address of the peer (RFC 6458 `sctp_getpaddrs`).
+    pub fn peer_addrs(&self) -> Vec<SocketAddr> {
+        lock(&self.shared.inner).assoc.peer_addresses().collect()
+    }
+
+    /// The peer's address and SCTP port: the one the association was set up with.
     pub fn remote_addr(&self) -> SocketAddr {
         self.shared.remote
     }

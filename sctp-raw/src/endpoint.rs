@@ -57,6 +57,50 @@ impl SctpEndpoint {
         Self::open(addr, config, true, true)
     }
 
+    /// An endpoint on several addresses at once, one port (RFC 6458
+    /// `sctp_bindx`), that accepts associations and can start them: a
+    /// multi-homed endpoint. Every address is listed to peers in INIT and
+    /// INIT ACK (RFC 9260 section 5.1.2), so each can carry a path; IPv4
+    /// and IPv6 may be mixed. Packets to other addresses of the host are
+    /// not ours. Each packet leaves from the address the route to its
+    /// destination uses, when that is one of ours.
+    ///
+    /// All addresses must have the same port (0 picks one) and none may be
+    /// unspecified. One address is the same as [`bind`](Self::bind).
+    pub async fn bind_all(addrs: &[SocketAddr], config: Config) -> Result<Self, Error> {
+        Self::open_all(addrs, config, true)
+    }
+
+    /// A multi-homed endpoint that starts associations but accepts none;
+    /// see [`bind_all`](Self::bind_all).
+    pub async fn client_all(addrs: &[SocketAddr], config: Config) -> Result<Self, Error> {
+        Self::open_all(addrs, config, false)
+    }
+
+    fn open_all(addrs: &[SocketAddr], config: Config, accepting: bool) -> Result<Self, Error> {
+        let Some(first) = addrs.first() else {
+            return Err(Error::Addresses("no address to bind"));
+        };
+        if addrs.len() == 1 {
+            return Self::open(*first, config, accepting, true);
+        }
+        if addrs.iter().any(|a| a.port() != first.port()) {
+            return Err(Error::Addresses("all addresses must have the same port"));
+        }
+        if addrs.iter().any(|a| a.ip().is_unspecified()) {
+            return Err(Error::Addresses(
+                "an unspecified address cannot be bound beside others",
+            ));
+        }
+        let mut bound: Vec<IpAddr> = Vec::with_capacity(addrs.len());
+        for a in addrs {
+            if !bound.contains(&a.ip()) {
+                bound.push(a.ip());
+            }
+        }
+        Self::open_on(bound, first.port(), config, accepting)
+    }
+
     /// An endpoint on `addr` that starts associations but does not accept
     /// any: the way to choose a client's local address and port, and to run
     /// many client associations over one socket.
@@ -72,6 +116,23 @@ impl SctpEndpoint {
         accepting: bool,
         dual_stack: bool,
     ) -> Result<Self, Error> {
+        let ips = if dual_stack && addr.ip() == IpAddr::V6(Ipv6Addr::UNSPECIFIED) {
+            vec![Ipv4Addr::UNSPECIFIED.into(), Ipv6Addr::UNSPECIFIED.into()]
+        } else {
+            vec![addr.ip()]
+        };
+        Self::open_on(ips, addr.port(), config, accepting)
+    }
+
+    /// Opens the sockets for `ips`: one address, the unspecified addresses
+    /// of one or both families, or several specific ones (multi-homed: one
+    /// socket per family on the unspecified address, filtered to them).
+    fn open_on(
+        ips: Vec<IpAddr>,
+        port: u16,
+        config: Config,
+        accepting: bool,
+    ) -> Result<Self, Error> {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(Error::Io(std::io::Error::other(
                 "an SCTP endpoint needs a tokio runtime",
@@ -84,15 +145,25 @@ impl SctpEndpoint {
                 reason: "a DSCP is 6 bits: 0..=63",
             }));
         }
-        let ips: Vec<IpAddr> = if dual_stack && addr.ip() == IpAddr::V6(Ipv6Addr::UNSPECIFIED) {
-            vec![Ipv4Addr::UNSPECIFIED.into(), Ipv6Addr::UNSPECIFIED.into()]
-        } else {
-            vec![addr.ip()]
-        };
-        let (port, reservations) = reserve(&config.transport, &ips, addr.port())?;
-        let mut ios: Vec<Io> = Vec::with_capacity(ips.len());
-        let mut udp_local_port = 0;
+        let multi = ips.len() > 1 && ips.iter().all(|ip| !ip.is_unspecified());
+        let (port, reservations) = reserve(&config.transport, &ips, port)?;
+        // A multi-homed endpoint receives on every address of a family
+        // through one socket on the family's unspecified address.
+        let mut socket_ips: Vec<IpAddr> = Vec::new();
         for &ip in &ips {
+            let on = match (multi, ip) {
+                (true, IpAddr::V4(_)) => Ipv4Addr::UNSPECIFIED.into(),
+                (true, IpAddr::V6(_)) => Ipv6Addr::UNSPECIFIED.into(),
+                (false, ip) => ip,
+            };
+            if !socket_ips.contains(&on) {
+                socket_ips.push(on);
+            }
+        }
+        let bound = if multi { ips.clone() } else { Vec::new() };
+        let mut ios: Vec<Io> = Vec::with_capacity(socket_ips.len());
+        let mut udp_local_port = 0;
+        for &ip in &socket_ips {
             let transport = match config.transport {
                 // The second family's UDP socket takes the port the first got.
                 Transport::Udp {
@@ -121,7 +192,12 @@ impl SctpEndpoint {
             .map(|io| io.header_len(io.v6))
             .max()
             .unwrap_or(20);
-        let mut proto = Endpoint::new(config.core_endpoint(assoc_config.clone()), now());
+        let mut proto = Endpoint::new(
+            config
+                .core_endpoint(assoc_config.clone())
+                .local_addresses(bound.clone()),
+            now(),
+        );
         if accepting {
             proto.listen(port);
         }
@@ -146,7 +222,8 @@ impl SctpEndpoint {
             }),
             mailbox: Mutex::new(Mailbox::default()),
             notify: tokio::sync::Notify::new(),
-            local: SocketAddr::new(addr.ip(), port),
+            local: SocketAddr::new(ips[0], port),
+            bound,
             udp_remote_port,
             families: (
                 ips.iter().any(IpAddr::is_ipv4),
@@ -177,18 +254,32 @@ impl SctpEndpoint {
     /// Cancel-safe: if the future is dropped the half-open association is
     /// abandoned (aborted quietly).
     pub async fn connect(&self, remote: SocketAddr) -> Result<SctpAssociation, Error> {
-        let assoc = self.start(remote)?;
+        self.connect_all(&[remote]).await
+    }
+
+    /// Starts an association with a peer known by several addresses (RFC
+    /// 6458 `sctp_connectx`), all with the same SCTP port: the INIT goes to
+    /// the first, and its retransmissions try the others in turn. Resolves
+    /// once established; see [`connect`](Self::connect).
+    pub async fn connect_all(&self, remotes: &[SocketAddr]) -> Result<SctpAssociation, Error> {
+        let assoc = self.start(remotes)?;
         poll_fn(|cx| assoc.poll_established(cx)).await?;
         Ok(assoc)
     }
 
     /// Creates the association and queues its INIT.
-    fn start(&self, remote: SocketAddr) -> Result<SctpAssociation, Error> {
+    fn start(&self, remotes: &[SocketAddr]) -> Result<SctpAssociation, Error> {
         let ep = &self.shared;
         let (v4, v6) = ep.families;
-        if (remote.is_ipv4() && !v4) || (remote.is_ipv6() && !v6) {
+        let Some(&remote) = remotes.first() else {
+            return Err(Error::Addresses("no peer address to connect to"));
+        };
+        if let Some(&bad) = remotes
+            .iter()
+            .find(|r| (r.is_ipv4() && !v4) || (r.is_ipv6() && !v6))
+        {
             return Err(Error::AddressFamily {
-                addr: remote,
+                addr: bad,
                 local: ep.local,
             });
         }
@@ -198,9 +289,9 @@ impl SctpEndpoint {
         }
         let (h, assoc) = st
             .proto
-            .connect(now(), ep.local.port(), remote)
+            .connect_to(now(), ep.local.port(), remotes)
             .map_err(Error::Connect)?;
-        let local_ip = if ep.local.ip().is_unspecified() {
+        let local_ip = if ep.local.ip().is_unspecified() || !ep.bound.is_empty() {
             *st.sources
                 .entry(remote.ip())
                 .or_insert_with(|| transport::route_source(remote.ip()).unwrap_or(ep.local.ip()))
@@ -302,9 +393,24 @@ impl SctpEndpoint {
         lock(&self.shared.state).assocs.len()
     }
 
-    /// The address and SCTP port of the endpoint.
+    /// The address and SCTP port of the endpoint (the first, when it has several).
     pub fn local_addr(&self) -> SocketAddr {
         self.shared.local
+    }
+
+    /// Every address the endpoint is bound to, with its port (RFC 6458
+    /// `sctp_getladdrs`); one unspecified address when bound to all.
+    pub fn local_addrs(&self) -> Vec<SocketAddr> {
+        let port = self.shared.local.port();
+        if self.shared.bound.is_empty() {
+            vec![self.shared.local]
+        } else {
+            self.shared
+                .bound
+                .iter()
+                .map(|ip| SocketAddr::new(*ip, port))
+                .collect()
+        }
     }
 }
 

@@ -52,6 +52,12 @@ pub enum Error {
         /// The endpoint's address.
         local: std::net::SocketAddr,
     },
+    /// The addresses given to bind or connect do not go together.
+    #[error("invalid addresses: {0}")]
+    Addresses(&'static str),
+    /// The address is not one of the peer's in this association.
+    #[error(transparent)]
+    Path(#[from] sctp_core::PathError),
     /// The endpoint does not accept associations (created with `client`).
     #[error("this endpoint does not accept associations")]
     NotListening,
@@ -73,6 +79,8 @@ impl From<Error> for io::Error {
             | Error::Config(_)
             | Error::RecordMismatch { .. }
             | Error::AddressFamily { .. }
+            | Error::Addresses(_)
+            | Error::Path(_)
             | Error::NotListening => K::InvalidInput,
             Error::Closed(CloseReason::PeerAborted(_)) => K::ConnectionReset,
             Error::Closed(CloseReason::SetupTimedOut) | Error::SetupTimedOut => K::TimedOut,

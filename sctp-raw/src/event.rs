@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::ops::{BitOr, BitOrAssign};
 
-use sctp_core::{CloseReason, ErrorCause, Event, Message, RecvInfo};
+use sctp_core::{CloseReason, ErrorCause, Event, Message, PathChange, RecvInfo};
 
 /// A notification (RFC 6458 section 6.1), from
 /// [`crate::SctpAssociation::next_event`] or [`crate::SctpAssociation::recv_item`].
@@ -39,12 +39,14 @@ pub enum AssociationEvent {
         /// rather than `SCTP_DATA_UNSENT`).
         sent: bool,
     },
-    /// A peer address became reachable or unreachable (`SCTP_PEER_ADDR_CHANGE`).
+    /// A path to a peer address changed: confirmed, potentially failed,
+    /// unreachable, available again, added, removed or made primary
+    /// (`SCTP_PEER_ADDR_CHANGE`).
     PeerAddressChange {
         /// The peer address.
         address: SocketAddr,
-        /// Whether it is reachable now.
-        reachable: bool,
+        /// What happened to it.
+        change: PathChange,
     },
     /// The peer sent an ERROR chunk (`SCTP_REMOTE_ERROR`), with its causes.
     RemoteError(Vec<ErrorCause>),
@@ -55,7 +57,7 @@ pub enum AssociationEvent {
 
 impl AssociationEvent {
     /// The notification an engine event stands for (messages are not notifications).
-    pub(crate) fn from_core(ev: Event, remote: SocketAddr, streams: (u16, u16)) -> Option<Self> {
+    pub(crate) fn from_core(ev: Event, streams: (u16, u16)) -> Option<Self> {
         Some(match ev {
             Event::Connected => Self::Connected {
                 outbound_streams: streams.0,
@@ -74,10 +76,7 @@ impl AssociationEvent {
                 context,
                 sent,
             },
-            Event::NetworkStatusChange { reachable } => Self::PeerAddressChange {
-                address: remote,
-                reachable,
-            },
+            Event::PathChange { address, change } => Self::PeerAddressChange { address, change },
             Event::RemoteError(causes) => Self::RemoteError(causes),
             Event::SenderDry => Self::SenderDry,
             _ => return None,
@@ -117,7 +116,7 @@ impl EventMask {
     pub const ASSOCIATION_CHANGE: Self = Self(1);
     /// Established (`SCTP_ASSOC_CHANGE` with `SCTP_COMM_UP`).
     pub const COMMUNICATION_UP: Self = Self(1 << 6);
-    /// Peer address reachability (`SCTP_PEER_ADDR_CHANGE`).
+    /// Peer address changes (`SCTP_PEER_ADDR_CHANGE`).
     pub const PEER_ADDRESS_CHANGE: Self = Self(1 << 1);
     /// ERROR chunks from the peer (`SCTP_REMOTE_ERROR`).
     pub const REMOTE_ERROR: Self = Self(1 << 2);

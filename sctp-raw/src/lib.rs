@@ -152,7 +152,7 @@ pub use event::{AssociationEvent, Delivery, EventMask};
 pub use listener::SctpListener;
 pub use sctp_core::{
     AssociationConfig, AssociationStats, AssociationStatus, CloseReason, ConfigError, ErrorCause,
-    Message, PathState, PathStatus, Ppid, RecvInfo, SendError, SendOptions,
+    Message, PathChange, PathError, PathState, PathStatus, Ppid, RecvInfo, SendError, SendOptions,
 };
 
 /// The time the engine is given: tokio's clock, so a paused clock in tests works.

@@ -8,7 +8,7 @@
 //! the endpoint's `mailbox`.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Waker};
@@ -60,8 +60,11 @@ pub(crate) struct EndpointShared {
     pub(crate) mailbox: Mutex<Mailbox>,
     /// Wakes the driver.
     pub(crate) notify: Notify,
-    /// Our address and SCTP port.
+    /// Our address and SCTP port (the first, when multi-homed).
     pub(crate) local: SocketAddr,
+    /// Every address of a multi-homed endpoint; empty when it has one (or
+    /// the unspecified one). Packets to other addresses are not ours.
+    pub(crate) bound: Vec<IpAddr>,
     /// The peer's UDP port for associations we start (UDP transport).
     pub(crate) udp_remote_port: u16,
     /// The families served: (IPv4, IPv6).
@@ -88,7 +91,7 @@ pub(crate) struct EndpointState {
     /// DSCP for associations created from now on.
     pub(crate) dscp: Option<u8>,
     /// Our source address towards each peer address (unspecified local address).
-    pub(crate) sources: HashMap<std::net::IpAddr, std::net::IpAddr>,
+    pub(crate) sources: HashMap<IpAddr, IpAddr>,
 }
 
 impl EndpointShared {
@@ -158,9 +161,27 @@ pub(crate) struct AssocInner {
     /// Notifications `recv` read past, oldest first; all older than what
     /// the engine still holds.
     pub(crate) aside: VecDeque<crate::event::AssociationEvent>,
+    /// The source address of each peer address a multi-homed endpoint sends to.
+    pub(crate) sources: Vec<(IpAddr, IpAddr)>,
 }
 
 impl AssocInner {
+    /// The source address for packets to `dest` from a multi-homed endpoint:
+    /// the one the route to `dest` uses when it is one of `bound`, else
+    /// the first of `bound` in `dest`'s family (looked up once per destination).
+    pub(crate) fn source_for(&mut self, dest: IpAddr, bound: &[IpAddr]) -> IpAddr {
+        if let Some(&(_, s)) = self.sources.iter().find(|(d, _)| *d == dest) {
+            return s;
+        }
+        let same_family = |ip: &IpAddr| ip.is_ipv4() == dest.is_ipv4();
+        let src = crate::transport::route_source(dest)
+            .filter(|s| bound.contains(s))
+            .or_else(|| bound.iter().copied().find(same_family))
+            .unwrap_or(bound[0]);
+        self.sources.push((dest, src));
+        src
+    }
+
     pub(crate) fn new(assoc: Association, udp_port: u16, dscp: Option<u8>) -> Self {
         let state_seen = assoc.state();
         Self {
@@ -181,6 +202,7 @@ impl AssocInner {
             state_seen,
             record: None,
             aside: VecDeque::new(),
+            sources: Vec::new(),
         }
     }
 

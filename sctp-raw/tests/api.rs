@@ -438,9 +438,9 @@ async fn rfc6458_6_1_every_notification_reaches_recv_item_in_order() {
                         assert_eq!(c[0].code, 1, "{c:?}");
                         "remote-error".to_owned()
                     }
-                    AssociationEvent::PeerAddressChange { reachable, address } => {
+                    AssociationEvent::PeerAddressChange { change, address } => {
                         assert_eq!(address.ip(), target.ip());
-                        format!("address-{}", if *reachable { "up" } else { "down" })
+                        format!("address-{change:?}")
                     }
                     AssociationEvent::PeerRestarted => "restarted".to_owned(),
                     AssociationEvent::ShutdownReceived => "shutdown-received".to_owned(),

@@ -3,7 +3,8 @@
 //! duplication, reordering, delay, jitter, bandwidth, MTU and partitions.
 //!
 //! Two [`Host`]s exchange bare SCTP packets (common header and CRC32c)
-//! through a [`Network`]; any stack can be a host.
+//! through a [`Network`]; any stack can be a host. Two multi-homed
+//! [`MultiHost`]s exchange them over the cuttable links of a [`MultiNet`].
 //!
 //! ```
 //! use sctp_sim::{Link, Network, SctpHost};
@@ -20,11 +21,13 @@
 mod bulk;
 pub mod dumbbell;
 mod host;
+pub mod multihome;
 mod network;
 pub mod peers;
 pub mod reno;
 
 pub use bulk::{BulkStats, bulk_transfer};
 pub use host::{Host, SctpHost};
+pub use multihome::{MultiHost, MultiNet, PathLink};
 pub use network::{Link, Network};
 pub use peers::{DcsctpHost, ProtoHost};

@@ -3,20 +3,23 @@
 //! ```text
 //! sctp-echo server --bind 0.0.0.0:7
 //! sctp-echo client 127.0.0.1:7 --count 1000 --size 1200 --streams 4
+//! # multi-homed: two addresses each side, failover when one link dies
+//! sctp-echo server --bind 198.18.1.2:7 --bind 198.18.2.2:7
+//! sctp-echo client 198.18.1.2:7 --remote 198.18.2.2 --local 198.18.1.1 --local 198.18.2.1 --json
 //! ```
 
 use std::collections::HashSet;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use clap::{Parser, Subcommand};
 use sctp_examples::{
-    CommonOpts, Context, Failure, UsageError, echo_index, echo_payload, init_tracing,
-    report_failure, report_usage, runtime, wait_closed,
+    CommonOpts, Context, Failure, UsageError, bind_endpoint, connect_multihomed, echo_index,
+    echo_payload, init_tracing, report_failure, report_usage, runtime, wait_closed,
 };
-use sctp_raw::{AssociationConfig, Message, Ppid, SctpAssociation, SctpListener};
+use sctp_raw::{AssociationConfig, AssociationEvent, Delivery, Message, Ppid, SctpAssociation};
 
 const PROGRAM: &str = "sctp-echo";
 
@@ -49,9 +52,11 @@ struct ServerArgs {
     #[arg(
         long,
         value_name = "ADDR:PORT",
-        help = "Local address and SCTP port to listen on, e.g. 0.0.0.0:7 or [::]:7"
+        required = true,
+        help = "Local address and SCTP port to listen on, e.g. 0.0.0.0:7 or [::]:7; \
+                repeat for a multi-homed server on each address (same port)"
     )]
-    bind: SocketAddr,
+    bind: Vec<SocketAddr>,
 
     /// Exit after the first association ends (exit code 1 if it ended abnormally).
     #[arg(long)]
@@ -103,6 +108,22 @@ struct ClientArgs {
     #[arg(long, value_name = "N")]
     abort_after: Option<u64>,
 
+    /// A local address to send from; repeat for a multi-homed client
+    /// (default: any address).
+    #[arg(long, value_name = "IP")]
+    local: Vec<IpAddr>,
+
+    /// A further address of the server (same port), a path to fail over
+    /// to; repeat for more.
+    #[arg(long, value_name = "IP")]
+    remote: Vec<IpAddr>,
+
+    /// Print the result as one JSON object last: messages, seconds,
+    /// max_gap_ms (the longest wait between two consecutive echoes) and
+    /// path_changes (peer address events seen).
+    #[arg(long)]
+    json: bool,
+
     #[command(flatten)]
     common: CommonOpts,
 }
@@ -132,7 +153,15 @@ fn main() -> ExitCode {
 
 fn validate(mode: &Mode) -> Result<(), UsageError> {
     match mode {
-        Mode::Server(a) => a.common.validate(),
+        Mode::Server(a) => {
+            a.common.validate()?;
+            if a.bind.iter().any(|b| b.port() != a.bind[0].port()) {
+                return Err(UsageError::Conflict(
+                    "every --bind must have the same port (one multi-homed endpoint)",
+                ));
+            }
+            Ok(())
+        }
         Mode::Client(a) => {
             a.common.validate()?;
             UsageError::check_range("--size", a.size as u64, 8, MAX_SIZE as u64)?;
@@ -140,6 +169,14 @@ fn validate(mode: &Mode) -> Result<(), UsageError> {
             UsageError::check_range("--timeout", a.timeout, 1, 86_400)?;
             if let Some(n) = a.abort_after {
                 UsageError::check_range("--abort-after", n, 1, a.count)?;
+            }
+            if a.remote.iter().any(|r| r.is_ipv4() != a.server.is_ipv4())
+                && a.local.iter().all(|l| l.is_ipv4() == a.server.is_ipv4())
+                && !a.local.is_empty()
+            {
+                return Err(UsageError::Conflict(
+                    "a --remote of another family needs a --local of that family",
+                ));
             }
             Ok(())
         }
@@ -161,11 +198,13 @@ async fn server(args: ServerArgs) -> Result<(), Failure> {
     // The server answers on as many streams as the client asks for and takes
     // any message size up to MAX_SIZE.
     let config = args.common.config(base_config(MAX_SIZE, u16::MAX));
-    let listener = SctpListener::bind(args.bind, config)
-        .await
-        .context(|| format!("listening on {}", args.bind))?;
-    let local = listener.local_addr();
-    println!("sctp-echo: listening on {local}");
+    let listener = bind_endpoint(&args.bind, config).await?;
+    let local: Vec<String> = listener
+        .local_addrs()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    println!("sctp-echo: listening on {}", local.join(", "));
     loop {
         let (assoc, from) = listener
             .accept()
@@ -243,10 +282,8 @@ async fn client(args: ClientArgs) -> Result<(), Failure> {
 
 async fn run_client(args: &ClientArgs, config: sctp_raw::Config) -> Result<(), Failure> {
     let server = args.server;
-    let assoc = SctpAssociation::connect(server, config)
-        .await
-        .context(|| format!("connecting to {server}"))?;
-    tracing::info!(%server, "connected");
+    let assoc = connect_multihomed(server, &args.local, &args.remote, config).await?;
+    tracing::info!(%server, peer = ?assoc.peer_addrs(), "connected");
     let start = Instant::now();
     let count = args.abort_after.unwrap_or(args.count);
     let streams = u64::from(args.streams);
@@ -272,10 +309,27 @@ async fn run_client(args: &ClientArgs, config: sctp_raw::Config) -> Result<(), F
     let receiver = async {
         let mut checker = Checker::new(count, args.size, args.streams, args.unordered);
         while checker.received < count {
-            match assoc.recv().await {
-                Ok(Some(msg)) => checker
+            match assoc.recv_item().await {
+                Ok(Some(Delivery::Message(msg, _))) => checker
                     .check(&msg)
                     .map_err(|e| Failure::msg(format!("echo from {server}"), e))?,
+                Ok(Some(Delivery::Event(AssociationEvent::PeerAddressChange {
+                    address,
+                    change,
+                }))) => {
+                    tracing::info!(%address, ?change, "peer address change");
+                    checker.path_changes += 1;
+                }
+                Ok(Some(Delivery::Event(AssociationEvent::Closed(reason)))) => {
+                    return Err(Failure::new(
+                        format!(
+                            "association with {server} after {} of {count} echoes",
+                            checker.received
+                        ),
+                        sctp_raw::Error::Closed(reason),
+                    ));
+                }
+                Ok(Some(_)) => {}
                 Ok(None) => {
                     return Err(Failure::msg(
                         format!("echo from {server}"),
@@ -296,11 +350,11 @@ async fn run_client(args: &ClientArgs, config: sctp_raw::Config) -> Result<(), F
                 }
             }
         }
-        Ok(())
+        Ok(checker)
     };
     let (sent, received) = tokio::join!(sender, receiver);
     // A receive failure explains a send failure better than the other way round.
-    received?;
+    let checker = received?;
     sent?;
 
     let order = if args.unordered {
@@ -326,6 +380,15 @@ async fn run_client(args: &ClientArgs, config: sctp_raw::Config) -> Result<(), F
         "sctp-echo: OK: {count} messages of {} bytes on {} streams ({order}) echoed intact by {server} in {secs:.3} s; shutdown complete",
         args.size, args.streams
     );
+    if args.json {
+        let line = serde_json::json!({
+            "messages": count,
+            "seconds": secs,
+            "max_gap_ms": checker.max_gap.as_secs_f64() * 1000.0,
+            "path_changes": checker.path_changes,
+        });
+        println!("{line}");
+    }
     Ok(())
 }
 
@@ -346,6 +409,11 @@ struct Checker {
     seen: HashSet<u64>,
     /// Per stream, the index expected next (ordered mode).
     next: Vec<u64>,
+    /// When the latest echo arrived, and the longest wait between two.
+    last_echo: Option<Instant>,
+    max_gap: Duration,
+    /// Peer address events seen.
+    path_changes: u64,
 }
 
 impl Checker {
@@ -358,6 +426,9 @@ impl Checker {
             received: 0,
             seen: HashSet::new(),
             next: (0..u64::from(streams)).collect(),
+            last_echo: None,
+            max_gap: Duration::ZERO,
+            path_changes: 0,
         }
     }
 
@@ -411,6 +482,11 @@ impl Checker {
             self.next[stream as usize] += self.streams;
         }
         self.received += 1;
+        let now = Instant::now();
+        if let Some(last) = self.last_echo {
+            self.max_gap = self.max_gap.max(now - last);
+        }
+        self.last_echo = Some(now);
         Ok(())
     }
 }

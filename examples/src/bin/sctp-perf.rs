@@ -12,12 +12,11 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use clap::{Parser, Subcommand};
 use sctp_examples::{
-    CommonOpts, Context, DeliveryCheck, Failure, Throughput, UsageError, cpu_time, echo_payload,
-    init_tracing, report_failure, report_usage, resident_kib, runtime, wait_closed,
+    CommonOpts, Context, DeliveryCheck, Failure, Throughput, UsageError, bind_endpoint,
+    connect_multihomed, cpu_time, echo_payload, init_tracing, report_failure, report_usage,
+    resident_kib, runtime, wait_closed,
 };
-use sctp_raw::{
-    AssociationConfig, EndpointSettings, Message, Ppid, SctpAssociation, SctpEndpoint, SctpListener,
-};
+use sctp_raw::{AssociationConfig, EndpointSettings, Message, Ppid, SctpAssociation, SctpEndpoint};
 
 const PROGRAM: &str = "sctp-perf";
 
@@ -62,9 +61,11 @@ struct ServerArgs {
     #[arg(
         long,
         value_name = "ADDR:PORT",
-        help = "Local address and SCTP port to listen on, e.g. 0.0.0.0:5001 or [::]:5001"
+        required = true,
+        help = "Local address and SCTP port to listen on, e.g. 0.0.0.0:5001 or [::]:5001; \
+                repeat for a multi-homed server on each address (same port)"
     )]
-    bind: SocketAddr,
+    bind: Vec<SocketAddr>,
 
     /// Exit after the first association ends (exit code 1 if it ended abnormally).
     #[arg(long)]
@@ -149,9 +150,15 @@ struct ClientArgs {
     endpoints: u32,
 
     /// Bind client endpoint k to this address plus k (default: any address,
-    /// each endpoint on its own ephemeral port).
+    /// each endpoint on its own ephemeral port). Repeated, with one
+    /// association: a multi-homed client on all of them.
     #[arg(long, value_name = "IP")]
-    local: Option<IpAddr>,
+    local: Vec<IpAddr>,
+
+    /// A further address of the server (same port), a path to fail over
+    /// to; repeat for more. One association only.
+    #[arg(long, value_name = "IP")]
+    remote: Vec<IpAddr>,
 
     /// Server addresses the associations are spread over: the given one and
     /// the next M-1 (e.g. 198.19.0.1 .. 198.19.3.232 for 1000).
@@ -207,6 +214,16 @@ fn validate(mode: &Mode) -> Result<(), UsageError> {
     match mode {
         Mode::Server(a) => {
             a.common.validate()?;
+            if a.bind.iter().any(|b| b.port() != a.bind[0].port()) {
+                return Err(UsageError::Conflict(
+                    "every --bind must have the same port (one multi-homed endpoint)",
+                ));
+            }
+            if a.bind.len() > 1 && a.addresses > 1 {
+                return Err(UsageError::Conflict(
+                    "--addresses takes one --bind (the first of the range)",
+                ));
+            }
             UsageError::check_range("--addresses", a.addresses.into(), 1, 1 << 16)
         }
         Mode::Client(a) => {
@@ -241,6 +258,11 @@ fn validate(mode: &Mode) -> Result<(), UsageError> {
                     "--associations needs --endpoints times --server-addresses distinct pairs: raise one of them",
                 ));
             }
+            if a.associations > 1 && (a.local.len() > 1 || !a.remote.is_empty()) {
+                return Err(UsageError::Conflict(
+                    "several --local or any --remote make one multi-homed association: drop --associations",
+                ));
+            }
             if !(a.idle >= 0.0 && a.idle <= 86_400.0) {
                 return Err(UsageError::Conflict(
                     "--idle must be a number of seconds from 0 to 86400",
@@ -271,10 +293,13 @@ async fn server(args: ServerArgs) -> Result<(), Failure> {
     if args.addresses > 1 {
         return serve_many(&args, config).await;
     }
-    let listener = SctpListener::bind(args.bind, config)
-        .await
-        .context(|| format!("listening on {}", args.bind))?;
-    println!("sctp-perf: listening on {}", listener.local_addr());
+    let listener = bind_endpoint(&args.bind, config).await?;
+    let local: Vec<String> = listener
+        .local_addrs()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    println!("sctp-perf: listening on {}", local.join(", "));
     loop {
         let (assoc, from) = listener
             .accept()
@@ -298,7 +323,7 @@ async fn server(args: ServerArgs) -> Result<(), Failure> {
 async fn serve_many(args: &ServerArgs, config: sctp_raw::Config) -> Result<(), Failure> {
     let mut accepting = tokio::task::JoinSet::new();
     for j in 0..args.addresses {
-        let at = SocketAddr::new(nth_address(args.bind.ip(), j), args.bind.port());
+        let at = SocketAddr::new(nth_address(args.bind[0].ip(), j), args.bind[0].port());
         let ep = SctpEndpoint::bind(at, config.clone())
             .await
             .context(|| format!("listening on {at}"))?;
@@ -315,7 +340,7 @@ async fn serve_many(args: &ServerArgs, config: sctp_raw::Config) -> Result<(), F
     }
     println!(
         "sctp-perf: listening on {} and the next {} addresses",
-        args.bind,
+        args.bind[0],
         args.addresses - 1
     );
     while accepting.join_next().await.is_some() {}
@@ -581,9 +606,7 @@ async fn connect_all(
     let server = args.server;
     let n = args.associations as usize;
     if n == 1 {
-        let assoc = SctpAssociation::connect(server, config)
-            .await
-            .context(|| format!("connecting to {server}"))?;
+        let assoc = connect_multihomed(server, &args.local, &args.remote, config).await?;
         return Ok(vec![assoc]);
     }
     let any: IpAddr = if server.is_ipv6() {
@@ -595,7 +618,10 @@ async fn connect_all(
     let k = n.div_ceil(m).min(args.endpoints as usize);
     let mut endpoints = Vec::with_capacity(k);
     for j in 0..k {
-        let ip = args.local.map_or(any, |ip| nth_address(ip, j as u32));
+        let ip = args
+            .local
+            .first()
+            .map_or(any, |ip| nth_address(*ip, j as u32));
         let ep = SctpEndpoint::client(SocketAddr::new(ip, 0), config.clone())
             .await
             .context(|| format!("opening a client endpoint on {ip}"))?;

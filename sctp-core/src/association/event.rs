@@ -1,6 +1,7 @@
 //! What an association tells its user: the polled event stream.
 
 use std::fmt;
+use std::net::SocketAddr;
 
 use bytes::Bytes;
 
@@ -146,6 +147,26 @@ impl fmt::Display for CloseReason {
     }
 }
 
+/// What happened to a path (RFC 6458 section 6.1.2 spc_state).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PathChange {
+    /// Answers again after being potentially failed or unreachable (SCTP_ADDR_AVAILABLE).
+    Available,
+    /// More than Path.Max.Retrans consecutive errors (SCTP_ADDR_UNREACHABLE).
+    Unreachable,
+    /// More than PotentiallyFailed.Max.Retrans errors (RFC 7829; SCTP_ADDR_POTENTIALLY_FAILED).
+    PotentiallyFailed,
+    /// A heartbeat verified the address (RFC 9260 section 5.4; SCTP_ADDR_CONFIRMED).
+    Confirmed,
+    /// The peer's address was added to the association (SCTP_ADDR_ADDED).
+    Added,
+    /// The peer's address was removed from the association (SCTP_ADDR_REMOVED).
+    Removed,
+    /// The path became the primary (SCTP_ADDR_MADE_PRIM).
+    MadePrimary,
+}
+
 /// Something the user should know, from [`super::Association::poll_event`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -172,13 +193,15 @@ pub enum Event {
     SenderDry,
     /// The peer restarted; queued data was kept, in-flight data was lost (RESTART).
     PeerRestarted,
-    /// The path to the peer became unreachable (more than Path.Max.Retrans
-    /// consecutive errors) or reachable again (NETWORK STATUS CHANGE, RFC 9260
-    /// section 10.2). Data keeps flowing on it: a single-homed association has
-    /// no other path, and only Association.Max.Retrans ends it.
-    NetworkStatusChange {
-        /// Whether the peer is reachable now.
-        reachable: bool,
+    /// A path to the peer changed (NETWORK STATUS CHANGE, RFC 9260 section
+    /// 10.2; RFC 6458 SCTP_PEER_ADDR_CHANGE). An unreachable path of a
+    /// single-homed association still carries data: there is no other, and
+    /// only Association.Max.Retrans ends it.
+    PathChange {
+        /// The peer's address on that path.
+        address: SocketAddr,
+        /// What happened to it.
+        change: PathChange,
     },
     /// The graceful shutdown finished (SHUTDOWN COMPLETE).
     ShutdownComplete,

@@ -2,7 +2,7 @@
 //! section 5.1), the collision and restart cases of section 5.2, and the
 //! chunk encoders the endpoint shares for its stateless answers.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use super::{Association, ErrorCause, Event, SackDue, State};
@@ -10,7 +10,9 @@ use crate::config::AssociationConfig;
 use crate::endpoint::cookie::{CookieContents, CookieError, CookieKey};
 use crate::wire::cause::{Cause, UnknownCause};
 use crate::wire::chunk::{Abort, CookieEcho, Init, InitAck, OperationError};
-use crate::wire::param::{CookiePreservative, Param, StateCookie, UnrecognizedParameter};
+use crate::wire::param::{
+    CookiePreservative, Ipv4Address, Ipv6Address, Param, StateCookie, UnrecognizedParameter,
+};
 use crate::wire::{Chunk, PacketBuilder, UnrecognizedAction};
 use crate::{Tsn, VerificationTag};
 
@@ -34,6 +36,8 @@ pub(crate) mod cause_code {
     pub(crate) const UNRECOGNIZED_CHUNK: u16 = 6;
     /// Out of Resource.
     pub(crate) const OUT_OF_RESOURCE: u16 = 4;
+    /// Restart of an Association with New Addresses.
+    pub(crate) const RESTART_WITH_NEW_ADDRESSES: u16 = 11;
 }
 
 /// The fields of a received INIT or INIT ACK that set-up uses, after the
@@ -51,6 +55,12 @@ pub(crate) struct PeerInit<'a> {
     pub(crate) state_cookie: Option<&'a [u8]>,
     /// Unrecognized parameters to report, as Unrecognized Parameter params.
     pub(crate) unrecognized: Vec<&'a [u8]>,
+    /// The addresses the peer listed (section 5.1.2), in order.
+    pub(crate) addresses: Vec<IpAddr>,
+    /// The peer's Supported Address Types (IPv4, IPv6); both when it sent none.
+    pub(crate) supports: (bool, bool),
+    /// The address parameters as received, for the state cookie.
+    pub(crate) address_params: Vec<&'a [u8]>,
 }
 
 /// Why an INIT or INIT ACK cannot be used.
@@ -91,6 +101,9 @@ impl<'a> PeerInit<'a> {
             preservative_ms: 0,
             state_cookie: None,
             unrecognized: Vec::new(),
+            addresses: Vec::new(),
+            supports: (true, true),
+            address_params: Vec::new(),
         };
         let mut raw = crate::wire::TlvIter::new(raw_params);
         for p in params {
@@ -100,8 +113,21 @@ impl<'a> PeerInit<'a> {
                     suggested_lifespan_increment_ms,
                 }) => init.preservative_ms = *suggested_lifespan_increment_ms,
                 Param::StateCookie(StateCookie { cookie }) => init.state_cookie = Some(cookie),
-                // Section 5.1.2: a single-homed endpoint uses the packet's source address.
-                Param::Ipv4Address(_) | Param::Ipv6Address(_) | Param::SupportedAddressTypes(_) => {
+                // Section 5.1.2: the peer's addresses beside the packet's source.
+                Param::Ipv4Address(a) => {
+                    init.addresses.push(IpAddr::V4(a.0));
+                    init.address_params
+                        .extend(raw_tlv.map(|t| &raw_params[t.offset..t.offset + t.length()]));
+                }
+                Param::Ipv6Address(a) => {
+                    init.addresses.push(IpAddr::V6(a.0));
+                    init.address_params
+                        .extend(raw_tlv.map(|t| &raw_params[t.offset..t.offset + t.length()]));
+                }
+                Param::SupportedAddressTypes(t) => {
+                    // Section 5.1.2: 5 is IPv4, 6 is IPv6, 11 the (deprecated) host name.
+                    let types: Vec<u16> = t.address_types.iter().collect();
+                    init.supports = (types.contains(&5), types.contains(&6));
                 }
                 Param::HostNameAddress(_) => {
                     // Host Name Address is deprecated: abort with Unresolvable Address.
@@ -257,6 +283,7 @@ pub(crate) fn encode_init_ack_packet(
     peer: &PeerInit<'_>,
     plan: InitAckPlan,
     a_rwnd: u32,
+    local_addresses: &[IpAddr],
 ) -> Vec<u8> {
     let extra =
         Duration::from_millis(u64::from(peer.preservative_ms)).min(config.valid_cookie_life);
@@ -276,9 +303,11 @@ pub(crate) fn encode_init_ack_packet(
         outbound_streams: config.outbound_streams.min(peer.inbound_streams),
         inbound_streams: config.inbound_streams.min(peer.outbound_streams),
         features: 0,
+        peer_params: peer.address_params.concat(),
     };
     let cookie = key.seal(&contents);
     let mut params = vec![Param::StateCookie(StateCookie { cookie: &cookie })];
+    params.extend(address_params(local_addresses, peer.supports));
     params.extend(
         peer.unrecognized
             .iter()
@@ -303,10 +332,28 @@ pub(crate) fn encode_init_ack_packet(
     )
 }
 
+/// Our addresses as INIT / INIT ACK parameters (section 5.1.2): listed
+/// only when there are several, so a single address, or one a NAT or a
+/// Kubernetes Service rewrites, stays implicit (the packet's source), and
+/// only in families the peer supports.
+pub(crate) fn address_params(local: &[IpAddr], (v4, v6): (bool, bool)) -> Vec<Param<'static>> {
+    if local.len() < 2 {
+        return Vec::new();
+    }
+    local
+        .iter()
+        .filter_map(|a| match a {
+            IpAddr::V4(a) if v4 => Some(Param::Ipv4Address(Ipv4Address(*a))),
+            IpAddr::V6(a) if v6 => Some(Param::Ipv6Address(Ipv6Address(*a))),
+            _ => None,
+        })
+        .collect()
+}
+
 impl Association {
     /// Our INIT chunk (section 5.1 A); a Cookie Preservative after a stale cookie (5.2.6).
     pub(super) fn encode_init(&self, preservative_ms: Option<u32>) -> Vec<u8> {
-        let mut params = Vec::new();
+        let mut params = address_params(&self.local_addresses, (true, true));
         if let Some(ms) = preservative_ms {
             params.push(Param::CookiePreservative(CookiePreservative {
                 suggested_lifespan_increment_ms: ms,
@@ -327,13 +374,14 @@ impl Association {
         if let Some(init) = &self.init_chunk {
             let packet = encode_packet_of(
                 self.local_port,
-                self.remote.port(),
+                self.peer_port(),
                 VerificationTag(0),
                 &[init],
             );
-            self.standalone.push_back(packet);
+            self.standalone.push_back((None, packet));
         }
-        self.timers.set(super::Timer::T1Init, now + self.rto.rto());
+        self.timers
+            .set(super::Timer::T1Init, now + self.dp().rto.rto());
     }
 
     /// Section 5.1 C: the INIT ACK in COOKIE-WAIT; otherwise discarded (5.2.3).
@@ -353,13 +401,14 @@ impl Association {
             Ok(p) => p,
             Err(InitProblem::Discard) => return,
             Err(InitProblem::Abort(causes)) => {
-                self.standalone.push_back(encode_abort_packet(
+                let packet = encode_abort_packet(
                     self.local_port,
-                    self.remote.port(),
+                    self.peer_port(),
                     ack.initiate_tag,
                     false,
                     &causes,
-                ));
+                );
+                self.standalone.push_back((None, packet));
                 self.close(super::CloseReason::LocalAbort(causes));
                 return;
             }
@@ -370,13 +419,14 @@ impl Association {
                 code: 2,
                 info: [0, 0, 0, 1, 0, 7].to_vec(),
             }];
-            self.standalone.push_back(encode_abort_packet(
+            let packet = encode_abort_packet(
                 self.local_port,
-                self.remote.port(),
+                self.peer_port(),
                 ack.initiate_tag,
                 false,
                 &causes,
-            ));
+            );
+            self.standalone.push_back((None, packet));
             self.close(super::CloseReason::LocalAbort(causes));
             return;
         };
@@ -384,7 +434,18 @@ impl Association {
         self.outbound_streams = self.config.outbound_streams.min(peer.inbound_streams);
         self.inbound_streams = self.config.inbound_streams.min(peer.outbound_streams);
         self.peer_rwnd = peer.a_rwnd as usize;
-        self.cc = super::CongestionControl::new(self.sctp_mtu(), peer.a_rwnd);
+        // Section 5.1.2: the INIT ACK's source is confirmed and becomes the
+        // primary; the addresses it lists are paths to verify.
+        self.add_path(now, self.packet_source, true);
+        if let Some(i) = self.path_index(self.packet_source) {
+            self.primary = i;
+            self.data_path = i;
+        }
+        let port = self.peer_port();
+        for a in &peer.addresses {
+            self.add_path(now, SocketAddr::new(*a, port), false);
+        }
+        self.reset_congestion(peer.a_rwnd);
         self.tracker = super::TsnTracker::new(peer.initial_tsn);
         self.reassembly = super::Reassembly::new(peer.initial_tsn);
         self.timers.stop(super::Timer::T1Init);
@@ -406,7 +467,15 @@ impl Association {
         self.send_cookie_echo = true;
         self.cookie_sent_at = None;
         self.timers
-            .set(super::Timer::T1Cookie, now + self.rto.rto());
+            .set(super::Timer::T1Cookie, now + self.dp().rto.rto());
+    }
+
+    /// Section 7.2.1: every path starts with the initial cwnd, ssthresh the peer's window.
+    fn reset_congestion(&mut self, peer_rwnd: u32) {
+        for i in 0..self.paths.len() {
+            let mtu = Self::sctp_mtu_for(&self.config, self.paths[i].mtu);
+            self.paths[i].cc = super::CongestionControl::new(mtu, peer_rwnd);
+        }
     }
 
     /// Section 5.1 E: COOKIE ACK completes set-up on our side.
@@ -417,27 +486,38 @@ impl Association {
         self.timers.stop(super::Timer::T1Cookie);
         if let Some(sent) = self.cookie_sent_at.take() {
             // The COOKIE ECHO went once: a clean first RTT sample.
-            self.rto.on_measurement(now.saturating_duration_since(sent));
+            self.dp_mut()
+                .rto
+                .on_measurement(now.saturating_duration_since(sent));
         }
         self.cookie_echo = None;
         self.init_chunk = None;
         self.init_retransmits = 0;
         self.state = State::Established;
         self.events.push_back(Event::Connected);
-        self.arm_heartbeat(now);
+        self.start_heartbeats(now);
         self.open_burst();
     }
 
     /// Makes the association what `cookie` describes and answers with COOKIE ACK.
     pub(super) fn adopt_cookie(&mut self, now: Instant, cookie: &CookieContents) {
-        self.remote = cookie.peer;
+        // Section 5.1.2: the INIT's source is the primary; the addresses it
+        // listed are paths to verify.
+        self.add_path(now, cookie.peer, true);
+        if let Some(i) = self.path_index(cookie.peer) {
+            self.primary = i;
+            self.data_path = i;
+        }
+        for a in cookie_addresses(&cookie.peer_params) {
+            self.add_path(now, SocketAddr::new(a, cookie.peer.port()), false);
+        }
         self.local_port = cookie.local_port;
         self.local_vtag = cookie.local_vtag;
         self.peer_vtag = cookie.peer_vtag;
         self.outbound_streams = cookie.outbound_streams;
         self.inbound_streams = cookie.inbound_streams;
         self.peer_rwnd = cookie.peer_rwnd as usize;
-        self.cc = super::CongestionControl::new(self.sctp_mtu(), cookie.peer_rwnd);
+        self.reset_congestion(cookie.peer_rwnd);
         if self.local_initial_tsn != cookie.local_initial_tsn {
             self.local_initial_tsn = cookie.local_initial_tsn;
             self.rtx = super::RetransmitQueue::new(cookie.local_initial_tsn);
@@ -454,7 +534,7 @@ impl Association {
             self.state = State::Established;
             self.events.push_back(Event::Connected);
         }
-        self.arm_heartbeat(now);
+        self.start_heartbeats(now);
         self.open_burst();
     }
 
@@ -465,16 +545,29 @@ impl Association {
             Err(InitProblem::Discard) => return,
             Err(InitProblem::Abort(causes)) => {
                 // Section 8.4 / 5.1: the ABORT carries the INIT's Initiate Tag, T bit clear.
-                self.standalone.push_back(encode_abort_packet(
-                    self.local_port,
-                    self.remote.port(),
-                    init.initiate_tag,
-                    false,
-                    &causes,
-                ));
+                self.reject_init(init.initiate_tag, &causes);
                 return;
             }
         };
+        // Section 5.2.2: a restart may not add addresses to the association.
+        if self.state.is_established_or_later() && self.state != State::Closed {
+            let port = self.peer_port();
+            let new: Vec<&[u8]> = peer
+                .addresses
+                .iter()
+                .zip(&peer.address_params)
+                .filter(|(a, _)| self.path_index(SocketAddr::new(**a, port)).is_none())
+                .map(|(_, raw)| *raw)
+                .collect();
+            if !new.is_empty() {
+                let causes = [ErrorCause {
+                    code: cause_code::RESTART_WITH_NEW_ADDRESSES,
+                    info: new.concat(),
+                }];
+                self.reject_init(init.initiate_tag, &causes);
+                return;
+            }
+        }
         let plan = match self.state {
             State::Closed => return,
             // Section 9.2: resend SHUTDOWN ACK instead.
@@ -500,17 +593,32 @@ impl Association {
                 tie_tag: self.tie_tag,
             },
         };
+        let source = self.packet_source;
         let packet = encode_init_ack_packet(
             now,
             &self.cookie_key,
             &self.config,
-            self.remote,
+            source,
             self.local_port,
             &peer,
             plan,
             self.a_rwnd(),
+            &self.local_addresses,
         );
-        self.standalone.push_back(packet);
+        self.standalone.push_back((Some(source), packet));
+    }
+
+    /// Answers an INIT with ABORT (tag: the INIT's Initiate Tag, T bit clear).
+    fn reject_init(&mut self, initiate_tag: VerificationTag, causes: &[ErrorCause]) {
+        let packet = encode_abort_packet(
+            self.local_port,
+            self.peer_port(),
+            initiate_tag,
+            false,
+            causes,
+        );
+        self.standalone
+            .push_back((Some(self.packet_source), packet));
     }
 
     /// A COOKIE ECHO for this association: the table of section 5.2.4.
@@ -529,7 +637,7 @@ impl Association {
                 return false;
             }
         };
-        if c.peer != self.remote || c.local_port != self.local_port {
+        if self.path_index(c.peer).is_none() || c.local_port != self.local_port {
             return false;
         }
         let local_match = c.local_vtag == self.local_vtag;
@@ -589,7 +697,11 @@ impl Association {
         }
         self.timers.stop_all();
         self.sack_due = SackDue::No;
-        self.rto = super::RtoEstimator::new(&self.config);
+        for p in &mut self.paths {
+            p.rto = super::rto::RtoEstimator::new(&self.config);
+            p.error_count = 0;
+            p.probe = None;
+        }
         self.local_initial_tsn = c.local_initial_tsn;
         self.rtx = super::RetransmitQueue::new(c.local_initial_tsn);
         self.undelivered_bytes = self
@@ -612,6 +724,17 @@ impl Association {
         t_bit: bool,
         causes: &[ErrorCause],
     ) -> Vec<u8> {
-        encode_abort_packet(self.local_port, self.remote.port(), vtag, t_bit, causes)
+        encode_abort_packet(self.local_port, self.peer_port(), vtag, t_bit, causes)
     }
+}
+
+/// The addresses among the INIT parameters a state cookie carries.
+fn cookie_addresses(params: &[u8]) -> impl Iterator<Item = IpAddr> + '_ {
+    crate::wire::TlvIter::new(params)
+        .filter_map(Result::ok)
+        .filter_map(|t| match Param::parse(&t) {
+            Ok(Param::Ipv4Address(a)) => Some(IpAddr::V4(a.0)),
+            Ok(Param::Ipv6Address(a)) => Some(IpAddr::V6(a.0)),
+            _ => None,
+        })
 }

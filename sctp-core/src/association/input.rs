@@ -1,15 +1,12 @@
 //! Processing of received packets: verification tags (RFC 9260 section
 //! 8.5), then each chunk in order.
 
+use std::net::SocketAddr;
 use std::time::Instant;
 
-use super::handshake::{
-    cause_code, encode_abort_packet, encode_error_chunk, encode_packet, init_params_bytes,
-};
+use super::handshake::{cause_code, encode_error_chunk, encode_packet, init_params_bytes};
 use super::tsn_tracker::Received;
-use super::{
-    Association, CloseReason, ErrorCause, Event, HeartbeatProbe, RecvInfo, SackDue, State, Timer,
-};
+use super::{Association, CloseReason, ErrorCause, Event, RecvInfo, SackDue, State, Timer};
 use crate::wire::chunk::{Data, Heartbeat, HeartbeatAck, Sack, Shutdown, ShutdownComplete};
 use crate::wire::{Chunk, ChunkValue, List, Packet, RawChunk, UnrecognizedAction};
 use crate::{Tsn, VerificationTag};
@@ -19,11 +16,20 @@ use crate::{Tsn, VerificationTag};
 const MAX_TSN_OFFSET: u32 = u16::MAX as u32;
 
 impl Association {
-    /// Processes one packet routed to this association. The endpoint has
-    /// verified its checksum; this applies the verification-tag rules and
-    /// handles each chunk. Malformed chunks end processing of the packet
-    /// (the chunks before them count).
+    /// Processes one packet routed to this association as if it came from
+    /// the peer's primary address; see [`Association::handle_packet_from`].
     pub fn handle_packet(&mut self, now: Instant, packet: &[u8]) {
+        self.handle_packet_from(now, self.remote(), packet);
+    }
+
+    /// Processes one packet routed to this association, from the peer's
+    /// address `source` (IP and SCTP port). The endpoint has verified its
+    /// checksum; this applies the verification-tag rules and handles each
+    /// chunk. Malformed chunks end processing of the packet (the chunks
+    /// before them count). Replies (SACK, HEARTBEAT ACK) go back to
+    /// `source` (RFC 9260 section 6.4).
+    pub fn handle_packet_from(&mut self, now: Instant, source: SocketAddr, packet: &[u8]) {
+        self.packet_source = source;
         // A closed association has no TCB left (RFC 9260 section 9.1): what
         // still arrives for it is the endpoint's business once it is forgotten.
         if self.state == State::Closed {
@@ -60,6 +66,8 @@ impl Association {
             }
         }
         if saw_data {
+            // Section 6.4: the SACK goes where the DATA came from.
+            self.sack_path = self.path_index(source);
             self.after_data_packet(now, gaps_before);
         }
     }
@@ -120,12 +128,17 @@ impl Association {
             }
             Chunk::CookieAck(_) => self.on_cookie_ack(now),
             Chunk::Heartbeat(Heartbeat { info }) => {
-                // Section 8.3: echo the Heartbeat Info back unchanged.
+                // Section 8.3: echo the Heartbeat Info back unchanged, to
+                // the address the HEARTBEAT came from, alone in its packet.
                 if self.state != State::Closed {
-                    self.control
-                        .push_back(super::handshake::encode_chunk(&Chunk::HeartbeatAck(
-                            HeartbeatAck { info },
-                        )));
+                    let packet = encode_packet(
+                        self.local_port,
+                        self.peer_port(),
+                        self.peer_vtag,
+                        &[Chunk::HeartbeatAck(HeartbeatAck { info })],
+                    );
+                    self.standalone
+                        .push_back((Some(self.packet_source), packet));
                 }
             }
             Chunk::HeartbeatAck(HeartbeatAck { info }) => self.on_heartbeat_ack(now, info),
@@ -275,7 +288,8 @@ impl Association {
             // Section 9.2: answer each DATA packet in SHUTDOWN-SENT with SHUTDOWN.
             self.send_shutdown = true;
             self.sack_due = SackDue::Now;
-            self.timers.set(Timer::T2Shutdown, now + self.rto.rto());
+            self.timers
+                .set(Timer::T2Shutdown, now + self.dp().rto.rto());
         }
         if self.sack_due < SackDue::Delayed {
             self.sack_due = SackDue::Delayed;
@@ -307,31 +321,40 @@ impl Association {
             }
         };
         self.sack_since_t3 = true;
-        if let Some(rtt) = out.rtt {
-            self.rto.on_measurement(rtt);
+        if let Some((rtt, path)) = out.rtt
+            && let Some(p) = self.paths.get_mut(usize::from(path))
+        {
+            p.rto.on_measurement(rtt);
             self.latest_rtt = Some(rtt);
         }
         if out.bytes_acked > 0 {
-            // Section 8.1/8.2: an acknowledgement clears the error counters.
-            self.clear_errors();
+            // Section 8.1/8.2: an acknowledgement clears the association's
+            // error counter and those of the paths the acknowledged data went on.
+            self.error_count = 0;
+            for i in 0..self.paths.len().min(32) {
+                if out.acked_paths & (1 << i) != 0 {
+                    self.clear_path_errors(i);
+                }
+            }
             self.probes_sent = 0;
         }
         // Section 7.2.4: the window rules for what was acknowledged come
         // first, then the reaction to what is lost.
-        self.cc.on_ack(
+        let in_fast_recovery = self.rtx.in_fast_recovery();
+        self.dp_mut().cc.on_ack(
             out.bytes_acked,
             out.cum_advanced,
             flight_before,
-            self.rtx.in_fast_recovery(),
+            in_fast_recovery,
         );
         self.detect_losses(now, out.fast_retransmits, out.probe_repaired_loss);
         if out.all_acked {
-            self.cc.on_all_acked();
+            self.dp_mut().cc.on_all_acked();
             self.timers.stop(Timer::T3Rtx);
         } else if out.cum_advanced {
             // Section 6.3.2 R3: restart T3-rtx when the earliest outstanding
             // TSN is acknowledged, and only then.
-            self.timers.set(Timer::T3Rtx, now + self.rto.rto());
+            self.timers.set(Timer::T3Rtx, now + self.dp().rto.rto());
         }
         if out.bytes_acked > 0 || out.all_acked {
             self.arm_tail_loss_probe(now);
@@ -345,19 +368,6 @@ impl Association {
         }
         self.maybe_send_shutdown(now);
         self.maybe_send_shutdown_ack(now);
-    }
-
-    fn on_heartbeat_ack(&mut self, now: Instant, info: &[u8]) {
-        let Some(probe) = self.heartbeat else { return };
-        let Some(nonce) = info.get(..8) else { return };
-        if u64::from_be_bytes(nonce.try_into().unwrap_or_default()) != probe.nonce {
-            return;
-        }
-        self.heartbeat = None;
-        // Section 8.3: a HEARTBEAT ACK clears the error counters and gives an RTT sample.
-        self.clear_errors();
-        self.rto
-            .on_measurement(now.saturating_duration_since(probe.sent_at));
     }
 
     /// Section 9.2: SHUTDOWN received.
@@ -392,7 +402,8 @@ impl Association {
                 self.state = State::ShutdownAckSent;
                 self.send_shutdown_ack = true;
                 self.send_shutdown = false;
-                self.timers.set(Timer::T2Shutdown, now + self.rto.rto());
+                self.timers
+                    .set(Timer::T2Shutdown, now + self.dp().rto.rto());
             }
             _ => {}
         }
@@ -404,20 +415,17 @@ impl Association {
             State::ShutdownSent | State::ShutdownAckSent => {
                 let sc = Chunk::ShutdownComplete(ShutdownComplete { t_bit: false });
                 let packet =
-                    encode_packet(self.local_port, self.remote.port(), self.peer_vtag, &[sc]);
+                    encode_packet(self.local_port, self.peer_port(), self.peer_vtag, &[sc]);
                 self.enter_closed();
-                self.standalone.push_back(packet);
+                self.standalone.push_back((None, packet));
                 self.events.push_back(Event::ShutdownComplete);
             }
             // Section 8.5.1 E: in set-up, a SHUTDOWN ACK is out of the blue.
             State::CookieWait | State::CookieEchoed => {
                 let sc = Chunk::ShutdownComplete(ShutdownComplete { t_bit: true });
-                self.standalone.push_back(encode_packet(
-                    self.local_port,
-                    self.remote.port(),
-                    vtag,
-                    &[sc],
-                ));
+                let packet = encode_packet(self.local_port, self.peer_port(), vtag, &[sc]);
+                self.standalone
+                    .push_back((Some(self.packet_source), packet));
             }
             _ => {}
         }
@@ -461,7 +469,8 @@ impl Association {
         {
             self.state = State::ShutdownSent;
             self.send_shutdown = true;
-            self.timers.set(Timer::T2Shutdown, now + self.rto.rto());
+            self.timers
+                .set(Timer::T2Shutdown, now + self.dp().rto.rto());
             self.timers
                 .set(Timer::T5ShutdownGuard, now + 5 * self.config.rto_max);
         }
@@ -476,47 +485,8 @@ impl Association {
             self.state = State::ShutdownAckSent;
             self.send_shutdown_ack = true;
             self.timers.stop(Timer::T3Rtx);
-            self.timers.set(Timer::T2Shutdown, now + self.rto.rto());
+            self.timers
+                .set(Timer::T2Shutdown, now + self.dp().rto.rto());
         }
-    }
-
-    /// Arms the heartbeat timer (section 8.3): RTO + HB.interval, jittered by ±RTO/2.
-    pub(super) fn arm_heartbeat(&mut self, now: Instant) {
-        let Some(interval) = self.config.hb_interval else {
-            return;
-        };
-        let rto = self.rto.rto();
-        let jitter_ms = (rto.as_millis() as u64).max(2);
-        let j = self.rng.next_u64() % jitter_ms;
-        let deadline = now + interval + rto / 2 + std::time::Duration::from_millis(j);
-        self.timers.set(Timer::Heartbeat, deadline);
-    }
-
-    /// Sends a HEARTBEAT with a fresh nonce and arms the timer again.
-    pub(super) fn send_heartbeat(&mut self, now: Instant) {
-        let nonce = self.rng.next_u64();
-        let mut info = [0u8; 16];
-        info[..8].copy_from_slice(&nonce.to_be_bytes());
-        info[8..].copy_from_slice(&self.cookie_key.now_ms(now).to_be_bytes());
-        self.control
-            .push_back(super::handshake::encode_chunk(&Chunk::Heartbeat(
-                Heartbeat { info: &info },
-            )));
-        self.heartbeat = Some(HeartbeatProbe {
-            nonce,
-            sent_at: now,
-        });
-    }
-
-    /// Queues an ABORT answering an out-of-the-blue style packet with the T bit.
-    #[allow(dead_code)]
-    pub(super) fn queue_reflected_abort(&mut self, vtag: VerificationTag) {
-        self.standalone.push_back(encode_abort_packet(
-            self.local_port,
-            self.remote.port(),
-            vtag,
-            true,
-            &[],
-        ));
     }
 }

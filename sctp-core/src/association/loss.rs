@@ -21,10 +21,10 @@ impl Association {
     /// network, reordered: 9/8 of the larger of SRTT and the latest RTT
     /// (RFC 9002 section 6.1.2), RTO before any measurement.
     fn reorder_window(&self) -> Duration {
-        let rtt = match (self.rto.srtt(), self.latest_rtt) {
+        let rtt = match (self.dp().rto.srtt(), self.latest_rtt) {
             (Some(s), Some(l)) => s.max(l),
             (Some(s), None) => s,
-            _ => self.rto.rto(),
+            _ => self.dp().rto.rto(),
         };
         (rtt + rtt / 8).max(GRANULARITY)
     }
@@ -44,7 +44,7 @@ impl Association {
         let lost = already_lost + late.lost;
         self.stats.fast_retransmits += lost as u64;
         if (lost > 0 || probe_repaired_loss) && self.rtx.begin_recovery() {
-            self.cc.on_fast_retransmit();
+            self.dp_mut().cc.on_fast_retransmit();
         }
         if lost > 0 {
             // Section 7.2.4 step 3: the first packet of retransmissions
@@ -65,7 +65,9 @@ impl Association {
     /// is already known to be near).
     pub(super) fn arm_tail_loss_probe(&mut self, now: Instant) {
         self.timers.stop(Timer::TailLossProbe);
-        let Some(srtt) = self.rto.srtt() else { return };
+        let Some(srtt) = self.dp().rto.srtt() else {
+            return;
+        };
         if self.rtx.is_empty() || self.timers.is_armed(Timer::RackReorder) {
             return;
         }

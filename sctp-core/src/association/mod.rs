@@ -26,6 +26,7 @@ pub(crate) mod handshake;
 mod input;
 mod loss;
 mod output;
+mod path;
 mod reassembly;
 mod reconfigure;
 mod retransmit;
@@ -38,13 +39,14 @@ mod timer;
 mod tsn_tracker;
 
 use std::collections::VecDeque;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
 use thiserror::Error;
 
+pub use event::PathChange;
 pub use event::{CloseReason, ErrorCause, Event, Message, RecvInfo};
 pub use state::State;
 pub use status::{AssociationStats, AssociationStatus, PathState, PathStatus};
@@ -54,9 +56,10 @@ use crate::config::AssociationConfig;
 use crate::endpoint::cookie::{CookieContents, CookieKey};
 use crate::{Ppid, StreamId, Tsn, VerificationTag};
 use congestion::CongestionControl;
+use path::Path;
+pub use path::PathError;
 use reassembly::Reassembly;
 use retransmit::RetransmitQueue;
-use rto::RtoEstimator;
 use send_queue::SendQueue;
 use timer::TimerTable;
 use tsn_tracker::TsnTracker;
@@ -72,6 +75,18 @@ pub struct Transmit {
     pub destination: SocketAddr,
     /// Length of the packet in the buffer.
     pub size: usize,
+}
+
+/// What the endpoint must learn from an association to route its packets:
+/// pass each to [`crate::Endpoint::handle_event`] (RFC 9260 section 8.4
+/// would otherwise treat a packet from a new peer address as out of the blue).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EndpointEvent {
+    /// Packets from this peer address are the association's.
+    PeerAddressAdded(SocketAddr),
+    /// Packets from this peer address are no longer the association's.
+    PeerAddressRemoved(SocketAddr),
 }
 
 /// Why [`Association::send`] refused a message.
@@ -153,20 +168,28 @@ enum SackDue {
     Now,
 }
 
-/// A heartbeat in flight (RFC 9260 section 8.3).
-#[derive(Debug, Clone, Copy)]
-struct HeartbeatProbe {
-    nonce: u64,
-    sent_at: Instant,
-}
-
 /// An SCTP association.
 #[derive(Debug)]
 pub struct Association {
     state: State,
     config: Arc<AssociationConfig>,
     cookie_key: CookieKey,
-    remote: SocketAddr,
+    /// The peer's destination addresses (RFC 9260 section 6.4); never empty.
+    paths: Vec<Path>,
+    /// The primary path (section 6.4), set by the user or the set-up address.
+    primary: usize,
+    /// Where new data goes now: the primary, or an alternate while the primary is failed.
+    data_path: usize,
+    /// Where the retransmissions after a T3-rtx expiry go (section 6.4.1: an alternate).
+    rtx_path: Option<usize>,
+    /// Our addresses, listed in INIT and INIT ACK when there are several (section 5.1.2).
+    local_addresses: Vec<IpAddr>,
+    /// Route changes for the endpoint.
+    endpoint_events: VecDeque<EndpointEvent>,
+    /// The source of the packet being processed, for replies.
+    packet_source: SocketAddr,
+    /// The path the latest DATA came from, where the SACK goes (section 6.4).
+    sack_path: Option<usize>,
     local_port: u16,
     /// The tag the peer puts in packets to us.
     local_vtag: VerificationTag,
@@ -178,8 +201,6 @@ pub struct Association {
     outbound_streams: u16,
     inbound_streams: u16,
     timers: TimerTable,
-    rto: RtoEstimator,
-    cc: CongestionControl,
     peer_rwnd: usize,
     send_queue: SendQueue,
     rtx: RetransmitQueue,
@@ -199,8 +220,9 @@ pub struct Association {
     sack_since_t3: bool,
     /// Pre-encoded control chunks for the next packet (HEARTBEAT ACK, ERROR, ...).
     control: VecDeque<Vec<u8>>,
-    /// Whole packets to send as they are (INIT ACK in a collision, ABORT, SHUTDOWN COMPLETE).
-    standalone: VecDeque<Vec<u8>>,
+    /// Whole packets to send as they are (INIT ACK in a collision, ABORT,
+    /// SHUTDOWN COMPLETE, HEARTBEAT), with their destination when it is not the data path.
+    standalone: VecDeque<(Option<SocketAddr>, Vec<u8>)>,
     /// The INIT we sent, for T1-init retransmission; its Initiate Tag is `local_vtag`.
     init_chunk: Option<Vec<u8>>,
     /// The COOKIE ECHO to send (and resend on T1-cookie).
@@ -223,11 +245,6 @@ pub struct Association {
     init_retransmits: u32,
     /// The association error counter (section 8.1).
     error_count: u32,
-    /// The path's error counter (section 8.2); the path is inactive past Path.Max.Retrans.
-    path_error_count: u32,
-    heartbeat: Option<HeartbeatProbe>,
-    /// The path MTU (IP header included), from the config or lowered by ICMP.
-    path_mtu: usize,
     /// Bytes in flight allowed before the current Max.Burst budget is spent.
     burst_limit: usize,
     rng: SmallRng,
@@ -273,17 +290,23 @@ impl Association {
         cookie_key: CookieKey,
         remote: SocketAddr,
         local_port: u16,
+        local_addresses: Vec<IpAddr>,
         mut rng: SmallRng,
     ) -> Self {
         let local_vtag = VerificationTag(rng.nonzero_u32());
         let local_initial_tsn = config.initial_tsn.unwrap_or_else(|| Tsn(rng.nonzero_u32()));
-        let mtu = Self::sctp_mtu_of(&config);
         Self {
             state: State::Closed,
-            rto: RtoEstimator::new(&config),
-            cc: CongestionControl::new(mtu, config.receive_window),
+            // Section 5.4: the address the association is set up with is confirmed.
+            paths: vec![Path::new(remote, true, &config)],
+            primary: 0,
+            data_path: 0,
+            rtx_path: None,
+            local_addresses,
+            endpoint_events: VecDeque::new(),
+            packet_source: remote,
+            sack_path: None,
             peer_rwnd: 0,
-            remote,
             local_port,
             local_vtag,
             peer_vtag: VerificationTag(0),
@@ -318,10 +341,7 @@ impl Association {
             send_shutdown_ack: false,
             init_retransmits: 0,
             error_count: 0,
-            path_error_count: 0,
-            heartbeat: None,
             burst_limit: usize::MAX,
-            path_mtu: config.path_mtu,
             rng,
             scratch_gaps: Vec::new(),
             scratch_dups: Vec::new(),
@@ -338,9 +358,10 @@ impl Association {
         cookie_key: CookieKey,
         remote: SocketAddr,
         local_port: u16,
+        local_addresses: Vec<IpAddr>,
         rng: SmallRng,
     ) -> Self {
-        let mut a = Self::blank(config, cookie_key, remote, local_port, rng);
+        let mut a = Self::blank(config, cookie_key, remote, local_port, local_addresses, rng);
         a.state = State::CookieWait;
         a.init_chunk = Some(a.encode_init(None));
         a.queue_init(now);
@@ -353,9 +374,17 @@ impl Association {
         config: Arc<AssociationConfig>,
         cookie_key: CookieKey,
         cookie: &CookieContents,
+        local_addresses: Vec<IpAddr>,
         rng: SmallRng,
     ) -> Self {
-        let mut a = Self::blank(config, cookie_key, cookie.peer, cookie.local_port, rng);
+        let mut a = Self::blank(
+            config,
+            cookie_key,
+            cookie.peer,
+            cookie.local_port,
+            local_addresses,
+            rng,
+        );
         a.adopt_cookie(now, cookie);
         a
     }
@@ -376,9 +405,19 @@ impl Association {
         self.state == State::Closed && self.standalone.is_empty()
     }
 
-    /// The peer's address and port.
+    /// The peer's primary address and port.
     pub fn remote(&self) -> SocketAddr {
-        self.remote
+        self.paths[self.primary].remote
+    }
+
+    /// Every address of the peer, in the order learnt.
+    pub fn peer_addresses(&self) -> impl Iterator<Item = SocketAddr> + '_ {
+        self.paths.iter().map(|p| p.remote)
+    }
+
+    /// The next route change for the endpoint, if any.
+    pub fn poll_endpoint_event(&mut self) -> Option<EndpointEvent> {
+        self.endpoint_events.pop_front()
     }
 
     /// Our SCTP port.
@@ -406,19 +445,29 @@ impl Association {
         self.send_queue.queued_bytes() + self.rtx.outstanding_bytes()
     }
 
-    /// The current retransmission timeout.
+    /// The current retransmission timeout of the path data goes on.
     pub fn rto(&self) -> std::time::Duration {
-        self.rto.rto()
+        self.dp().rto.rto()
     }
 
-    /// The smoothed round-trip time, once measured.
+    /// The smoothed round-trip time of the path data goes on, once measured.
     pub fn srtt(&self) -> Option<std::time::Duration> {
-        self.rto.srtt()
+        self.dp().rto.srtt()
     }
 
-    /// The congestion window in bytes.
+    /// The congestion window of the path data goes on, in bytes.
     pub fn cwnd(&self) -> usize {
-        self.cc.cwnd
+        self.dp().cc.cwnd
+    }
+
+    /// The path new data goes on.
+    fn dp(&self) -> &Path {
+        &self.paths[self.data_path]
+    }
+
+    /// The path new data goes on, mutably.
+    fn dp_mut(&mut self) -> &mut Path {
+        &mut self.paths[self.data_path]
     }
 
     /// Queues a message (RFC 9260 section 10.1 SEND). Messages on one stream
@@ -562,7 +611,7 @@ impl Association {
         // In COOKIE-WAIT the peer's tag is unknown: no ABORT can be verified (section 9.1).
         if self.state != State::CookieWait {
             self.standalone
-                .push_back(self.encode_abort(vtag, false, &causes));
+                .push_back((None, self.encode_abort(vtag, false, &causes)));
         }
         self.close(CloseReason::LocalAbort(causes));
     }
@@ -653,32 +702,53 @@ impl Association {
         self.burst_limit = self.rtx.flight_size() + acked + self.config.max_burst as usize * mtu;
     }
 
-    /// The largest SCTP packet: path MTU less the IP (and encapsulation) header.
-    fn sctp_mtu_of(config: &AssociationConfig) -> usize {
-        Self::sctp_mtu_for(config, config.path_mtu)
-    }
-
+    /// The largest SCTP packet for a path MTU: less the IP (and encapsulation) header.
     fn sctp_mtu_for(config: &AssociationConfig, path_mtu: usize) -> usize {
         path_mtu
             .saturating_sub(config.ip_header_len)
             .max(MIN_SCTP_PACKET)
     }
 
+    /// The largest SCTP packet on the path data goes on. Fragments are cut
+    /// to the smallest MTU of the usable paths, so a retransmission to an
+    /// alternate path fits too (RFC 9260 section 7.3 suggests this).
     fn sctp_mtu(&self) -> usize {
-        Self::sctp_mtu_for(&self.config, self.path_mtu)
+        let mtu = self
+            .paths
+            .iter()
+            .filter(|p| p.confirmed)
+            .map(|p| p.mtu)
+            .min()
+            .unwrap_or(self.dp().mtu);
+        Self::sctp_mtu_for(&self.config, mtu)
     }
 
-    /// The path MTU in use (IP header included).
+    /// The path MTU in use on the path data goes on (IP header included).
     pub fn path_mtu(&self) -> usize {
-        self.path_mtu
+        self.dp().mtu
     }
 
-    /// Changes the path MTU, for example on an ICMP "fragmentation needed" or
-    /// "packet too big" (RFC 9260 section 7.3, RFC 8899). New DATA is
-    /// fragmented to fit; chunks already sent keep their size. Values below
-    /// 576 bytes (IPv4's minimum reassembly size) are raised to it.
+    /// Changes the path MTU of every path, for example on an ICMP
+    /// "fragmentation needed" or "packet too big" (RFC 9260 section 7.3, RFC
+    /// 8899). New DATA is fragmented to fit; chunks already sent keep their
+    /// size. Values below 576 bytes (IPv4's minimum reassembly size) are
+    /// raised to it.
     pub fn set_path_mtu(&mut self, mtu: usize) {
-        self.path_mtu = mtu.max(576);
+        for p in &mut self.paths {
+            p.mtu = mtu.max(576);
+        }
+    }
+
+    /// Changes the path MTU towards one peer address (ICMP names the
+    /// destination); returns false if it is not one of the peer's.
+    pub fn set_path_mtu_for(&mut self, remote: SocketAddr, mtu: usize) -> bool {
+        match self.paths.iter_mut().find(|p| p.remote == remote) {
+            Some(p) => {
+                p.mtu = mtu.max(576);
+                true
+            }
+            None => false,
+        }
     }
 
     /// The receiver window we advertise (RFC 9260 section 6.2).

@@ -24,7 +24,7 @@ impl Association {
     }
 
     fn build_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
-        if let Some(p) = self.standalone.pop_front() {
+        if let Some((to, p)) = self.standalone.pop_front() {
             let dst = buf.get_mut(..p.len())?;
             dst.copy_from_slice(&p);
             // Whole packets (INIT, INIT ACK, ABORT, SHUTDOWN COMPLETE) are
@@ -33,7 +33,7 @@ impl Association {
                 self.stats.control_chunks_sent += packet.chunks().count() as u64;
             }
             return Some(Transmit {
-                destination: self.remote,
+                destination: to.unwrap_or(self.dp().remote),
                 size: p.len(),
             });
         }
@@ -50,7 +50,8 @@ impl Association {
             mtu = mtu.max(12 + DATA_CHUNK_OVERHEAD + size);
         }
         let mtu = mtu.min(buf.len());
-        let (local_port, remote_port, vtag) = (self.local_port, self.remote.port(), self.peer_vtag);
+        let (local_port, remote_port, vtag) = (self.local_port, self.peer_port(), self.peer_vtag);
+        let tx = self.tx_path();
         let mut b = PacketBuilder::new(&mut buf[..mtu], local_port, remote_port, vtag).ok()?;
 
         if self.state == State::CookieEchoed {
@@ -66,7 +67,7 @@ impl Association {
                 }
             }
             self.push_control(&mut b);
-            return self.finish(now, b, false);
+            return self.finish(now, b, tx, false);
         }
 
         if self.send_cookie_ack && b.push_value(&crate::wire::chunk::CookieAck).is_ok() {
@@ -93,14 +94,34 @@ impl Association {
         }
 
         let will_send_data = self.can_send_data();
-        if self.sack_due == SackDue::Now || (self.sack_due == SackDue::Delayed && will_send_data) {
+        // Section 6.4: a SACK goes to where the DATA came from; when data
+        // goes elsewhere, the SACK leaves in a packet of its own.
+        let sack_elsewhere = self.sack_path.filter(|&p| p != tx && p < self.paths.len());
+        if let Some(p) = sack_elsewhere
+            && self.sack_due == SackDue::Now
+        {
+            self.push_sack(&mut b);
+            return self.finish(now, b, p, false);
+        }
+        if self.sack_due == SackDue::Now
+            || (self.sack_due == SackDue::Delayed && will_send_data && sack_elsewhere.is_none())
+        {
             self.push_sack(&mut b);
         }
         let mut sent_data = false;
         if will_send_data {
-            sent_data = self.push_data(now, &mut b);
+            sent_data = self.push_data(now, &mut b, tx);
         }
-        self.finish(now, b, sent_data)
+        self.finish(now, b, tx, sent_data)
+    }
+
+    /// The path the next DATA goes on: retransmissions after a timeout to
+    /// the alternate chosen then (RFC 9260 section 6.4.1), else the data path.
+    fn tx_path(&self) -> usize {
+        match self.rtx_path {
+            Some(p) if self.rtx.has_retransmissions() && p < self.paths.len() => p,
+            _ => self.data_path,
+        }
     }
 
     /// Moves queued control chunks (HEARTBEAT ACK, ERROR, ...) into the packet while they fit.
@@ -115,7 +136,13 @@ impl Association {
         }
     }
 
-    fn finish(&mut self, now: Instant, b: PacketBuilder<'_>, sent_data: bool) -> Option<Transmit> {
+    fn finish(
+        &mut self,
+        now: Instant,
+        b: PacketBuilder<'_>,
+        path: usize,
+        sent_data: bool,
+    ) -> Option<Transmit> {
         if b.is_empty() {
             return None;
         }
@@ -123,12 +150,13 @@ impl Association {
         if sent_data {
             if !self.timers.is_armed(Timer::T3Rtx) {
                 // Section 6.3.2 R1: T3-rtx runs while DATA is outstanding.
-                self.timers.set(Timer::T3Rtx, now + self.rto.rto());
+                self.timers
+                    .set(Timer::T3Rtx, now + self.paths[path].rto.rto());
             }
             self.arm_tail_loss_probe(now);
         }
         Some(Transmit {
-            destination: self.remote,
+            destination: self.paths[path].remote,
             size,
         })
     }
@@ -142,7 +170,8 @@ impl Association {
             return false;
         }
         let flight = self.rtx.flight_size();
-        if self.rtx.has_retransmissions() && (self.fast_rtx_pending || flight < self.cc.cwnd) {
+        let cwnd = self.paths[self.tx_path()].cc.cwnd;
+        if self.rtx.has_retransmissions() && (self.fast_rtx_pending || flight < cwnd) {
             return true;
         }
         let Some(head) = self.send_queue.head_remaining() else {
@@ -152,7 +181,7 @@ impl Association {
             // The tail loss probe checked the peer's window when it fired.
             return true;
         }
-        if flight >= self.cc.cwnd || flight >= self.burst_limit {
+        if flight >= cwnd || flight >= self.burst_limit {
             return false;
         }
         // Section 6.1 A: respect the peer's window, but probe a zero window
@@ -208,12 +237,15 @@ impl Association {
     }
 
     /// Retransmissions first (section 6.1 C), then new DATA; returns whether any DATA went.
-    fn push_data(&mut self, now: Instant, b: &mut PacketBuilder<'_>) -> bool {
+    fn push_data(&mut self, now: Instant, b: &mut PacketBuilder<'_>, path: usize) -> bool {
         let mut sent = false;
         // Retransmissions: a fast retransmit ignores cwnd for one packet (section 7.2.4).
         let first_outstanding = self.rtx.cumulative_tsn_ack().next();
         let mut restart_t3 = false;
-        while self.fast_rtx_pending || self.rtx.flight_size() < self.cc.cwnd {
+        let cwnd = self.paths[path].cc.cwnd;
+        // At most MAX_PATHS paths: the index fits a byte.
+        let path_id = path as u8;
+        while self.fast_rtx_pending || self.rtx.flight_size() < cwnd {
             let Some(size) = self.rtx.next_retransmission_size() else {
                 break;
             };
@@ -221,7 +253,7 @@ impl Association {
                 break;
             }
             let probe = self.rtx.probe_tsn();
-            let Some(c) = self.rtx.next_retransmission(size, now) else {
+            let Some(c) = self.rtx.next_retransmission(size, now, path_id) else {
                 break;
             };
             // Section 7.2.4 step 4: retransmitting the earliest outstanding
@@ -249,7 +281,11 @@ impl Association {
             sent = true;
         }
         if restart_t3 {
-            self.timers.set(Timer::T3Rtx, now + self.rto.rto());
+            self.timers
+                .set(Timer::T3Rtx, now + self.paths[path].rto.rto());
+        }
+        if !self.rtx.has_retransmissions() {
+            self.rtx_path = None;
         }
         if sent {
             self.fast_rtx_pending = false;
@@ -261,7 +297,7 @@ impl Association {
             let flight = self.rtx.flight_size();
             // A tail loss probe sends one packet whatever the windows say (RFC 8985 section 7.3).
             let probing = self.probe_pending && !sent;
-            if (flight >= self.cc.cwnd || flight >= self.burst_limit) && !probing {
+            if (flight >= cwnd || flight >= self.burst_limit) && !probing {
                 break;
             }
             let Some(head) = self.send_queue.head_remaining() else {
@@ -303,7 +339,7 @@ impl Association {
             self.stats.data_chunks_sent += 1;
             self.stats.unordered_data_chunks_sent += u64::from(frag.flags.unordered);
             self.peer_rwnd = self.peer_rwnd.saturating_sub(len);
-            self.rtx.push(frag, now);
+            self.rtx.push(frag, now, path_id);
             sent = true;
         }
         if sent {

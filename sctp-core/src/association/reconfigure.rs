@@ -29,13 +29,12 @@ impl Association {
         config.validate()?;
         self.config.check_fixed(&config)?;
         let old = std::mem::replace(&mut self.config, Arc::new(config));
-        self.rto.reconfigure(&self.config);
+        for p in &mut self.paths {
+            p.rto.reconfigure(&self.config);
+        }
         if old.hb_interval != self.config.hb_interval && self.runs_heartbeats() {
-            match self.config.hb_interval {
-                // RFC 9260 section 8.3: the next HEARTBEAT goes one new interval from now.
-                Some(_) => self.arm_heartbeat(now),
-                None => self.timers.stop(Timer::Heartbeat),
-            }
+            // RFC 9260 section 8.3: the next HEARTBEAT goes one new interval from now.
+            self.start_heartbeats(now);
         }
         if old.delayed_ack_time != self.config.delayed_ack_time
             && let Some(at) = self.timers.get(Timer::DelayedSack)
@@ -55,16 +54,11 @@ impl Association {
         Ok(())
     }
 
-    /// Sends a HEARTBEAT now (RFC 6458 SPP_HB_DEMAND), if established.
+    /// Sends a HEARTBEAT now on the path data goes on (RFC 6458
+    /// SPP_HB_DEMAND), if established; see [`Association::request_heartbeat_to`].
     pub fn request_heartbeat(&mut self, now: Instant) {
-        if !self.runs_heartbeats() {
-            return;
-        }
-        self.send_heartbeat(now);
-        // The probe is judged one interval from now, as one the timer sent.
-        if self.config.hb_interval.is_some() {
-            self.arm_heartbeat(now);
-        }
+        let remote = self.dp().remote;
+        let _known = self.request_heartbeat_to(now, remote);
     }
 
     /// Whether the state is one where heartbeats run (set up and not closed).

@@ -56,6 +56,8 @@ pub(crate) struct Sent {
     pub(crate) needs_retransmit: bool,
     /// SACKs that acknowledged something sent after the latest transmission.
     miss_indications: u8,
+    /// The path (index into the association's paths) of the latest transmission.
+    pub(crate) path: u8,
 }
 
 impl Sent {
@@ -72,8 +74,11 @@ pub(crate) struct SackOutcome {
     pub(crate) bytes_acked: usize,
     /// Whether the cumulative TSN ack point advanced.
     pub(crate) cum_advanced: bool,
-    /// An RTT sample from a chunk sent once (Karn's rule).
-    pub(crate) rtt: Option<Duration>,
+    /// An RTT sample from a chunk sent once (Karn's rule), and the path it was sent on.
+    pub(crate) rtt: Option<(Duration, u8)>,
+    /// The paths (a bit each) whose transmissions this SACK newly
+    /// acknowledged: their error counters clear (RFC 9260 section 8.2).
+    pub(crate) acked_paths: u32,
     /// Chunks newly marked lost by three miss indications (section 7.2.4).
     pub(crate) fast_retransmits: usize,
     /// A loss probe's retransmission was acknowledged and not reported as a
@@ -247,7 +252,7 @@ impl RetransmitQueue {
     }
 
     /// Records a new chunk as sent; returns its TSN.
-    pub(crate) fn push(&mut self, frag: Fragment, now: Instant) -> Tsn {
+    pub(crate) fn push(&mut self, frag: Fragment, now: Instant, path: u8) -> Tsn {
         let Fragment {
             stream_id,
             ssn,
@@ -276,13 +281,19 @@ impl RetransmitQueue {
             gap_acked: false,
             needs_retransmit: false,
             miss_indications: 0,
+            path,
         });
         tsn
     }
 
     /// The oldest chunk marked for retransmission whose size fits `room`,
     /// marked as sent again at `now`. Returns `None` when none fits.
-    pub(crate) fn next_retransmission(&mut self, room: usize, now: Instant) -> Option<&Sent> {
+    pub(crate) fn next_retransmission(
+        &mut self,
+        room: usize,
+        now: Instant,
+        path: u8,
+    ) -> Option<&Sent> {
         if self.to_retransmit == 0 {
             return None;
         }
@@ -297,9 +308,16 @@ impl RetransmitQueue {
         c.transmissions += 1;
         c.sent_at = now;
         c.sent_seq = seq;
+        c.path = path;
         self.to_retransmit -= 1;
         self.flight += c.payload.len();
         Some(c)
+    }
+
+    /// The path of the oldest chunk not yet acknowledged: the one T3-rtx
+    /// watches (RFC 9260 section 6.3.3 counts its expiry against that path).
+    pub(crate) fn oldest_path(&self) -> Option<u8> {
+        self.chunks.iter().find(|c| !c.gap_acked).map(|c| c.path)
     }
 
     /// Size of the oldest chunk awaiting retransmission.
@@ -344,13 +362,14 @@ impl RetransmitQueue {
                 self.gap_acked_count -= 1;
             } else {
                 out.bytes_acked += c.size();
+                out.acked_paths |= 1 << (c.path & 31);
                 newest_acked = newest_acked.max(c.sent_seq);
                 if self.probe_tsn == Some(c.tsn) {
                     // A probe marked but not yet sent repaired nothing.
                     probe_acked = Some(!c.needs_retransmit);
                 }
                 if !rtt_done && c.transmissions == 1 {
-                    out.rtt = Some(now.saturating_duration_since(c.sent_at));
+                    out.rtt = Some((now.saturating_duration_since(c.sent_at), c.path));
                     rtt_done = true;
                 }
             }
@@ -387,6 +406,7 @@ impl RetransmitQueue {
                 c.gap_acked = true;
                 self.gap_acked_count += 1;
                 out.bytes_acked += c.size();
+                out.acked_paths |= 1 << (c.path & 31);
                 newest_acked = newest_acked.max(c.sent_seq);
                 if self.probe_tsn == Some(c.tsn) {
                     probe_acked = Some(!c.needs_retransmit);
@@ -398,7 +418,7 @@ impl RetransmitQueue {
                     self.flight -= c.size();
                 }
                 if !rtt_done && c.transmissions == 1 {
-                    out.rtt = Some(now.saturating_duration_since(c.sent_at));
+                    out.rtt = Some((now.saturating_duration_since(c.sent_at), c.path));
                     rtt_done = true;
                 }
             } else if !acked && c.gap_acked {
@@ -549,7 +569,7 @@ mod tests {
         // TSNs MAX-2, MAX-1, MAX, 0 acknowledged.
         assert_eq!(out.bytes_acked, 400);
         assert!(out.cum_advanced);
-        assert_eq!(out.rtt, Some(Duration::from_millis(50)));
+        assert_eq!(out.rtt, Some((Duration::from_millis(50), 0)));
         assert_eq!(q.len(), 2);
         assert_eq!(q.flight_size(), 200);
         // An older SACK changes nothing.
@@ -578,7 +598,7 @@ mod tests {
         assert!(q.begin_recovery());
         assert!(!q.begin_recovery());
         assert!(q.has_retransmissions());
-        let c = q.next_retransmission(1000, t0).unwrap();
+        let c = q.next_retransmission(1000, t0, 0).unwrap();
         assert_eq!(c.tsn, Tsn(base));
         assert_eq!(c.transmissions, 2);
         // Karn's rule: the retransmitted chunk gives no RTT sample.
@@ -606,7 +626,7 @@ mod tests {
         q.on_t3_expiry();
         assert_eq!(q.flight_size(), 0);
         let mut tsns = Vec::new();
-        while let Some(c) = q.next_retransmission(1000, t0) {
+        while let Some(c) = q.next_retransmission(1000, t0, 0) {
             tsns.push(c.tsn);
         }
         assert_eq!(
@@ -633,6 +653,7 @@ mod tests {
                     payload: Bytes::from_static(&[0; 100]),
                 },
                 at,
+                0,
             );
         }
     }
@@ -648,7 +669,7 @@ mod tests {
                 .unwrap();
         }
         assert!(q.begin_recovery());
-        assert_eq!(q.next_retransmission(1000, t0).unwrap().tsn, Tsn(1));
+        assert_eq!(q.next_retransmission(1000, t0, 0).unwrap().tsn, Tsn(1));
         // Chunks sent before the retransmission are no evidence that it was lost.
         for end in 5..=6u16 {
             let out = q
@@ -668,7 +689,7 @@ mod tests {
             marked += out.fast_retransmits;
         }
         assert_eq!(marked, 1);
-        let c = q.next_retransmission(1000, t0).unwrap();
+        let c = q.next_retransmission(1000, t0, 0).unwrap();
         assert_eq!((c.tsn, c.transmissions), (Tsn(1), 3));
         // Lost during a recovery that began before it was resent: the
         // congestion persisted, a new recovery (and cwnd cut) begins.
@@ -709,7 +730,7 @@ mod tests {
         assert!(q.mark_probe());
         assert_eq!(q.probe_tsn(), Some(Tsn(3)));
         assert_eq!(q.flight_size(), 200);
-        assert_eq!(q.next_retransmission(1000, t0).unwrap().tsn, Tsn(3));
+        assert_eq!(q.next_retransmission(1000, t0, 0).unwrap().tsn, Tsn(3));
         // The peer had TSN 3 already: it reports the probe as a duplicate.
         let dup = [Tsn(3)];
         let s = Sack {
@@ -721,7 +742,7 @@ mod tests {
         // Another tail: this time the probe fills the hole.
         push_n(&mut q, 2, t0);
         assert!(q.mark_probe());
-        q.next_retransmission(1000, t0).unwrap();
+        q.next_retransmission(1000, t0, 0).unwrap();
         let out = q.on_sack(&sack(5, &[]), t0).unwrap();
         assert!(out.probe_repaired_loss);
         assert!(out.all_acked);

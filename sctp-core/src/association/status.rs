@@ -7,14 +7,20 @@ use std::time::Duration;
 
 use super::{Association, State};
 
-/// Whether a path to the peer is usable (RFC 9260 section 8.2).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Whether a path to the peer is usable (RFC 9260 sections 5.4 and 8.2,
+/// RFC 7829 section 5.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PathState {
     /// The path answers.
     Active,
+    /// More than PotentiallyFailed.Max.Retrans consecutive errors: data
+    /// moves to an active alternate while heartbeats probe the path once per RTO.
+    PotentiallyFailed,
     /// More than Path.Max.Retrans consecutive errors on the path.
     Inactive,
+    /// Listed by the peer and not yet verified by a heartbeat: carries no data.
+    Unconfirmed,
 }
 
 /// The state of one path to the peer (RFC 6458 sctp_paddrinfo).
@@ -67,6 +73,8 @@ pub struct AssociationStatus {
     pub fragmentation_point: usize,
     /// The primary path.
     pub primary: PathStatus,
+    /// Every path, in the order the peer's addresses were learnt.
+    pub paths: Vec<PathStatus>,
     /// The association's consecutive error count (RFC 9260 section 8.1).
     pub error_count: u32,
 }
@@ -119,10 +127,11 @@ pub struct AssociationStats {
 }
 
 impl Association {
-    /// A snapshot of the association and its primary path (RFC 6458 SCTP_STATUS).
+    /// A snapshot of the association and its paths (RFC 6458 SCTP_STATUS
+    /// and SCTP_GET_PEER_ADDR_INFO).
     pub fn status(&self) -> AssociationStatus {
         let max_fragment = self.max_fragment();
-        let inactive = self.path_error_count > self.config.path_max_retrans;
+        let paths: Vec<PathStatus> = (0..self.paths.len()).map(|i| self.path_status(i)).collect();
         AssociationStatus {
             state: self.state,
             peer_rwnd: u32::try_from(self.peer_rwnd).unwrap_or(u32::MAX),
@@ -133,30 +142,42 @@ impl Association {
             outbound_streams: self.outbound_streams,
             inbound_streams: self.inbound_streams,
             fragmentation_point: max_fragment,
-            primary: PathStatus {
-                address: self.remote,
-                state: if inactive {
-                    PathState::Inactive
-                } else {
-                    PathState::Active
-                },
-                cwnd: self.cc.cwnd,
-                ssthresh: self.cc.ssthresh,
-                flight_size: self.rtx.flight_size(),
-                srtt: self.rto.srtt(),
-                rttvar: self.rto.rttvar(),
-                rto: self.rto.rto(),
-                mtu: self.path_mtu,
-                error_count: self.path_error_count,
-            },
+            primary: paths[self.primary].clone(),
+            paths,
             error_count: self.error_count,
+        }
+    }
+
+    fn path_status(&self, i: usize) -> PathStatus {
+        let p = &self.paths[i];
+        PathStatus {
+            address: p.remote,
+            state: p.state(&self.config),
+            cwnd: p.cc.cwnd,
+            ssthresh: p.cc.ssthresh,
+            // Flight is counted for the association; it is on the path data goes on.
+            flight_size: if i == self.data_path {
+                self.rtx.flight_size()
+            } else {
+                0
+            },
+            srtt: p.rto.srtt(),
+            rttvar: p.rto.rttvar(),
+            rto: p.rto.rto(),
+            mtu: p.mtu,
+            error_count: p.error_count,
         }
     }
 
     /// The association's counters (like Linux SCTP_GET_ASSOC_STATS).
     pub fn stats(&self) -> AssociationStats {
         AssociationStats {
-            max_rto: self.rto.max_seen(),
+            max_rto: self
+                .paths
+                .iter()
+                .map(|p| p.rto.max_seen())
+                .max()
+                .unwrap_or_default(),
             ..self.stats
         }
     }

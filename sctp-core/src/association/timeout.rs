@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::{Association, CloseReason, Event, SackDue, State, Timer};
+use super::{Association, CloseReason, SackDue, State, Timer};
 
 impl Association {
     /// Handles every timer whose deadline is at or before `now`.
@@ -29,7 +29,10 @@ impl Association {
                     self.close(CloseReason::SetupTimedOut);
                     return;
                 }
-                self.rto.back_off();
+                self.dp_mut().rto.back_off();
+                // Section 5.1.6 (RFC 9260 5.1.2): a retransmitted INIT may try
+                // another address the user gave (connectx).
+                self.data_path = (self.data_path + 1) % self.paths.len();
                 self.queue_init(now);
             }
             Timer::T1Cookie => {
@@ -38,22 +41,25 @@ impl Association {
                     self.close(CloseReason::SetupTimedOut);
                     return;
                 }
-                self.rto.back_off();
+                self.dp_mut().rto.back_off();
                 self.send_cookie_echo = true;
                 self.cookie_sent_at = None;
-                self.timers.set(Timer::T1Cookie, now + self.rto.rto());
+                self.timers.set(Timer::T1Cookie, now + self.dp().rto.rto());
             }
             Timer::T2Shutdown => {
+                let path = self.data_path;
+                self.count_path_error(path);
                 if self.count_error() {
                     return;
                 }
-                self.rto.back_off();
+                self.paths[path].rto.back_off();
                 match self.state {
                     State::ShutdownSent => self.send_shutdown = true,
                     State::ShutdownAckSent => self.send_shutdown_ack = true,
                     _ => return,
                 }
-                self.timers.set(Timer::T2Shutdown, now + self.rto.rto());
+                self.timers
+                    .set(Timer::T2Shutdown, now + self.dp().rto.rto());
             }
             Timer::T3Rtx => {
                 if self.rtx.is_empty() {
@@ -64,33 +70,35 @@ impl Association {
                 // probes do not count while SACKs keep coming (section 6.1 A).
                 let probing = self.peer_rwnd == 0 && self.sack_since_t3;
                 self.sack_since_t3 = false;
-                if !probing && self.count_error() {
-                    return;
+                // The expiry is the path's where the oldest outstanding chunk went.
+                let path = self
+                    .rtx
+                    .oldest_path()
+                    .map_or(self.data_path, usize::from)
+                    .min(self.paths.len() - 1);
+                if !probing {
+                    self.count_path_error(path);
+                    if self.count_error() {
+                        return;
+                    }
                 }
-                self.rto.back_off();
-                self.cc.on_t3_expiry();
+                self.paths[path].rto.back_off();
+                self.paths[path].cc.on_t3_expiry();
                 self.rtx.on_t3_expiry();
+                // Section 6.4.1: retransmit to an active alternate, if any.
+                self.rtx_path = self.alternate_path(path);
                 self.fast_rtx_pending = false;
                 self.probe_pending = false;
                 self.timers.stop(Timer::RackReorder);
                 self.timers.stop(Timer::TailLossProbe);
-                self.timers.set(Timer::T3Rtx, now + self.rto.rto());
+                let rto = self.paths[self.rtx_path.unwrap_or(self.data_path)]
+                    .rto
+                    .rto();
+                self.timers.set(Timer::T3Rtx, now + rto);
             }
             Timer::RackReorder => self.detect_losses(now, 0, false),
             Timer::TailLossProbe => self.on_tail_loss_probe(),
-            Timer::Heartbeat => {
-                if self.heartbeat.take().is_some() {
-                    // Section 8.3: an unanswered HEARTBEAT counts as an error.
-                    if self.count_error() {
-                        return;
-                    }
-                    self.rto.back_off();
-                }
-                if self.rtx.is_empty() && self.state.is_established_or_later() {
-                    self.send_heartbeat(now);
-                }
-                self.arm_heartbeat(now);
-            }
+            Timer::Heartbeat => self.on_heartbeat_timer(now),
             Timer::DelayedSack => {
                 if self.sack_due != SackDue::No {
                     self.sack_due = SackDue::Now;
@@ -99,38 +107,20 @@ impl Association {
             Timer::T5ShutdownGuard => {
                 // Section 9.2: the whole shutdown took too long: ABORT.
                 let packet = self.encode_abort(self.peer_vtag, false, &[]);
-                self.standalone.push_back(packet);
+                self.standalone.push_back((None, packet));
                 self.close(CloseReason::CommunicationLost);
             }
-            Timer::Reconfig => {}
         }
     }
 
-    /// Section 8.2: an acknowledgement or HEARTBEAT ACK clears the counters; an
-    /// inactive path becomes active again.
-    pub(super) fn clear_errors(&mut self) {
-        self.error_count = 0;
-        if self.path_error_count > self.config.path_max_retrans {
-            self.events
-                .push_back(Event::NetworkStatusChange { reachable: true });
-        }
-        self.path_error_count = 0;
-    }
-
-    /// Sections 8.1 and 8.2: counts an error on the association and its path.
-    /// Past Path.Max.Retrans the path is reported unreachable; past
-    /// Association.Max.Retrans the peer is, and the association closes.
-    /// Returns whether it closed.
-    fn count_error(&mut self) -> bool {
-        self.path_error_count += 1;
-        if self.path_error_count == self.config.path_max_retrans + 1 {
-            self.events
-                .push_back(Event::NetworkStatusChange { reachable: false });
-        }
+    /// Section 8.1: counts an error on the association; past
+    /// Association.Max.Retrans the peer is unreachable and the association
+    /// closes. Returns whether it closed.
+    pub(super) fn count_error(&mut self) -> bool {
         self.error_count += 1;
         if self.error_count > self.config.assoc_max_retrans {
             let packet = self.encode_abort(self.peer_vtag, false, &[]);
-            self.standalone.push_back(packet);
+            self.standalone.push_back((None, packet));
             self.close(CloseReason::CommunicationLost);
             return true;
         }

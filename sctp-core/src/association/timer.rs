@@ -1,6 +1,5 @@
 //! The association's timers: a closed set with one deadline each
-//! (RFC 9260 sections 5, 6.3, 8.3, 9.2, RFC 8985 sections 6.3 and 7, and
-//! RFC 6525 5.1).
+//! (RFC 9260 sections 5, 6.3, 8.3, 9.2 and RFC 8985 sections 6.3 and 7).
 
 use std::fmt;
 use std::time::Instant;
@@ -22,8 +21,6 @@ pub enum Timer {
     DelayedSack,
     /// T5-shutdown-guard: bounds the whole shutdown (section 9.2).
     T5ShutdownGuard,
-    /// RE-CONFIG request retransmission (RFC 6525 section 5.1).
-    Reconfig,
     /// RACK reordering timer: a chunk sent before one already delivered
     /// becomes lost when it fires (RFC 8985 section 6.3).
     RackReorder,
@@ -34,7 +31,7 @@ pub enum Timer {
 
 impl Timer {
     /// All timers, in table order.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 9] = [
         Self::T1Init,
         Self::T1Cookie,
         Self::T2Shutdown,
@@ -42,7 +39,6 @@ impl Timer {
         Self::Heartbeat,
         Self::DelayedSack,
         Self::T5ShutdownGuard,
-        Self::Reconfig,
         Self::RackReorder,
         Self::TailLossProbe,
     ];
@@ -62,7 +58,6 @@ impl fmt::Display for Timer {
             Self::Heartbeat => "HEARTBEAT",
             Self::DelayedSack => "delayed-SACK",
             Self::T5ShutdownGuard => "T5-shutdown-guard",
-            Self::Reconfig => "RECONFIG",
             Self::RackReorder => "RACK-reorder",
             Self::TailLossProbe => "TLP",
         })

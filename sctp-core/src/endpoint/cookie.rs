@@ -25,11 +25,16 @@ type HmacSha256 = Hmac<Sha256>;
 
 const VERSION: u8 = 1;
 const MAC_LEN: usize = 32;
-/// Encoded length of a cookie: the fields below plus the MAC.
-pub(crate) const COOKIE_LEN: usize = 1 + 8 + 4 + 1 + 16 + 2 + 2 + 4 * 5 + 8 + 2 + 2 + 1 + MAC_LEN;
+/// Encoded length of a cookie's fixed fields: those below up to the peer's
+/// parameters, and their length.
+const FIXED_LEN: usize = 1 + 8 + 4 + 1 + 16 + 2 + 2 + 4 * 5 + 8 + 2 + 2 + 1 + 2;
+/// Encoded length of a cookie without peer parameters.
+pub(crate) const COOKIE_LEN: usize = FIXED_LEN + MAC_LEN;
+/// The most bytes of the peer's INIT parameters a cookie carries.
+pub(crate) const MAX_PEER_PARAMS: usize = 1024;
 
 /// What a cookie carries: the TCB-to-be, the peer's address and the tie-tags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CookieContents {
     /// When the cookie was made, in ms since the key's base instant.
     pub(crate) created_ms: u64,
@@ -59,6 +64,9 @@ pub(crate) struct CookieContents {
     pub(crate) inbound_streams: u16,
     /// Extensions both sides support (a bit set; none are negotiated yet).
     pub(crate) features: u8,
+    /// Parameters of the peer's INIT the association needs later (its
+    /// addresses, section 5.1.2), as received; at most [`MAX_PEER_PARAMS`] bytes.
+    pub(crate) peer_params: Vec<u8>,
 }
 
 /// Why a COOKIE ECHO was not accepted.
@@ -129,8 +137,9 @@ impl CookieKey {
     }
 
     /// Encodes and seals `c`.
-    pub(crate) fn seal(&self, c: &CookieContents) -> [u8; COOKIE_LEN] {
-        let mut out = [0u8; COOKIE_LEN];
+    pub(crate) fn seal(&self, c: &CookieContents) -> Vec<u8> {
+        let params = &c.peer_params[..c.peer_params.len().min(MAX_PEER_PARAMS)];
+        let mut out = vec![0u8; COOKIE_LEN + params.len()];
         let mut w = Writer {
             buf: &mut out,
             pos: 0,
@@ -159,6 +168,8 @@ impl CookieKey {
         w.put(&c.outbound_streams.to_be_bytes());
         w.put(&c.inbound_streams.to_be_bytes());
         w.put(&[c.features]);
+        w.put(&(params.len() as u16).to_be_bytes());
+        w.put(params);
         let body = w.pos;
         let mut mac = self.mac_for(c.created_ms);
         mac.update(&out[..body]);
@@ -182,10 +193,10 @@ impl CookieKey {
         cookie: &[u8],
         now: Option<Instant>,
     ) -> Result<CookieContents, CookieError> {
-        let Ok(cookie) = <&[u8; COOKIE_LEN]>::try_from(cookie) else {
+        if cookie.len() < COOKIE_LEN || cookie.len() > COOKIE_LEN + MAX_PEER_PARAMS {
             return Err(CookieError::Invalid);
-        };
-        let (body, tag) = cookie.split_at(COOKIE_LEN - MAC_LEN);
+        }
+        let (body, tag) = cookie.split_at(cookie.len() - MAC_LEN);
         let mut r = Reader { buf: body, pos: 0 };
         if r.u8() != VERSION {
             return Err(CookieError::Invalid);
@@ -224,7 +235,14 @@ impl CookieKey {
             outbound_streams: r.u16(),
             inbound_streams: r.u16(),
             features: r.u8(),
+            peer_params: Vec::new(),
         };
+        let mut c = c;
+        let len = usize::from(r.u16());
+        if FIXED_LEN + len != body.len() {
+            return Err(CookieError::Invalid);
+        }
+        c.peer_params = body[FIXED_LEN..].to_vec();
         // Step 3: expired cookies are answered with Stale Cookie.
         let Some(now) = now else { return Ok(c) };
         let age_ms = self.now_ms(now).saturating_sub(created_ms);
@@ -296,6 +314,7 @@ mod tests {
             outbound_streams: 10,
             inbound_streams: 17,
             features: 0b101,
+            peer_params: vec![0, 5, 0, 8, 198, 18, 1, 2],
         }
     }
 
@@ -306,6 +325,11 @@ mod tests {
         let c = sample(1234);
         let sealed = key.seal(&c);
         assert_eq!(key.open(&sealed, base + Duration::from_millis(2000)), Ok(c));
+        let bare = CookieContents {
+            peer_params: Vec::new(),
+            ..sample(1234)
+        };
+        assert_eq!(key.open(&key.seal(&bare), base), Ok(bare));
     }
 
     #[test]
@@ -313,8 +337,8 @@ mod tests {
         let base = crate::test_epoch();
         let key = CookieKey::new([7; 32], base, Duration::from_secs(60));
         let sealed = key.seal(&sample(0));
-        for i in 0..COOKIE_LEN {
-            let mut bad = sealed;
+        for i in 0..sealed.len() {
+            let mut bad = sealed.clone();
             bad[i] ^= 0x40;
             assert_eq!(key.open(&bad, base), Err(CookieError::Invalid), "byte {i}");
         }
@@ -357,7 +381,7 @@ mod tests {
         let a = key.seal(&sample(1_000));
         let b = key.seal(&sample(11_000));
         // Same contents apart from the time, different periods: different MAC keys.
-        assert_ne!(a[COOKIE_LEN - MAC_LEN..], b[COOKIE_LEN - MAC_LEN..]);
+        assert_ne!(a[a.len() - MAC_LEN..], b[b.len() - MAC_LEN..]);
         assert!(key.open(&a, base + Duration::from_secs(12)).is_ok());
         assert!(key.open(&b, base + Duration::from_secs(12)).is_ok());
     }

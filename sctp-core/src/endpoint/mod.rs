@@ -11,7 +11,7 @@
 pub(crate) mod cookie;
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,7 +23,7 @@ use crate::association::handshake::{
     InitAckPlan, InitProblem, PeerInit, encode_abort_packet, encode_error_chunk,
     encode_init_ack_packet, encode_packet, encode_packet_of, init_params_bytes,
 };
-use crate::association::{Association, ErrorCause, SmallRng, Transmit};
+use crate::association::{Association, EndpointEvent, ErrorCause, SmallRng, Transmit};
 use crate::config::AssociationConfig;
 use crate::wire::chunk::{Abort, CookieAck, CookieEcho, Init, ShutdownAck, ShutdownComplete};
 use crate::wire::{Chunk, ChunkValue, Packet, WireError};
@@ -57,6 +57,13 @@ pub struct EndpointConfig {
     /// association or listener owns the port: a peer whose SHUTDOWN COMPLETE
     /// was lost retransmits SHUTDOWN ACK (RFC 9260 section 8.4 rule 5).
     pub linger: Duration,
+    /// Our addresses (RFC 9260 section 5.1.2): listed in INIT and INIT ACK
+    /// when there are two or more, so the peer can use each as a path. One
+    /// address (or none: the unspecified address) is never listed: the
+    /// packet's source stands for it, which keeps NAT and Kubernetes
+    /// Service addresses working. Peer addresses of a family none of them
+    /// has are ignored.
+    pub local_addresses: Vec<IpAddr>,
 }
 
 impl Default for EndpointConfig {
@@ -70,6 +77,7 @@ impl Default for EndpointConfig {
             max_associations: 100_000,
             // Like TCP's TIME-WAIT on Linux; also RFC 9260's RTO.Max.
             linger: Duration::from_secs(60),
+            local_addresses: Vec::new(),
         }
     }
 }
@@ -86,6 +94,13 @@ impl EndpointConfig {
     #[must_use]
     pub fn rng_seed(mut self, seed: u64) -> Self {
         self.rng_seed = Some(seed);
+        self
+    }
+
+    /// Sets our addresses (listed in INIT and INIT ACK when there are several).
+    #[must_use]
+    pub fn local_addresses(mut self, addresses: Vec<IpAddr>) -> Self {
+        self.local_addresses = addresses;
         self
     }
 
@@ -129,9 +144,12 @@ pub enum ConnectError {
         /// The peer.
         remote: SocketAddr,
     },
-    /// Port 0 cannot be used.
-    #[error("port 0 is not a valid SCTP port")]
+    /// Port 0 cannot be used, nor peer addresses with different ports.
+    #[error("invalid port: 0, or peer addresses with different ports")]
     InvalidPort,
+    /// No peer address was given.
+    #[error("no peer address to connect to")]
+    NoAddress,
 }
 
 /// Why [`Endpoint::handle`] dropped a packet; for statistics and logs.
@@ -157,8 +175,8 @@ pub struct Endpoint {
     routes: HashMap<(u16, SocketAddr), AssociationHandle>,
     /// Associations per local port, so port ownership is one lookup.
     ports: HashMap<u16, usize>,
-    /// Each association's route key and the tag the peer puts in its packets.
-    keys: HashMap<AssociationHandle, ((u16, SocketAddr), VerificationTag)>,
+    /// Each association's routes and the tag the peer puts in its packets.
+    keys: HashMap<AssociationHandle, RouteEntry>,
     /// Associations by (our port, that tag), for packets from a peer
     /// address other than the one routed by.
     by_tag: HashMap<(u16, VerificationTag), AssociationHandle>,
@@ -172,6 +190,15 @@ pub struct Endpoint {
     next_rotation: Option<Instant>,
     next_handle: u64,
     last_drop: Option<Dropped>,
+}
+
+/// Where an association's packets come from.
+#[derive(Debug)]
+struct RouteEntry {
+    port: u16,
+    /// Every peer address routed to it (RFC 9260 section 6.4).
+    remotes: Vec<SocketAddr>,
+    tag: VerificationTag,
 }
 
 /// At most this many forgotten associations linger; the oldest go first.
@@ -226,7 +253,7 @@ impl Endpoint {
 
     /// Associations currently routed.
     pub fn association_count(&self) -> usize {
-        self.routes.len()
+        self.keys.len()
     }
 
     /// Why the last packet was dropped, if it was.
@@ -241,24 +268,83 @@ impl Endpoint {
         local_port: u16,
         remote: SocketAddr,
     ) -> Result<(AssociationHandle, Association), ConnectError> {
+        self.connect_to(now, local_port, &[remote])
+    }
+
+    /// Starts an association from `local_port` to a peer with several
+    /// addresses (RFC 6458 sctp_connectx): the INIT goes to the first, and
+    /// retransmissions of it try the others in turn (RFC 9260 section
+    /// 5.1). All must have the same port.
+    pub fn connect_to(
+        &mut self,
+        now: Instant,
+        local_port: u16,
+        remotes: &[SocketAddr],
+    ) -> Result<(AssociationHandle, Association), ConnectError> {
         self.advance(now);
-        if local_port == 0 || remote.port() == 0 {
+        let Some(&remote) = remotes.first() else {
+            return Err(ConnectError::NoAddress);
+        };
+        if local_port == 0
+            || remotes
+                .iter()
+                .any(|r| r.port() != remote.port() || r.port() == 0)
+        {
             return Err(ConnectError::InvalidPort);
         }
-        if self.routes.contains_key(&(local_port, remote)) {
+        if let Some(&remote) = remotes
+            .iter()
+            .find(|r| self.routes.contains_key(&(local_port, **r)))
+        {
             return Err(ConnectError::Duplicate { local_port, remote });
         }
         let rng = SmallRng::new(self.rng.random());
-        let assoc = Association::connect(
+        let mut assoc = Association::connect(
             now,
             self.assoc_config.clone(),
             self.key.clone(),
             remote,
             local_port,
+            self.config.local_addresses.clone(),
             rng,
         );
+        for r in &remotes[1..] {
+            assoc.add_connect_address(now, *r);
+        }
         let handle = self.add_route(local_port, remote, assoc.local_verification_tag());
+        self.drain_events(handle, &mut assoc);
         Ok((handle, assoc))
+    }
+
+    /// Learns what `handle`'s association says about its routes (call with
+    /// each [`Association::poll_endpoint_event`]).
+    pub fn handle_event(&mut self, handle: AssociationHandle, event: EndpointEvent) {
+        let Some(entry) = self.keys.get_mut(&handle) else {
+            return;
+        };
+        match event {
+            EndpointEvent::PeerAddressAdded(remote) => {
+                // An address another association owns stays that one's.
+                if let std::collections::hash_map::Entry::Vacant(v) =
+                    self.routes.entry((entry.port, remote))
+                {
+                    v.insert(handle);
+                    entry.remotes.push(remote);
+                }
+            }
+            EndpointEvent::PeerAddressRemoved(remote) => {
+                if self.routes.get(&(entry.port, remote)) == Some(&handle) {
+                    self.routes.remove(&(entry.port, remote));
+                    entry.remotes.retain(|r| *r != remote);
+                }
+            }
+        }
+    }
+
+    fn drain_events(&mut self, handle: AssociationHandle, assoc: &mut Association) {
+        while let Some(ev) = assoc.poll_endpoint_event() {
+            self.handle_event(handle, ev);
+        }
     }
 
     /// Forgets a closed association's route. Its (port, peer) lingers for
@@ -266,17 +352,26 @@ impl Endpoint {
     /// by the out-of-the-blue rules (a retransmitted SHUTDOWN ACK gets its
     /// SHUTDOWN COMPLETE) even when nothing else owns the port.
     pub fn forget(&mut self, handle: AssociationHandle) {
-        let Some((key, tag)) = self.keys.remove(&handle) else {
+        let Some(entry) = self.keys.remove(&handle) else {
             return;
         };
-        self.routes.remove(&key);
-        self.by_tag.remove(&(key.0, tag));
-        if let Some(n) = self.ports.get_mut(&key.0) {
+        self.by_tag.remove(&(entry.port, entry.tag));
+        if let Some(n) = self.ports.get_mut(&entry.port) {
             *n -= 1;
             if *n == 0 {
-                self.ports.remove(&key.0);
+                self.ports.remove(&entry.port);
             }
         }
+        for remote in entry.remotes {
+            let key = (entry.port, remote);
+            if self.routes.get(&key) == Some(&handle) {
+                self.routes.remove(&key);
+            }
+            self.linger(key);
+        }
+    }
+
+    fn linger(&mut self, key: (u16, SocketAddr)) {
         if self.config.linger.is_zero() || !self.lingering.insert(key) {
             return;
         }
@@ -362,7 +457,14 @@ impl Endpoint {
         self.routes.insert((local_port, remote), handle);
         self.by_tag.insert((local_port, local_vtag), handle);
         *self.ports.entry(local_port).or_default() += 1;
-        self.keys.insert(handle, ((local_port, remote), local_vtag));
+        self.keys.insert(
+            handle,
+            RouteEntry {
+                port: local_port,
+                remotes: vec![remote],
+                tag: local_vtag,
+            },
+        );
         handle
     }
 
@@ -411,7 +513,7 @@ impl Endpoint {
             && self
                 .keys
                 .get(&h)
-                .is_some_and(|((_, peer), _)| peer.port() == remote.port())
+                .is_some_and(|e| e.remotes.first().is_some_and(|p| p.port() == remote.port()))
         {
             return Some(DatagramEvent::Association(h));
         }
@@ -582,6 +684,7 @@ impl Endpoint {
             &peer,
             plan,
             self.assoc_config.receive_window,
+            &self.config.local_addresses,
         ))
     }
 
@@ -623,7 +726,7 @@ impl Endpoint {
         {
             return self.drop_with(Dropped::Discarded);
         }
-        if self.routes.len() >= self.config.max_associations {
+        if self.keys.len() >= self.config.max_associations {
             let causes = [ErrorCause {
                 code: 4,
                 info: Vec::new(),
@@ -637,11 +740,13 @@ impl Endpoint {
             self.assoc_config.clone(),
             self.key.clone(),
             &c,
+            self.config.local_addresses.clone(),
             rng,
         ));
         // Chunks bundled after the COOKIE ECHO (DATA, say) are the association's.
-        assoc.handle_packet(now, packet.as_bytes());
+        assoc.handle_packet_from(now, remote, packet.as_bytes());
         let handle = self.add_route(local_port, remote, assoc.local_verification_tag());
+        self.drain_events(handle, &mut assoc);
         Some(DatagramEvent::NewAssociation(handle, assoc))
     }
 }

@@ -87,7 +87,7 @@ impl Driver {
         reservations: Vec<std::net::UdpSocket>,
         server: bool,
     ) -> Self {
-        let unbound = shared.local.ip().is_unspecified();
+        let unbound = shared.local.ip().is_unspecified() || !shared.bound.is_empty();
         Self {
             shared,
             tx: ios.iter().map(|_| TxBatch::new(slot, server)).collect(),
@@ -267,6 +267,7 @@ impl Driver {
     /// the socket of its peer's family.
     fn transmit(&mut self, ios: &[Io], a: &AssocShared, inner: &mut AssocInner, now: Instant) {
         let i = socket_for(ios, a.remote.ip());
+        let multi = !a.endpoint.bound.is_empty();
         loop {
             let tx = &mut self.tx[i];
             if tx.is_full() {
@@ -282,7 +283,22 @@ impl Driver {
             let Some(t) = inner.assoc.poll_transmit(now, tx.slot_mut()) else {
                 break;
             };
-            self.queue(&ios[i], i, t, a.local.ip(), inner.udp_port, inner.dscp);
+            if !multi {
+                self.queue(&ios[i], i, t, a.local.ip(), inner.udp_port, inner.dscp);
+                continue;
+            }
+            // Multi-homed: each path has its own source address, and maybe
+            // the other family's socket.
+            let from = inner.source_for(t.destination.ip(), &a.endpoint.bound);
+            let j = socket_for(ios, t.destination.ip());
+            if j != i {
+                let packet = self.tx[i].slot_mut()[..t.size].to_vec();
+                if self.tx[j].is_full() {
+                    self.tx[j].try_flush(&ios[j]);
+                }
+                self.tx[j].slot_mut()[..t.size].copy_from_slice(&packet);
+            }
+            self.queue(&ios[j], j, t, from, inner.udp_port, inner.dscp);
         }
     }
 
@@ -334,6 +350,11 @@ impl Driver {
             };
             let data = &data[rcv.range.0..rcv.range.1];
             let local_ip = rcv.dst.unwrap_or(shared.local.ip());
+            // A multi-homed endpoint's sockets see every address of the
+            // host: only packets to its own are its.
+            if !shared.bound.is_empty() && !shared.bound.contains(&local_ip) {
+                continue;
+            }
             if let Some(pc) = &mut self.pcap {
                 let ports = (kind == Kind::Udp).then_some((rcv.src.port(), self.udp_local_port));
                 let _ = pc.record(SystemTime::now(), rcv.src.ip(), local_ip, ports, data);
@@ -350,7 +371,15 @@ impl Driver {
                         continue;
                     };
                     let mut inner = lock(&a.inner);
-                    inner.assoc.handle_packet(now, data);
+                    // The SCTP source port: the engine replies to the very address and port.
+                    let sport = u16::from_be_bytes([data[0], data[1]]);
+                    inner
+                        .assoc
+                        .handle_packet_from(now, SocketAddr::new(rcv.src.ip(), sport), data);
+                    // New peer addresses (INIT ACK, ASCONF) become routes.
+                    while let Some(ev) = inner.assoc.poll_endpoint_event() {
+                        st.proto.handle_event(h, ev);
+                    }
                     if kind == Kind::Udp {
                         inner.udp_port = rcv.src.port();
                     }

@@ -100,8 +100,8 @@ fn run(
 /// An established pair whose sender has a large window in congestion avoidance.
 fn open_window(seed: u64, cwnd: usize) -> (Instant, Side, Side) {
     let (now, mut a, b) = established(seed);
-    a.a().cc.cwnd = cwnd;
-    a.a().cc.ssthresh = cwnd;
+    a.a().paths[0].cc.cwnd = cwnd;
+    a.a().paths[0].cc.ssthresh = cwnd;
     (now, a, b)
 }
 

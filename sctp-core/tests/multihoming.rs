@@ -1,0 +1,315 @@
+//! Multi-homing over the simulated network (RFC 9260 sections 5.1.2, 5.4,
+//! 6.4, 8.1-8.3 and RFC 7829): two hosts with an address on each of two
+//! links, the primary link cut mid-transfer, blackholed, flapping, and
+//! healed again.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use proptest::prelude::*;
+use sctp_core::{AssociationConfig, Event, PathChange, PathState, State};
+use sctp_sim::{MultiHost, MultiNet, PathLink};
+
+const A: [&str; 2] = ["198.18.1.1", "198.18.2.1"];
+const B: [&str; 2] = ["198.18.1.2", "198.18.2.2"];
+const LIMIT: Duration = Duration::from_secs(600);
+
+/// The tuning an operator sets for fast failover.
+fn fast_cfg() -> AssociationConfig {
+    AssociationConfig::default()
+        .rto_initial(Duration::from_millis(200))
+        .rto_min(Duration::from_millis(100))
+        .rto_max(Duration::from_millis(400))
+        .hb_interval(Some(Duration::from_millis(1000)))
+        .pf_max_retrans(0)
+}
+
+fn b_addr(i: usize) -> SocketAddr {
+    SocketAddr::new(B[i].parse().unwrap(), 2905)
+}
+
+fn setup(seed: u64, cfg: AssociationConfig) -> (MultiNet, MultiHost, MultiHost) {
+    let links = vec![
+        PathLink::new(Duration::from_millis(10)),
+        PathLink::new(Duration::from_millis(15)),
+    ];
+    let mut net = MultiNet::new(seed, links);
+    let mut a = MultiHost::client(net.now(), &A, 5000, &[b_addr(0)], cfg.clone(), seed * 2 + 1);
+    let mut b = MultiHost::server(net.now(), &B, 2905, cfg, seed * 2 + 2);
+    assert!(net.run_until(&mut a, &mut b, |a, b| a.connected() && b.connected(), LIMIT));
+    // Section 5.4: the second address of each side is verified by a heartbeat.
+    assert!(net.run_until(
+        &mut a,
+        &mut b,
+        |a, b| all_confirmed(a) && all_confirmed(b),
+        LIMIT
+    ));
+    (net, a, b)
+}
+
+fn all_confirmed(h: &mut MultiHost) -> bool {
+    let st = h.association().status();
+    st.paths.len() == 2 && st.paths.iter().all(|p| p.state == PathState::Active)
+}
+
+/// Sends `n` numbered messages from `a`, `burst` at a time whenever the
+/// send buffer takes them, running the network `step` at a time and
+/// calling `at` with the virtual time before each burst.
+fn stream(
+    net: &mut MultiNet,
+    a: &mut MultiHost,
+    b: &mut MultiHost,
+    n: u32,
+    mut at: impl FnMut(&mut MultiNet, Instant),
+) {
+    let mut next = 0u32;
+    let start = net.now();
+    while b.received.len() < n as usize {
+        at(net, net.now());
+        while next < n && a.association().buffered_amount() < 64 * 1024 {
+            let mut msg = next.to_be_bytes().to_vec();
+            msg.resize(1000, next as u8);
+            a.send((next % 4) as u16, &msg).unwrap();
+            next += 1;
+        }
+        net.run_until(a, b, |_, _| false, Duration::from_millis(5));
+        assert!(
+            net.now() - start < LIMIT,
+            "transfer stalled at {}",
+            b.received.len()
+        );
+        assert_eq!(a.association().state(), State::Established);
+    }
+}
+
+/// Every message exactly once, in order on each stream.
+fn check_delivery(b: &MultiHost, n: u32) {
+    assert_eq!(b.received.len(), n as usize);
+    let mut last = [None::<u32>; 4];
+    let mut seen = vec![false; n as usize];
+    for (_, m) in &b.received {
+        let i = u32::from_be_bytes(m.payload[..4].try_into().unwrap());
+        assert!(!seen[i as usize], "message {i} delivered twice");
+        seen[i as usize] = true;
+        let s = m.stream_id as usize;
+        assert!(
+            last[s].is_none_or(|l| l < i),
+            "stream {s} out of order at {i}"
+        );
+        last[s] = Some(i);
+    }
+}
+
+fn max_gap(b: &MultiHost) -> Duration {
+    b.received
+        .windows(2)
+        .map(|w| w[1].0 - w[0].0)
+        .max()
+        .unwrap_or_default()
+}
+
+#[test]
+fn rfc9260_5_1_2_both_sides_learn_and_confirm_every_listed_address() {
+    let (_, mut a, mut b) = setup(1, fast_cfg());
+    for h in [&mut a, &mut b] {
+        let st = h.association().status();
+        assert_eq!(st.paths.len(), 2);
+        assert!(h.events.iter().any(|e| matches!(
+            e,
+            Event::PathChange {
+                change: PathChange::Confirmed,
+                ..
+            }
+        )));
+    }
+    assert_eq!(a.association().remote(), b_addr(0));
+    assert_eq!(b.association().remote().ip().to_string(), A[0]);
+}
+
+#[test]
+fn rfc7829_primary_blackholed_mid_transfer_fails_over_without_loss() {
+    let (mut net, mut a, mut b) = setup(2, fast_cfg());
+    let mut cut = false;
+    stream(&mut net, &mut a, &mut b, 3000, |net, _| {
+        if !cut && net.links[0].carried > 500 {
+            net.links[0].up = false;
+            cut = true;
+        }
+    });
+    assert!(cut);
+    check_delivery(&b, 3000);
+    // RTO.Min 100 ms, RTO.Max 400 ms, PF at the first timeout: the gap is
+    // one RTO and a round trip, well below half a second.
+    let gap = max_gap(&b);
+    assert!(gap < Duration::from_millis(500), "failover gap {gap:?}");
+    assert!(a.events.iter().any(|e| matches!(
+        e,
+        Event::PathChange {
+            change: PathChange::PotentiallyFailed,
+            address,
+        } if *address == b_addr(0)
+    )));
+    assert_eq!(
+        a.association().remote(),
+        b_addr(0),
+        "the primary stays the primary"
+    );
+}
+
+#[test]
+fn rfc9260_6_4_data_returns_to_the_primary_when_it_recovers() {
+    let (mut net, mut a, mut b) = setup(3, fast_cfg());
+    net.links[0].up = false;
+    stream(&mut net, &mut a, &mut b, 500, |_, _| {});
+    assert!(net.links[1].carried > 400);
+    net.links[0].up = true;
+    // A heartbeat finds the primary answering again (hb interval 1 s).
+    assert!(net.run_until(
+        &mut a,
+        &mut b,
+        |a, _| a.association().status().primary.state == PathState::Active,
+        LIMIT
+    ));
+    let before = (net.links[0].carried, net.links[1].carried);
+    for i in 0..200u32 {
+        a.send(0, &[i as u8; 1000]).unwrap();
+    }
+    assert!(net.run_until(&mut a, &mut b, |_, b| b.received.len() == 700, LIMIT));
+    let on_primary = net.links[0].carried - before.0;
+    let on_alternate = net.links[1].carried - before.1;
+    assert!(
+        on_primary > 10 * on_alternate.max(1),
+        "after recovery: {on_primary} packets on the primary link, {on_alternate} on the alternate"
+    );
+    assert!(a.events.iter().any(|e| matches!(
+        e,
+        Event::PathChange {
+            change: PathChange::Available,
+            address,
+        } if *address == b_addr(0)
+    )));
+}
+
+#[test]
+fn rfc9260_6_4_without_switchback_data_stays_on_the_alternate() {
+    let (mut net, mut a, mut b) = setup(4, fast_cfg().primary_switchback(false));
+    net.links[0].up = false;
+    stream(&mut net, &mut a, &mut b, 300, |_, _| {});
+    net.links[0].up = true;
+    assert!(net.run_until(
+        &mut a,
+        &mut b,
+        |a, _| a.association().status().primary.state == PathState::Active,
+        LIMIT
+    ));
+    let before = net.links[0].carried;
+    for i in 0..100u32 {
+        a.send(0, &[i as u8; 1000]).unwrap();
+    }
+    assert!(net.run_until(&mut a, &mut b, |_, b| b.received.len() == 400, LIMIT));
+    // Only heartbeats and their acks cross the primary link now.
+    assert!(net.links[0].carried - before < 10);
+}
+
+#[test]
+fn rfc9260_6_4_set_primary_moves_new_data() {
+    let (mut net, mut a, mut b) = setup(5, fast_cfg());
+    a.association().set_primary(b_addr(1)).unwrap();
+    let before = net.links[1].carried;
+    stream(&mut net, &mut a, &mut b, 200, |_, _| {});
+    assert!(net.links[1].carried - before >= 200);
+    assert_eq!(a.association().remote(), b_addr(1));
+    let unknown: SocketAddr = "198.18.9.9:2905".parse().unwrap();
+    assert_eq!(
+        a.association().set_primary(unknown),
+        Err(sctp_core::PathError::UnknownAddress(unknown))
+    );
+}
+
+#[test]
+fn rfc9260_8_1_association_survives_while_any_path_answers() {
+    // Path.Max.Retrans 2: the primary becomes unreachable, the association lives on.
+    let cfg = fast_cfg().path_max_retrans(2).assoc_max_retrans(4);
+    let (mut net, mut a, mut b) = setup(6, cfg);
+    net.links[0].up = false;
+    stream(&mut net, &mut a, &mut b, 1000, |_, _| {});
+    net.run_for(&mut a, &mut b, Duration::from_secs(20));
+    assert_eq!(a.association().state(), State::Established);
+    assert!(a.events.iter().any(|e| matches!(
+        e,
+        Event::PathChange {
+            change: PathChange::Unreachable,
+            ..
+        }
+    )));
+    check_delivery(&b, 1000);
+}
+
+#[test]
+fn rfc9260_8_1_association_ends_when_every_path_is_cut() {
+    let cfg = fast_cfg().path_max_retrans(2).assoc_max_retrans(4);
+    let (mut net, mut a, mut b) = setup(7, cfg);
+    net.links[0].up = false;
+    net.links[1].up = false;
+    a.send(0, b"lost").unwrap();
+    assert!(net.run_until(&mut a, &mut b, |a, _| a.association().is_closed(), LIMIT));
+}
+
+#[test]
+fn rfc7829_flapping_primary_loses_nothing() {
+    let (mut net, mut a, mut b) = setup(8, fast_cfg());
+    let start = net.now();
+    stream(&mut net, &mut a, &mut b, 4000, |net, now| {
+        // The primary link flaps: 700 ms up, 300 ms down.
+        let phase = (now - start).as_millis() % 1000;
+        net.links[0].up = phase < 700;
+    });
+    check_delivery(&b, 4000);
+}
+
+#[test]
+fn rfc9260_8_4_packet_from_a_listed_address_not_yet_used_is_the_associations() {
+    // The peer's first packet from its second address is a HEARTBEAT to
+    // verify it (section 5.4): it must be answered, never ABORTed.
+    let (net, mut a, mut b) = setup(9, fast_cfg());
+    for h in [&mut a, &mut b] {
+        assert!(
+            !h.events.iter().any(|e| matches!(e, Event::Closed(_))),
+            "{:?}",
+            h.events
+        );
+        assert_eq!(h.association().state(), State::Established);
+    }
+    assert_eq!(net.dropped, 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Random cuts of either link, never both at once: every message arrives once and in order.
+    #[test]
+    fn rfc9260_6_4_random_link_failures_lose_nothing(
+        seed in 1u64..1000,
+        schedule in proptest::collection::vec((0usize..2, 50u64..1500), 1..12),
+    ) {
+        let (mut net, mut a, mut b) = setup(seed, fast_cfg());
+        let start = net.now();
+        let mut t = Duration::ZERO;
+        let plan: Vec<(Duration, Duration, usize)> = schedule
+            .iter()
+            .map(|&(link, ms)| {
+                let from = t;
+                t += Duration::from_millis(ms);
+                (from, t, link)
+            })
+            .collect();
+        stream(&mut net, &mut a, &mut b, 2000, |net, now| {
+            let off = now - start;
+            let down = plan.iter().find(|(s, e, _)| *s <= off && off < *e).map(|p| p.2);
+            for k in 0..2 {
+                net.links[k].up = down != Some(k);
+            }
+        });
+        check_delivery(&b, 2000);
+    }
+}
