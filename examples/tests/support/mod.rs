@@ -129,8 +129,14 @@ impl Drop for TempDir {
     }
 }
 
+/// Namespace A's IPv4 address on the second link of [`NsPair::multihomed`].
+pub const A4_2: Ipv4Addr = Ipv4Addr::new(198, 18, 1, 1);
+/// Namespace B's IPv4 address on the second link.
+pub const B4_2: Ipv4Addr = Ipv4Addr::new(198, 18, 1, 2);
+
 /// Two network namespaces, A and B, joined by a veth pair:
-/// A has 198.18.0.1/24 and fd00:5c7b::1/64, B has .2 and ::2.
+/// A has 198.18.0.1/24 and fd00:5c7b::1/64, B has .2 and ::2; with
+/// [`NsPair::multihomed`] a second pair joins A's 198.18.1.1/24 and B's .2.
 pub struct NsPair {
     /// Namespace A's name.
     pub a: String,
@@ -142,6 +148,8 @@ pub struct NsPair {
     pub if_b: String,
     /// Scratch files (logs, captures).
     pub dir: TempDir,
+    /// The second link's interfaces in A and B, when there is one.
+    pub second: Option<(String, String)>,
 }
 
 impl NsPair {
@@ -154,6 +162,7 @@ impl NsPair {
             if_a: format!("vxa{id}"),
             if_b: format!("vxb{id}"),
             dir: TempDir::new(test),
+            second: None,
         };
         run(&["ip", "netns", "add", &this.a]);
         run(&["ip", "netns", "add", &this.b]);
@@ -171,6 +180,54 @@ impl NsPair {
             run(&["ip", "-n", ns, "link", "set", ifc, "up"]);
         }
         this
+    }
+
+    /// A pair joined by two links (two subnets): A and B are multi-homed.
+    pub fn multihomed(test: &str) -> Self {
+        let mut this = Self::new(test);
+        let id = unique();
+        let (a2, b2) = (format!("vya{id}"), format!("vyb{id}"));
+        run(&[
+            "ip", "link", "add", &a2, "netns", &this.a, "type", "veth", "peer", "name", &b2,
+            "netns", &this.b,
+        ]);
+        for (ns, ifc, v4) in [
+            (&this.a, &a2, "198.18.1.1/24"),
+            (&this.b, &b2, "198.18.1.2/24"),
+        ] {
+            run(&["ip", "-n", ns, "addr", "add", v4, "dev", ifc]);
+            run(&["ip", "-n", ns, "link", "set", ifc, "up"]);
+        }
+        this.second = Some((a2, b2));
+        this
+    }
+
+    /// Drops every packet in and out of A's first-link interface (the
+    /// primary path), in nftables table `inet cut`.
+    pub fn cut_primary(&self) {
+        self.nft(
+            &self.a,
+            &format!(
+                "table inet cut {{\n  chain input {{\n    type filter hook input priority -10; policy accept;\n    iifname \"{0}\" counter drop\n  }}\n  chain output {{\n    type filter hook output priority -10; policy accept;\n    oifname \"{0}\" counter drop\n  }}\n}}\n",
+                self.if_a
+            ),
+        );
+    }
+
+    /// Lifts [`Self::cut_primary`].
+    pub fn heal_primary(&self) {
+        self.run_in(&self.a, &["nft", "delete", "table", "inet", "cut"]);
+    }
+
+    /// Counts SCTP packets leaving A on interface `ifc`, in nftables table
+    /// `inet count_<name>` (read with [`Self::nft_packets`]).
+    pub fn count_out(&self, name: &str, ifc: &str) {
+        self.nft(
+            &self.a,
+            &format!(
+                "table inet count_{name} {{\n  chain output {{\n    type filter hook output priority 0; policy accept;\n    oifname \"{ifc}\" meta l4proto sctp counter\n  }}\n}}\n"
+            ),
+        );
     }
 
     /// Runs a command to completion in namespace `ns`, asserting success.
@@ -250,6 +307,11 @@ impl NsPair {
     /// Starts a tshark capture on `ns`'s veth with capture filter `filter`.
     pub fn capture(&self, ns: &str, filter: &str) -> Capture {
         let ifc = if ns == self.a { &self.if_a } else { &self.if_b };
+        self.capture_on(ns, ifc, filter)
+    }
+
+    /// Starts a tshark capture on interface `ifc` of `ns`.
+    pub fn capture_on(&self, ns: &str, ifc: &str, filter: &str) -> Capture {
         let file = self.dir.file(&format!("capture-{}.pcap", unique()));
         let log = self.dir.file(&format!("tshark-{}.log", unique()));
         let child = Command::new("ip")
