@@ -325,3 +325,148 @@ fn tsctp_client_vs_perf_server_raw() {
 fn tsctp_client_vs_perf_server_udp() {
     tsctp_client_vs_our_perf_server(Tp::Udp);
 }
+
+/// The primary link between multi-homed A and B (see
+/// `NsPair::multihomed`) is cut `after` a while, then the capture of
+/// both links in A is checked: nothing malformed, and no ABORT.
+fn multihomed_capture_has_no_abort(ns: &NsPair, caps: Vec<support::Capture>) {
+    for cap in caps {
+        let file = cap.file.clone();
+        cap.stop_and_check(5);
+        let aborts = support::tshark_lines(&file, "sctp.chunk_type == 6");
+        assert_eq!(aborts, 0, "ABORT on the wire in {}", file.display());
+    }
+    let _ = ns;
+}
+
+/// Starts captures on both of A's links.
+fn capture_both(ns: &NsPair) -> Vec<support::Capture> {
+    let (second, _) = ns.second.clone().expect("two links");
+    vec![
+        ns.capture(&ns.a, "sctp"),
+        ns.capture_on(&ns.a, &second, "sctp"),
+    ]
+}
+
+#[test]
+fn rfc7829_multihomed_echo_client_vs_usrsctp_echo_server_primary_cut() {
+    let test = "mh_echo_vs_usrsctp";
+    let _g = serial();
+    if setup_check(test, &["echo_server"]).is_none() {
+        return;
+    }
+    let ns = NsPair::multihomed(test);
+    let caps = capture_both(&ns);
+    // usrsctp binds every address and lists them in its INIT ACK.
+    let mut server = ns.spawn(
+        &ns.b,
+        "echo_server",
+        &usrsctp("echo_server"),
+        &["0"],
+        secs(120),
+    );
+    std::thread::sleep(secs(1));
+    let mut args = vec![
+        "client",
+        "198.18.0.2:7",
+        "--remote",
+        "198.18.1.2",
+        "--local",
+        "198.18.0.1",
+        "--local",
+        "198.18.1.1",
+        "--count",
+        "3000",
+        "--size",
+        "500",
+        "--streams",
+        "2",
+        "--interval-ms",
+        "2",
+        "--timeout",
+        "100",
+        "--json",
+    ];
+    args.extend(FAILOVER_TUNING);
+    let mut client = ns.spawn(&ns.a, "client", ECHO, &args, secs(110));
+    std::thread::sleep(secs(2));
+    ns.cut_primary();
+    let out = client.wait();
+    out.assert_success("multi-homed sctp-echo client against usrsctp echo_server");
+    assert!(out.stdout.contains("OK: 3000 messages"), "{}", out.stdout);
+    let _ = server.stop("TERM");
+    multihomed_capture_has_no_abort(&ns, caps);
+}
+
+#[test]
+fn rfc9260_6_4_usrsctp_tsctp_vs_multihomed_perf_server_primary_cut() {
+    let test = "mh_tsctp_vs_perf";
+    let _g = serial();
+    if setup_check(test, &["tsctp"]).is_none() {
+        return;
+    }
+    let ns = NsPair::multihomed(test);
+    let caps = capture_both(&ns);
+    let mut args = vec![
+        "server",
+        "--bind",
+        "198.18.0.2:5001",
+        "--bind",
+        "198.18.1.2:5001",
+        "--once",
+    ];
+    args.extend(FAILOVER_TUNING);
+    let mut server = ns.spawn(&ns.b, "server", PERF, &args, secs(110));
+    server.wait_for_output("listening on", secs(10));
+    // tsctp binds every address of A and lists them; usrsctp retransmits to
+    // an alternate path after a timeout and fails over after
+    // Path.Max.Retrans of them (its defaults: RTO.Min 1 s).
+    let mut client = ns.spawn(
+        &ns.a,
+        "tsctp-client",
+        &usrsctp("tsctp"),
+        &[
+            "-E",
+            "0",
+            "-p",
+            "5001",
+            "-l",
+            "1000",
+            "-n",
+            "3000",
+            "198.18.0.2",
+        ],
+        secs(110),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    ns.cut_primary();
+    let s = server.wait();
+    s.assert_success("our multi-homed perf server");
+    assert!(
+        s.stdout.contains("received 3000000 bytes, 3000 messages"),
+        "{}",
+        s.stdout
+    );
+    client.wait().assert_success("tsctp client");
+    multihomed_capture_has_no_abort(&ns, caps);
+}
+
+/// Fast failover tuning for our side.
+const FAILOVER_TUNING: [&str; 8] = [
+    "--rto-min-ms",
+    "100",
+    "--rto-max-ms",
+    "400",
+    "--hb-interval-ms",
+    "1000",
+    "--pf-max-retrans",
+    "0",
+];
+
+/// Like `setup`, without creating the namespaces.
+fn setup_check(test: &str, programs: &[&str]) -> Option<()> {
+    let paths: Vec<String> = programs.iter().map(|p| usrsctp(p)).collect();
+    let mut needed: Vec<&str> = paths.iter().map(String::as_str).collect();
+    needed.push("tshark");
+    can_run(test, &needed).then_some(())
+}

@@ -586,6 +586,11 @@ impl Drop for Capture {
     }
 }
 
+/// The number of packets of `file` matching display filter `filter`.
+pub fn tshark_lines(file: &Path, filter: &str) -> usize {
+    tshark_count(file, filter).0
+}
+
 fn tshark_count(file: &Path, filter: &str) -> (usize, String) {
     let out = Command::new("tshark")
         .arg("-r")

@@ -118,7 +118,12 @@ impl Association {
     /// [`MAX_PATHS`]; an address we cannot reach (a family none of our
     /// addresses has) is ignored.
     pub(super) fn add_path(&mut self, now: Instant, remote: SocketAddr, confirmed: bool) {
-        if remote.ip().is_unspecified() || remote.ip().is_multicast() || !self.reaches(remote) {
+        let ip = remote.ip();
+        // A peer lists every address it has: its loopback and IPv6
+        // link-local ones are no paths from here (RFC 9260 section 5.1.2).
+        let local_only = (ip.is_loopback() && !self.paths[0].remote.ip().is_loopback())
+            || matches!(ip, std::net::IpAddr::V6(v6) if v6.is_unicast_link_local());
+        if ip.is_unspecified() || ip.is_multicast() || local_only || !self.reaches(remote) {
             return;
         }
         if let Some(i) = self.path_index(remote) {
