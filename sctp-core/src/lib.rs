@@ -90,6 +90,7 @@
 pub mod association;
 pub mod config;
 pub mod endpoint;
+mod handshake;
 pub mod serial;
 pub mod wire;
 

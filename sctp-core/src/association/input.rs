@@ -4,9 +4,9 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use super::handshake::{cause_code, encode_error_chunk, encode_packet, init_params_bytes};
 use super::tsn_tracker::Received;
 use super::{Association, CloseReason, ErrorCause, Event, RecvInfo, SackDue, State, Timer};
+use crate::handshake::{cause_code, encode_error_chunk, encode_packet, init_params_bytes};
 use crate::wire::chunk::{Data, Heartbeat, HeartbeatAck, Sack, Shutdown, ShutdownComplete};
 use crate::wire::{Chunk, ChunkValue, List, Packet, RawChunk, UnrecognizedAction};
 use crate::{Tsn, VerificationTag};

@@ -22,7 +22,6 @@ mod congestion;
 mod event;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
-pub(crate) mod handshake;
 mod input;
 mod loss;
 mod output;
@@ -32,6 +31,7 @@ mod reconfigure;
 mod retransmit;
 mod rto;
 mod send_queue;
+mod setup;
 mod state;
 mod status;
 mod timeout;
@@ -53,7 +53,7 @@ pub use status::{AssociationStats, AssociationStatus, PathState, PathStatus};
 pub use timer::Timer;
 
 use crate::config::AssociationConfig;
-use crate::endpoint::cookie::{CookieContents, CookieKey};
+use crate::handshake::cookie::{CookieContents, CookieKey};
 use crate::{Ppid, StreamId, Tsn, VerificationTag};
 use congestion::CongestionControl;
 use path::Path;

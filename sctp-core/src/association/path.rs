@@ -359,8 +359,8 @@ impl Association {
         let mut info = [0u8; 16];
         info[..8].copy_from_slice(&nonce.to_be_bytes());
         info[8..].copy_from_slice(&self.cookie_key.now_ms(now).to_be_bytes());
-        let chunk = super::handshake::encode_chunk(&Chunk::Heartbeat(Heartbeat { info: &info }));
-        let packet = super::handshake::encode_packet_of(
+        let chunk = crate::handshake::encode_chunk(&Chunk::Heartbeat(Heartbeat { info: &info }));
+        let packet = crate::handshake::encode_packet_of(
             self.local_port,
             self.peer_port(),
             self.peer_vtag,

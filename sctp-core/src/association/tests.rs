@@ -9,6 +9,7 @@ use bytes::Bytes;
 
 use super::*;
 use crate::endpoint::{AssociationHandle, DatagramEvent, Endpoint, EndpointConfig};
+use crate::handshake;
 use crate::wire::chunk::{Abort, Data, DataFlags, ShutdownAck};
 use crate::wire::{Chunk, Packet};
 use crate::{Ppid, Ssn};

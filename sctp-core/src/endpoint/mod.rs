@@ -8,8 +8,6 @@
 //! [`Association::handle_packet`]. Packets for ports the endpoint does not
 //! own are ignored, never answered: another stack on the host may own them.
 
-pub(crate) mod cookie;
-
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -19,16 +17,16 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use thiserror::Error;
 
-use crate::association::handshake::{
+use crate::association::{Association, EndpointEvent, ErrorCause, SmallRng, Transmit};
+use crate::config::AssociationConfig;
+use crate::handshake::cookie::{CookieError, CookieKey};
+use crate::handshake::{
     InitAckPlan, InitProblem, PeerInit, encode_abort_packet, encode_error_chunk,
     encode_init_ack_packet, encode_packet, encode_packet_of, init_params_bytes,
 };
-use crate::association::{Association, EndpointEvent, ErrorCause, SmallRng, Transmit};
-use crate::config::AssociationConfig;
 use crate::wire::chunk::{Abort, CookieAck, CookieEcho, Init, ShutdownAck, ShutdownComplete};
 use crate::wire::{Chunk, ChunkValue, Packet, WireError};
 use crate::{Tsn, VerificationTag};
-use cookie::{CookieError, CookieKey};
 
 /// Identifies an association of an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
