@@ -102,6 +102,7 @@ pub use association::{
 pub use config::{AssociationConfig, ConfigError};
 pub use endpoint::{AssociationHandle, ConnectError, DatagramEvent, Endpoint, EndpointConfig};
 pub use serial::{Fsn, Mid, Ppid, Ssn, StreamId, Tsn, VerificationTag};
+pub use wire::cause::CauseCode;
 
 /// Unit tests need some instant to count virtual time from; it is read once here.
 #[cfg(test)]

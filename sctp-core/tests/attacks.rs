@@ -184,8 +184,8 @@ fn sack_windows(packets: &[Vec<u8>]) -> Vec<u32> {
 
 fn closed_with_cause(h: &SctpHost, local: bool, code: u16) -> bool {
     h.saw(|e| match e {
-        Event::Closed(CloseReason::LocalAbort(c)) if local => c.iter().any(|c| c.code == code),
-        Event::Closed(CloseReason::PeerAborted(c)) if !local => c.iter().any(|c| c.code == code),
+        Event::Closed(CloseReason::LocalAbort(c)) if local => c.iter().any(|c| c.code.0 == code),
+        Event::Closed(CloseReason::PeerAborted(c)) if !local => c.iter().any(|c| c.code.0 == code),
         _ => false,
     })
 }

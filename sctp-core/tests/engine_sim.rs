@@ -80,7 +80,7 @@ fn rfc9260_9_1_abort_is_seen_by_the_peer_with_its_cause() {
     let (mut net, mut a, mut b) = pair(2, Link::default(), Link::default(), fast_cfg());
     assert!(net.run_until(&mut a, &mut b, |a, b| a.connected() && b.connected(), LIMIT));
     let reason = sctp_core::ErrorCause {
-        code: 12,
+        code: sctp_core::CauseCode::USER_INITIATED_ABORT,
         info: b"maintenance".to_vec(),
     };
     a.association().abort(vec![reason.clone()]);

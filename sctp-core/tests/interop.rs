@@ -562,7 +562,7 @@ fn abort_seen<P: Peer>(seed: u64, ours_is_client: bool, we_abort: bool) {
     pair.net.set_links(Link::default(), Link::default());
     if we_abort {
         let reason = ErrorCause {
-            code: 12,
+            code: sctp_core::CauseCode::USER_INITIATED_ABORT,
             info: b"maintenance".to_vec(),
         };
         pair.ours.inner.association().abort(vec![reason]);
@@ -589,7 +589,7 @@ fn abort_seen<P: Peer>(seed: u64, ours_is_client: bool, we_abort: bool) {
         assert!(
             o.saw(|e| matches!(
                 e,
-                Event::Closed(CloseReason::PeerAborted(c)) if c.iter().any(|c| c.code == 12)
+                Event::Closed(CloseReason::PeerAborted(c)) if c.iter().any(|c| c.code == sctp_core::CauseCode::USER_INITIATED_ABORT)
             )),
             "we closed without seeing {}'s User-Initiated Abort: {:?}\n{}",
             P::NAME,

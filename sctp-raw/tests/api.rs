@@ -17,8 +17,8 @@ use sctp_core::{
     Association, AssociationHandle, DatagramEvent, Endpoint, EndpointConfig, VerificationTag,
 };
 use sctp_raw::{
-    AssociationConfig, AssociationEvent, CloseReason, Config, Delivery, Error, EventMask, Message,
-    Ppid, SctpAssociation, SctpEndpoint, SendOptions,
+    AssociationConfig, AssociationEvent, CauseCode, CloseReason, Config, Delivery, Error,
+    EventMask, Message, Ppid, SctpAssociation, SctpEndpoint, SendOptions,
 };
 use support::free_udp_port;
 use tokio::time::timeout;
@@ -435,7 +435,7 @@ async fn rfc6458_6_1_every_notification_reaches_recv_item_in_order() {
                     AssociationEvent::Connected { .. } => "connected".to_owned(),
                     AssociationEvent::SenderDry => "sender-dry".to_owned(),
                     AssociationEvent::RemoteError(c) => {
-                        assert_eq!(c[0].code, 1, "{c:?}");
+                        assert_eq!(c[0].code, CauseCode::INVALID_STREAM_IDENTIFIER, "{c:?}");
                         "remote-error".to_owned()
                     }
                     AssociationEvent::PeerAddressChange { change, address } => {
@@ -514,7 +514,7 @@ async fn rfc6458_6_1_11_send_failures_carry_context_and_abort_reason_reaches_pee
             match theirs.recv().await {
                 Ok(Some(_)) => continue,
                 Err(Error::Closed(CloseReason::PeerAborted(causes))) => {
-                    assert_eq!(causes[0].code, 12);
+                    assert_eq!(causes[0].code, CauseCode::USER_INITIATED_ABORT);
                     assert_eq!(causes[0].info, b"maintenance window");
                     break;
                 }

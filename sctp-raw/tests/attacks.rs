@@ -213,10 +213,10 @@ fn init_ack_info(packet: &[u8]) -> Option<InitAckInfo> {
 fn close_causes(e: &AssociationEvent) -> Option<(bool, Vec<u16>)> {
     match e {
         AssociationEvent::Closed(CloseReason::LocalAbort(c)) => {
-            Some((true, c.iter().map(|c| c.code).collect()))
+            Some((true, c.iter().map(|c| c.code.0).collect()))
         }
         AssociationEvent::Closed(CloseReason::PeerAborted(c)) => {
-            Some((false, c.iter().map(|c| c.code).collect()))
+            Some((false, c.iter().map(|c| c.code.0).collect()))
         }
         _ => None,
     }

@@ -180,7 +180,12 @@ async fn abort_is_seen_on_the_peer() {
         p.client.abort();
         match p.server.recv().await {
             Err(Error::Closed(CloseReason::PeerAborted(causes))) => {
-                assert!(causes.iter().any(|c| c.code == 12), "{causes:?}");
+                assert!(
+                    causes
+                        .iter()
+                        .any(|c| c.code == sctp_raw::CauseCode::USER_INITIATED_ABORT),
+                    "{causes:?}"
+                );
             }
             other => panic!("expected a peer abort, got {other:?}"),
         }

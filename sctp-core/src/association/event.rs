@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use bytes::Bytes;
 
-use crate::wire::cause::{self, Cause, UserInitiatedAbort};
+use crate::wire::cause::{self, Cause, CauseCode, UserInitiatedAbort};
 use crate::{Ppid, Ssn, StreamId, Tsn};
 
 /// A complete user message, sent or received.
@@ -60,12 +60,17 @@ impl Message {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorCause {
     /// The cause code (RFC 9260 section 3.3.10).
-    pub code: u16,
+    pub code: CauseCode,
     /// The cause-specific information, without the TLV header.
     pub info: Vec<u8>,
 }
 
 impl ErrorCause {
+    /// An owned copy of a typed cause.
+    pub fn of<'a>(c: impl Into<Cause<'a>>) -> Self {
+        Self::from_wire(&c.into())
+    }
+
     /// Copies a wire cause.
     pub fn from_wire(c: &Cause<'_>) -> Self {
         let mut buf = vec![0u8; c.tlv_len()];
@@ -76,7 +81,7 @@ impl ErrorCause {
             4
         };
         Self {
-            code: c.cause_code(),
+            code: CauseCode(c.cause_code()),
             info: buf.get(4..len).unwrap_or_default().to_vec(),
         }
     }
@@ -93,7 +98,7 @@ impl ErrorCause {
 impl fmt::Display for ErrorCause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut tlv = Vec::with_capacity(4 + self.info.len());
-        tlv.extend_from_slice(&self.code.to_be_bytes());
+        tlv.extend_from_slice(&self.code.0.to_be_bytes());
         tlv.extend_from_slice(&((4 + self.info.len()) as u16).to_be_bytes());
         tlv.extend_from_slice(&self.info);
         match cause::parse_all(&tlv)

@@ -6,7 +6,10 @@ use std::time::Instant;
 
 use super::tsn_tracker::Received;
 use super::{Association, CloseReason, ErrorCause, Event, RecvInfo, SackDue, State, Timer};
-use crate::handshake::{cause_code, encode_error_chunk, encode_packet, init_params_bytes};
+use crate::handshake::{encode_error_chunk, encode_packet, init_params_bytes};
+use crate::wire::cause::{
+    InvalidStreamIdentifier, NoUserData, OutOfResource, ProtocolViolation, UnrecognizedChunkType,
+};
 use crate::wire::chunk::{Data, Heartbeat, HeartbeatAck, Sack, Shutdown, ShutdownComplete};
 use crate::wire::{Chunk, ChunkValue, List, Packet, RawChunk, UnrecognizedAction};
 use crate::{Tsn, VerificationTag};
@@ -171,10 +174,9 @@ impl Association {
                     bytes.extend_from_slice(&[raw.chunk_type, raw.flags]);
                     bytes.extend_from_slice(&(raw.length() as u16).to_be_bytes());
                     bytes.extend_from_slice(raw.value);
-                    self.control.push_back(encode_error_chunk(&[ErrorCause {
-                        code: cause_code::UNRECOGNIZED_CHUNK,
-                        info: bytes,
-                    }]));
+                    self.control.push_back(encode_error_chunk(&[ErrorCause::of(
+                        UnrecognizedChunkType { chunk: &bytes },
+                    )]));
                 }
                 return !action.stops();
             }
@@ -195,11 +197,7 @@ impl Association {
         }
         if d.payload.is_empty() {
             // Section 6.2: an empty DATA chunk aborts with No User Data.
-            let causes = vec![ErrorCause {
-                code: cause_code::NO_USER_DATA,
-                info: d.tsn.0.to_be_bytes().to_vec(),
-            }];
-            self.abort(causes);
+            self.abort(vec![ErrorCause::of(NoUserData { tsn: d.tsn })]);
             return false;
         }
         // Section 6.2: with no window left, a chunk beyond the highest TSN
@@ -239,10 +237,11 @@ impl Association {
         }
         if d.stream_id >= self.inbound_streams {
             // Section 6.5: ERROR with Invalid Stream Identifier; the TSN stays acknowledged.
-            self.control.push_back(encode_error_chunk(&[ErrorCause {
-                code: cause_code::INVALID_STREAM,
-                info: [d.stream_id.to_be_bytes(), [0, 0]].concat(),
-            }]));
+            self.control.push_back(encode_error_chunk(&[ErrorCause::of(
+                InvalidStreamIdentifier {
+                    stream_id: d.stream_id,
+                },
+            )]));
             self.sack_due = SackDue::Now;
             return true;
         }
@@ -260,10 +259,7 @@ impl Association {
         }
         if self.reassembly.buffered_bytes() > self.config.max_reassembly_bytes {
             // The peer ignores our window: protect memory.
-            self.abort(vec![ErrorCause {
-                code: cause_code::OUT_OF_RESOURCE,
-                info: Vec::new(),
-            }]);
+            self.abort(vec![ErrorCause::of(OutOfResource)]);
             return false;
         }
         let _ = now;
@@ -286,7 +282,7 @@ impl Association {
         }
         if self.state == State::ShutdownSent {
             // Section 9.2: answer each DATA packet in SHUTDOWN-SENT with SHUTDOWN.
-            self.send_shutdown = true;
+            self.shutdown.send_shutdown = true;
             self.sack_due = SackDue::Now;
             self.timers
                 .set(Timer::T2Shutdown, now + self.dp().rto.rto());
@@ -313,10 +309,7 @@ impl Association {
                 let mut info = b"cumulative TSN ack ".to_vec();
                 info.extend_from_slice(tsn.0.to_string().as_bytes());
                 info.extend_from_slice(b" acknowledges a TSN that was never sent");
-                self.abort(vec![ErrorCause {
-                    code: cause_code::PROTOCOL_VIOLATION,
-                    info,
-                }]);
+                self.abort(vec![ErrorCause::of(ProtocolViolation { info: &info })]);
                 return;
             }
         };
@@ -389,19 +382,19 @@ impl Association {
                     return;
                 }
                 if self.state != State::ShutdownReceived {
-                    self.state = State::ShutdownReceived;
+                    self.set_state(State::ShutdownReceived);
                     self.events.push_back(Event::ShutdownReceived);
                 }
                 self.maybe_send_shutdown_ack(now);
             }
             // A retransmitted SHUTDOWN: our SHUTDOWN ACK was lost (section 9.2).
-            State::ShutdownAckSent => self.send_shutdown_ack = true,
+            State::ShutdownAckSent => self.shutdown.send_shutdown_ack = true,
             State::ShutdownSent => {
                 // Both sides shut down at once: answer with SHUTDOWN ACK.
                 self.timers.stop(Timer::T2Shutdown);
-                self.state = State::ShutdownAckSent;
-                self.send_shutdown_ack = true;
-                self.send_shutdown = false;
+                self.set_state(State::ShutdownAckSent);
+                self.shutdown.send_shutdown_ack = true;
+                self.shutdown.send_shutdown = false;
                 self.timers
                     .set(Timer::T2Shutdown, now + self.dp().rto.rto());
             }
@@ -446,17 +439,17 @@ impl Association {
         }
         for c in &e.causes {
             if let crate::wire::cause::Cause::StaleCookie(s) = c {
-                self.init_retransmits += 1;
-                if self.init_retransmits > self.config.max_init_retransmits {
+                self.setup.retransmits += 1;
+                if self.setup.retransmits > self.config.max_init_retransmits {
                     self.close(CloseReason::SetupTimedOut);
                     return;
                 }
                 // Ask for twice the staleness, in ms, as section 5.2.6 suggests.
                 let ms = (s.staleness_us / 1000).saturating_mul(2).max(1);
                 self.timers.stop(Timer::T1Cookie);
-                self.cookie_echo = None;
-                self.state = State::CookieWait;
-                self.init_chunk = Some(self.encode_init(Some(ms)));
+                self.setup.cookie_echo = None;
+                self.set_state(State::CookieWait);
+                self.setup.init_chunk = Some(self.encode_init(Some(ms)));
                 self.queue_init(now);
                 return;
             }
@@ -467,8 +460,8 @@ impl Association {
     pub(super) fn maybe_send_shutdown(&mut self, now: Instant) {
         if self.state == State::ShutdownPending && self.send_queue.is_empty() && self.rtx.is_empty()
         {
-            self.state = State::ShutdownSent;
-            self.send_shutdown = true;
+            self.set_state(State::ShutdownSent);
+            self.shutdown.send_shutdown = true;
             self.timers
                 .set(Timer::T2Shutdown, now + self.dp().rto.rto());
             self.timers
@@ -482,8 +475,8 @@ impl Association {
             && self.send_queue.is_empty()
             && self.rtx.is_empty()
         {
-            self.state = State::ShutdownAckSent;
-            self.send_shutdown_ack = true;
+            self.set_state(State::ShutdownAckSent);
+            self.shutdown.send_shutdown_ack = true;
             self.timers.stop(Timer::T3Rtx);
             self.timers
                 .set(Timer::T2Shutdown, now + self.dp().rto.rto());

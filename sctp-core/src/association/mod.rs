@@ -223,15 +223,10 @@ pub struct Association {
     /// Whole packets to send as they are (INIT ACK in a collision, ABORT,
     /// SHUTDOWN COMPLETE, HEARTBEAT), with their destination when it is not the data path.
     standalone: VecDeque<(Option<SocketAddr>, Vec<u8>)>,
-    /// The INIT we sent, for T1-init retransmission; its Initiate Tag is `local_vtag`.
-    init_chunk: Option<Vec<u8>>,
-    /// The COOKIE ECHO to send (and resend on T1-cookie).
-    cookie_echo: Option<Vec<u8>>,
-    /// When the COOKIE ECHO was sent, if only once (for a first RTT sample).
-    cookie_sent_at: Option<Instant>,
-    send_cookie_echo: bool,
-    send_cookie_ack: bool,
-    send_shutdown: bool,
+    /// What set-up still has to send (section 5.1).
+    setup: SetupState,
+    /// What shutdown still has to send (section 9.2).
+    shutdown: ShutdownState,
     /// A fast retransmit may go regardless of cwnd (section 7.2.4).
     fast_rtx_pending: bool,
     /// A tail loss probe of new data may go regardless of cwnd (RFC 8985 section 7.3).
@@ -240,9 +235,6 @@ pub struct Association {
     probes_sent: u32,
     /// The latest RTT sample (RFC 9002's latest_rtt, for the reordering allowance).
     latest_rtt: Option<std::time::Duration>,
-    send_shutdown_ack: bool,
-    /// Consecutive set-up retransmissions (T1-init / T1-cookie).
-    init_retransmits: u32,
     /// The association error counter (section 8.1).
     error_count: u32,
     /// Bytes in flight allowed before the current Max.Burst budget is spent.
@@ -252,6 +244,30 @@ pub struct Association {
     scratch_dups: Vec<Tsn>,
     /// Counters for [`Association::stats`].
     stats: AssociationStats,
+}
+
+/// The set-up's data (RFC 9260 section 5.1): kept from CLOSED through
+/// COOKIE-ECHOED, cleared when the association closes.
+#[derive(Debug, Default)]
+struct SetupState {
+    /// The INIT we sent, for T1-init retransmission; its Initiate Tag is our tag.
+    init_chunk: Option<Vec<u8>>,
+    /// The COOKIE ECHO to send (and resend on T1-cookie).
+    cookie_echo: Option<Vec<u8>>,
+    /// When the COOKIE ECHO was sent, if only once (for a first RTT sample).
+    cookie_sent_at: Option<Instant>,
+    send_cookie_echo: bool,
+    /// A COOKIE ECHO was accepted: answer with COOKIE ACK.
+    send_cookie_ack: bool,
+    /// Consecutive set-up retransmissions (T1-init / T1-cookie).
+    retransmits: u32,
+}
+
+/// The shutdown's data (RFC 9260 section 9.2): what to send next.
+#[derive(Debug, Default)]
+struct ShutdownState {
+    send_shutdown: bool,
+    send_shutdown_ack: bool,
 }
 
 /// A small xorshift generator for nonces; seeded from the endpoint's RNG.
@@ -328,18 +344,12 @@ impl Association {
             sack_since_t3: false,
             control: VecDeque::new(),
             standalone: VecDeque::new(),
-            init_chunk: None,
-            cookie_echo: None,
-            cookie_sent_at: None,
-            send_cookie_echo: false,
-            send_cookie_ack: false,
-            send_shutdown: false,
+            setup: SetupState::default(),
+            shutdown: ShutdownState::default(),
             fast_rtx_pending: false,
             probe_pending: false,
             probes_sent: 0,
             latest_rtt: None,
-            send_shutdown_ack: false,
-            init_retransmits: 0,
             error_count: 0,
             burst_limit: usize::MAX,
             rng,
@@ -362,8 +372,8 @@ impl Association {
         rng: SmallRng,
     ) -> Self {
         let mut a = Self::blank(config, cookie_key, remote, local_port, local_addresses, rng);
-        a.state = State::CookieWait;
-        a.init_chunk = Some(a.encode_init(None));
+        a.set_state(State::CookieWait);
+        a.setup.init_chunk = Some(a.encode_init(None));
         a.queue_init(now);
         a
     }
@@ -591,7 +601,7 @@ impl Association {
     pub fn shutdown(&mut self, now: Instant) {
         match self.state {
             State::Established => {
-                self.state = State::ShutdownPending;
+                self.set_state(State::ShutdownPending);
                 self.maybe_send_shutdown(now);
             }
             // Before set-up completes there is nothing to deliver: abort quietly (section 9.1).
@@ -616,6 +626,15 @@ impl Association {
         self.close(CloseReason::LocalAbort(causes));
     }
 
+    /// Every state transition goes through here, so each is traced once
+    /// (RFC 9260 section 4).
+    fn set_state(&mut self, to: State) {
+        if self.state != to {
+            tracing::debug!(from = %self.state, %to, tag = self.local_vtag.0, "association state");
+            self.state = to;
+        }
+    }
+
     /// Ends the association: timers stop, undelivered data is reported.
     fn close(&mut self, reason: CloseReason) {
         self.enter_closed();
@@ -624,14 +643,11 @@ impl Association {
     }
 
     fn enter_closed(&mut self) {
-        self.state = State::Closed;
+        self.set_state(State::Closed);
         self.timers.stop_all();
         self.control.clear();
-        self.init_chunk = None;
-        self.cookie_echo = None;
-        self.send_cookie_ack = false;
-        self.send_shutdown = false;
-        self.send_shutdown_ack = false;
+        self.setup = SetupState::default();
+        self.shutdown = ShutdownState::default();
         self.sack_due = SackDue::No;
         // Partial and out-of-order messages can never be delivered now; free
         // them at once (an Out of Resource ABORT exists to release memory).

@@ -56,37 +56,37 @@ impl Association {
 
         if self.state == State::CookieEchoed {
             // Section 5.1 D: COOKIE ECHO leads; nothing else goes until COOKIE ACK.
-            if self.send_cookie_echo
-                && let Some(ce) = &self.cookie_echo
+            if self.setup.send_cookie_echo
+                && let Some(ce) = &self.setup.cookie_echo
                 && b.push_encoded(ce).is_ok()
             {
                 self.stats.control_chunks_sent += 1;
-                self.send_cookie_echo = false;
-                if self.init_retransmits == 0 {
-                    self.cookie_sent_at = Some(now);
+                self.setup.send_cookie_echo = false;
+                if self.setup.retransmits == 0 {
+                    self.setup.cookie_sent_at = Some(now);
                 }
             }
             self.push_control(&mut b);
             return self.finish(now, b, tx, false);
         }
 
-        if self.send_cookie_ack && b.push_value(&crate::wire::chunk::CookieAck).is_ok() {
+        if self.setup.send_cookie_ack && b.push_value(&crate::wire::chunk::CookieAck).is_ok() {
             self.stats.control_chunks_sent += 1;
-            self.send_cookie_ack = false;
+            self.setup.send_cookie_ack = false;
         }
         self.push_control(&mut b);
-        if self.send_shutdown_ack && b.push_value(&ShutdownAck).is_ok() {
+        if self.shutdown.send_shutdown_ack && b.push_value(&ShutdownAck).is_ok() {
             self.stats.control_chunks_sent += 1;
-            self.send_shutdown_ack = false;
+            self.shutdown.send_shutdown_ack = false;
         }
-        if self.send_shutdown {
+        if self.shutdown.send_shutdown {
             // The SHUTDOWN carries our cumulative TSN ack (section 9.2).
             let shutdown = Shutdown {
                 cumulative_tsn_ack: self.tracker.cumulative_tsn(),
             };
             if b.push_value(&shutdown).is_ok() {
                 self.stats.control_chunks_sent += 1;
-                self.send_shutdown = false;
+                self.shutdown.send_shutdown = false;
                 if !self.tracker.has_gaps() && !self.tracker.has_duplicates() {
                     self.sack_due = SackDue::No;
                 }

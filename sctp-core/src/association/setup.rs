@@ -7,13 +7,18 @@ use std::time::Instant;
 use super::{Association, ErrorCause, Event, SackDue, State};
 use crate::handshake::cookie::{CookieContents, CookieError};
 use crate::handshake::{
-    InitAckPlan, InitProblem, PeerInit, address_params, cause_code, cookie_addresses,
-    encode_abort_packet, encode_chunk, encode_error_chunk, encode_init_ack_packet,
-    encode_packet_of,
+    InitAckPlan, InitProblem, PeerInit, address_params, cookie_addresses, encode_abort_packet,
+    encode_chunk, encode_error_chunk, encode_init_ack_packet, encode_packet_of,
 };
 use crate::wire::Chunk;
+use crate::wire::List;
+use crate::wire::cause::{
+    CookieReceivedWhileShuttingDown, MissingMandatoryParameter, RestartWithNewAddresses,
+    StaleCookie, UnrecognizedParameters,
+};
 use crate::wire::chunk::{CookieEcho, Init, InitAck};
-use crate::wire::param::{CookiePreservative, Param};
+use crate::wire::param::{CookiePreservative, Param, StateCookie};
+use crate::wire::tlv::TlvValue;
 use crate::{Tsn, VerificationTag};
 
 impl Association {
@@ -37,7 +42,7 @@ impl Association {
 
     /// Queues the INIT (verification tag 0, section 8.5.1 A) and arms T1-init.
     pub(super) fn queue_init(&mut self, now: Instant) {
-        if let Some(init) = &self.init_chunk {
+        if let Some(init) = &self.setup.init_chunk {
             let packet = encode_packet_of(
                 self.local_port,
                 self.peer_port(),
@@ -81,10 +86,9 @@ impl Association {
         };
         let Some(cookie) = peer.state_cookie else {
             // A mandatory parameter is missing (section 3.3.3): abort.
-            let causes = vec![ErrorCause {
-                code: 2,
-                info: [0, 0, 0, 1, 0, 7].to_vec(),
-            }];
+            let causes = vec![ErrorCause::of(MissingMandatoryParameter {
+                missing_types: List::Items(&[StateCookie::TYPE]),
+            })];
             let packet = encode_abort_packet(
                 self.local_port,
                 self.peer_port(),
@@ -115,23 +119,20 @@ impl Association {
         self.tracker = super::TsnTracker::new(peer.initial_tsn);
         self.reassembly = super::Reassembly::new(peer.initial_tsn);
         self.timers.stop(super::Timer::T1Init);
-        self.init_retransmits = 0;
+        self.setup.retransmits = 0;
         if !peer.unrecognized.is_empty() {
             // Section 3.2.1: report unrecognized parameters of an INIT ACK in an ERROR.
             let causes: Vec<ErrorCause> = peer
                 .unrecognized
                 .iter()
-                .map(|p| ErrorCause {
-                    code: 8,
-                    info: p.to_vec(),
-                })
+                .map(|p| ErrorCause::of(UnrecognizedParameters { params: p }))
                 .collect();
             self.control.push_back(encode_error_chunk(&causes));
         }
-        self.cookie_echo = Some(encode_chunk(&Chunk::CookieEcho(CookieEcho { cookie })));
-        self.state = State::CookieEchoed;
-        self.send_cookie_echo = true;
-        self.cookie_sent_at = None;
+        self.setup.cookie_echo = Some(encode_chunk(&Chunk::CookieEcho(CookieEcho { cookie })));
+        self.set_state(State::CookieEchoed);
+        self.setup.send_cookie_echo = true;
+        self.setup.cookie_sent_at = None;
         self.timers
             .set(super::Timer::T1Cookie, now + self.dp().rto.rto());
     }
@@ -150,16 +151,16 @@ impl Association {
             return;
         }
         self.timers.stop(super::Timer::T1Cookie);
-        if let Some(sent) = self.cookie_sent_at.take() {
+        if let Some(sent) = self.setup.cookie_sent_at.take() {
             // The COOKIE ECHO went once: a clean first RTT sample.
             self.dp_mut()
                 .rto
                 .on_measurement(now.saturating_duration_since(sent));
         }
-        self.cookie_echo = None;
-        self.init_chunk = None;
-        self.init_retransmits = 0;
-        self.state = State::Established;
+        self.setup.cookie_echo = None;
+        self.setup.init_chunk = None;
+        self.setup.retransmits = 0;
+        self.set_state(State::Established);
         self.events.push_back(Event::Connected);
         self.start_heartbeats(now);
         self.open_burst();
@@ -192,12 +193,12 @@ impl Association {
         self.reassembly = super::Reassembly::new(cookie.peer_initial_tsn);
         self.timers.stop(super::Timer::T1Init);
         self.timers.stop(super::Timer::T1Cookie);
-        self.init_chunk = None;
-        self.cookie_echo = None;
-        self.init_retransmits = 0;
-        self.send_cookie_ack = true;
+        self.setup.init_chunk = None;
+        self.setup.cookie_echo = None;
+        self.setup.retransmits = 0;
+        self.setup.send_cookie_ack = true;
         if !self.state.is_established_or_later() {
-            self.state = State::Established;
+            self.set_state(State::Established);
             self.events.push_back(Event::Connected);
         }
         self.start_heartbeats(now);
@@ -226,10 +227,10 @@ impl Association {
                 .map(|(_, raw)| *raw)
                 .collect();
             if !new.is_empty() {
-                let causes = [ErrorCause {
-                    code: cause_code::RESTART_WITH_NEW_ADDRESSES,
-                    info: new.concat(),
-                }];
+                let new_addresses = new.concat();
+                let causes = [ErrorCause::of(RestartWithNewAddresses {
+                    new_addresses: &new_addresses,
+                })];
                 self.reject_init(init.initiate_tag, &causes);
                 return;
             }
@@ -238,7 +239,7 @@ impl Association {
             State::Closed => return,
             // Section 9.2: resend SHUTDOWN ACK instead.
             State::ShutdownAckSent => {
-                self.send_shutdown_ack = true;
+                self.shutdown.send_shutdown_ack = true;
                 return;
             }
             // Section 5.2.1: same tag and TSN as our INIT; no tie-tag in COOKIE-WAIT.
@@ -294,12 +295,10 @@ impl Association {
             Err(CookieError::Invalid) => return false,
             Err(CookieError::Stale { staleness_us }) => {
                 // Section 5.2.6 / 5.1.5 step 3.
-                let mut info = staleness_us.to_be_bytes().to_vec();
-                info.truncate(4);
-                self.control.push_back(encode_error_chunk(&[ErrorCause {
-                    code: cause_code::STALE_COOKIE,
-                    info,
-                }]));
+                self.control
+                    .push_back(encode_error_chunk(&[ErrorCause::of(StaleCookie {
+                        staleness_us,
+                    })]));
                 return false;
             }
         };
@@ -314,11 +313,10 @@ impl Association {
             (false, false) if tie_match => {
                 if matches!(self.state, State::ShutdownAckSent) {
                     // Section 5.2.4 A: resend SHUTDOWN ACK with an ERROR.
-                    self.send_shutdown_ack = true;
-                    self.control.push_back(encode_error_chunk(&[ErrorCause {
-                        code: cause_code::COOKIE_WHILE_SHUTTING_DOWN,
-                        info: Vec::new(),
-                    }]));
+                    self.shutdown.send_shutdown_ack = true;
+                    self.control.push_back(encode_error_chunk(&[ErrorCause::of(
+                        CookieReceivedWhileShuttingDown,
+                    )]));
                     return true;
                 }
                 self.restart(now, &c);
@@ -334,7 +332,7 @@ impl Association {
                 if !self.state.is_established_or_later() {
                     self.adopt_cookie(now, &c);
                 } else {
-                    self.send_cookie_ack = true;
+                    self.setup.send_cookie_ack = true;
                 }
                 true
             }
@@ -378,7 +376,7 @@ impl Association {
                 _ => 0,
             })
             .sum();
-        self.state = State::Established;
+        self.set_state(State::Established);
         self.adopt_cookie(now, c);
         self.events.push_back(Event::PeerRestarted);
     }

@@ -24,8 +24,8 @@ impl Association {
         match timer {
             Timer::T1Init => {
                 // Section 5.1: retransmit INIT with backed-off RTO, up to Max.Init.Retransmits.
-                self.init_retransmits += 1;
-                if self.init_retransmits > self.config.max_init_retransmits {
+                self.setup.retransmits += 1;
+                if self.setup.retransmits > self.config.max_init_retransmits {
                     self.close(CloseReason::SetupTimedOut);
                     return;
                 }
@@ -36,14 +36,14 @@ impl Association {
                 self.queue_init(now);
             }
             Timer::T1Cookie => {
-                self.init_retransmits += 1;
-                if self.init_retransmits > self.config.max_init_retransmits {
+                self.setup.retransmits += 1;
+                if self.setup.retransmits > self.config.max_init_retransmits {
                     self.close(CloseReason::SetupTimedOut);
                     return;
                 }
                 self.dp_mut().rto.back_off();
-                self.send_cookie_echo = true;
-                self.cookie_sent_at = None;
+                self.setup.send_cookie_echo = true;
+                self.setup.cookie_sent_at = None;
                 self.timers.set(Timer::T1Cookie, now + self.dp().rto.rto());
             }
             Timer::T2Shutdown => {
@@ -54,8 +54,8 @@ impl Association {
                 }
                 self.paths[path].rto.back_off();
                 match self.state {
-                    State::ShutdownSent => self.send_shutdown = true,
-                    State::ShutdownAckSent => self.send_shutdown_ack = true,
+                    State::ShutdownSent => self.shutdown.send_shutdown = true,
+                    State::ShutdownAckSent => self.shutdown.send_shutdown_ack = true,
                     _ => return,
                 }
                 self.timers

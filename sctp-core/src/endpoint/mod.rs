@@ -24,6 +24,7 @@ use crate::handshake::{
     InitAckPlan, InitProblem, PeerInit, encode_abort_packet, encode_error_chunk,
     encode_init_ack_packet, encode_packet, encode_packet_of, init_params_bytes,
 };
+use crate::wire::cause::{OutOfResource, StaleCookie};
 use crate::wire::chunk::{Abort, CookieAck, CookieEcho, Init, ShutdownAck, ShutdownComplete};
 use crate::wire::{Chunk, ChunkValue, Packet, WireError};
 use crate::{Tsn, VerificationTag};
@@ -704,10 +705,7 @@ impl Endpoint {
             // Section 5.1.5 step 2: a bad MAC is discarded silently.
             Err(CookieError::Invalid) => return self.drop_with(Dropped::Discarded),
             Err(CookieError::Stale { staleness_us }) => {
-                let err = encode_error_chunk(&[ErrorCause {
-                    code: 3,
-                    info: staleness_us.to_be_bytes().to_vec(),
-                }]);
+                let err = encode_error_chunk(&[ErrorCause::of(StaleCookie { staleness_us })]);
                 // Section 5.2.6: the ERROR carries the tag the peer chose (in the cookie),
                 // but a stale cookie's contents are authentic, so that tag is known.
                 let Ok(c) = self.key.open_ignoring_age(cookie) else {
@@ -725,10 +723,7 @@ impl Endpoint {
             return self.drop_with(Dropped::Discarded);
         }
         if self.keys.len() >= self.config.max_associations {
-            let causes = [ErrorCause {
-                code: 4,
-                info: Vec::new(),
-            }];
+            let causes = [ErrorCause::of(OutOfResource)];
             let p = encode_abort_packet(local_port, remote.port(), c.peer_vtag, false, &causes);
             return self.respond(remote, &p, buf);
         }

@@ -7,30 +7,6 @@ use crate::wire::cause::{Cause, UnknownCause};
 use crate::wire::chunk::{Abort, OperationError};
 use crate::wire::{Chunk, PacketBuilder};
 
-/// Cause codes this module sends (RFC 9260 section 3.3.10).
-pub(crate) mod cause_code {
-    /// Stale Cookie Error.
-    pub(crate) const STALE_COOKIE: u16 = 3;
-    /// Unresolvable Address.
-    pub(crate) const UNRESOLVABLE_ADDRESS: u16 = 5;
-    /// Invalid Mandatory Parameter.
-    pub(crate) const INVALID_MANDATORY_PARAMETER: u16 = 7;
-    /// No User Data.
-    pub(crate) const NO_USER_DATA: u16 = 9;
-    /// Cookie Received While Shutting Down.
-    pub(crate) const COOKIE_WHILE_SHUTTING_DOWN: u16 = 10;
-    /// Protocol Violation.
-    pub(crate) const PROTOCOL_VIOLATION: u16 = 13;
-    /// Invalid Stream Identifier.
-    pub(crate) const INVALID_STREAM: u16 = 1;
-    /// Unrecognized Chunk Type.
-    pub(crate) const UNRECOGNIZED_CHUNK: u16 = 6;
-    /// Out of Resource.
-    pub(crate) const OUT_OF_RESOURCE: u16 = 4;
-    /// Restart of an Association with New Addresses.
-    pub(crate) const RESTART_WITH_NEW_ADDRESSES: u16 = 11;
-}
-
 /// Encodes a whole packet of `chunks` with the checksum filled in.
 pub(crate) fn encode_packet(
     src_port: u16,
@@ -88,7 +64,7 @@ fn wire_causes(causes: &[ErrorCause]) -> Vec<Cause<'_>> {
         .iter()
         .map(|c| {
             Cause::Unknown(UnknownCause {
-                cause_code: c.code,
+                cause_code: c.code.0,
                 value: &c.info,
             })
         })

@@ -6,9 +6,10 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use super::cookie::{CookieContents, CookieKey};
-use super::encode::{cause_code, encode_packet};
+use super::encode::encode_packet;
 use crate::association::ErrorCause;
 use crate::config::AssociationConfig;
+use crate::wire::cause::{InvalidMandatoryParameter, UnresolvableAddress};
 use crate::wire::chunk::{Init, InitAck};
 use crate::wire::param::{
     CookiePreservative, Ipv4Address, Ipv6Address, Param, StateCookie, UnrecognizedParameter,
@@ -63,10 +64,9 @@ impl<'a> PeerInit<'a> {
             return Err(InitProblem::Discard);
         }
         if outbound_streams == 0 || inbound_streams == 0 {
-            return Err(InitProblem::Abort(vec![ErrorCause {
-                code: cause_code::INVALID_MANDATORY_PARAMETER,
-                info: Vec::new(),
-            }]));
+            return Err(InitProblem::Abort(vec![ErrorCause::of(
+                InvalidMandatoryParameter,
+            )]));
         }
         let mut init = Self {
             initiate_tag,
@@ -107,13 +107,12 @@ impl<'a> PeerInit<'a> {
                 }
                 Param::HostNameAddress(_) => {
                     // Host Name Address is deprecated: abort with Unresolvable Address.
-                    let info = raw_tlv
-                        .map(|t| raw_params[t.offset..t.offset + t.length()].to_vec())
+                    let address = raw_tlv
+                        .map(|t| &raw_params[t.offset..t.offset + t.length()])
                         .unwrap_or_default();
-                    return Err(InitProblem::Abort(vec![ErrorCause {
-                        code: cause_code::UNRESOLVABLE_ADDRESS,
-                        info,
-                    }]));
+                    return Err(InitProblem::Abort(vec![ErrorCause::of(
+                        UnresolvableAddress { address },
+                    )]));
                 }
                 // Known but unused extensions are simply not negotiated.
                 Param::Unknown(u) => {

@@ -8,8 +8,7 @@ pub(crate) mod encode;
 pub(crate) mod init;
 
 pub(crate) use encode::{
-    cause_code, encode_abort_packet, encode_chunk, encode_error_chunk, encode_packet,
-    encode_packet_of,
+    encode_abort_packet, encode_chunk, encode_error_chunk, encode_packet, encode_packet_of,
 };
 pub(crate) use init::{
     InitAckPlan, InitProblem, PeerInit, address_params, cookie_addresses, encode_init_ack_packet,

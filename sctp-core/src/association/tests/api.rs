@@ -3,6 +3,7 @@
 //! from messages, status and counters, and run-time options.
 
 use super::*;
+use crate::CauseCode;
 use crate::config::ConfigError;
 
 /// An established pair with each side's own configuration.
@@ -157,7 +158,7 @@ fn rfc6458_5_3_4_send_failed_returns_context_and_whether_it_was_sent() {
 fn rfc9260_3_3_10_12_user_initiated_abort_cause_carries_the_reason() {
     let (now, mut a, mut b) = established(103);
     let cause = ErrorCause::user_initiated_abort(b"maintenance");
-    assert_eq!(cause.code, 12);
+    assert_eq!(cause.code, CauseCode::USER_INITIATED_ABORT);
     assert_eq!(cause.info, b"maintenance");
     assert_eq!(cause.to_string(), "User-Initiated Abort (\"maintenance\")");
     a.a().abort(vec![cause.clone()]);
@@ -173,7 +174,7 @@ fn rfc9260_10_2_peer_error_reported_as_remote_error() {
     let (now, mut a, b) = established(104);
     let causes = vec![
         ErrorCause {
-            code: 1,
+            code: CauseCode::INVALID_STREAM_IDENTIFIER,
             info: vec![0, 9, 0, 0],
         },
         ErrorCause::user_initiated_abort(b"x"),
@@ -196,7 +197,7 @@ fn rfc9260_5_2_6_stale_cookie_in_cookie_echoed_is_acted_on_not_reported() {
     a.receive(now, b.me, &init_ack);
     assert_eq!(a.a().state(), State::CookieEchoed);
     let stale = ErrorCause {
-        code: handshake::cause_code::STALE_COOKIE,
+        code: CauseCode::STALE_COOKIE,
         info: 1_000_000u32.to_be_bytes().to_vec(),
     };
     let p = error_packet(&mut a, &b, &[stale]);

@@ -105,6 +105,65 @@ pub use unresolvable_address::UnresolvableAddress;
 pub use unsupported_hmac_identifier::UnsupportedHmacIdentifier;
 pub use user_initiated_abort::UserInitiatedAbort;
 
+/// An error cause code (RFC 9260 section 3.3.10 and the extensions' registries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CauseCode(pub u16);
+
+macro_rules! cause_codes {
+    ($( $(#[$doc:meta])* $name:ident = $ty:ty, )*) => {
+        impl CauseCode {
+            $( $(#[$doc])* pub const $name: Self = Self(<$ty as TlvValue<'static>>::TYPE); )*
+        }
+    };
+}
+
+cause_codes! {
+    /// Invalid Stream Identifier (1).
+    INVALID_STREAM_IDENTIFIER = InvalidStreamIdentifier,
+    /// Missing Mandatory Parameter (2).
+    MISSING_MANDATORY_PARAMETER = MissingMandatoryParameter<'static>,
+    /// Stale Cookie Error (3).
+    STALE_COOKIE = StaleCookie,
+    /// Out of Resource (4).
+    OUT_OF_RESOURCE = OutOfResource,
+    /// Unresolvable Address (5).
+    UNRESOLVABLE_ADDRESS = UnresolvableAddress<'static>,
+    /// Unrecognized Chunk Type (6).
+    UNRECOGNIZED_CHUNK_TYPE = UnrecognizedChunkType<'static>,
+    /// Invalid Mandatory Parameter (7).
+    INVALID_MANDATORY_PARAMETER = InvalidMandatoryParameter,
+    /// Unrecognized Parameters (8).
+    UNRECOGNIZED_PARAMETERS = UnrecognizedParameters<'static>,
+    /// No User Data (9).
+    NO_USER_DATA = NoUserData,
+    /// Cookie Received While Shutting Down (10).
+    COOKIE_RECEIVED_WHILE_SHUTTING_DOWN = CookieReceivedWhileShuttingDown,
+    /// Restart of an Association with New Addresses (11).
+    RESTART_WITH_NEW_ADDRESSES = RestartWithNewAddresses<'static>,
+    /// User-Initiated Abort (12).
+    USER_INITIATED_ABORT = UserInitiatedAbort<'static>,
+    /// Protocol Violation (13).
+    PROTOCOL_VIOLATION = ProtocolViolation<'static>,
+    /// Request to Delete Last Remaining IP Address (RFC 5061, 0x00A0).
+    DELETE_LAST_REMAINING_ADDRESS = DeleteLastRemainingAddress<'static>,
+    /// Operation Refused Due to Resource Shortage (RFC 5061, 0x00A1).
+    OPERATION_REFUSED_RESOURCE_SHORTAGE = OperationRefusedResourceShortage<'static>,
+    /// Request to Delete Source IP Address (RFC 5061, 0x00A2).
+    DELETE_SOURCE_ADDRESS = DeleteSourceAddress<'static>,
+    /// Association Aborted Due to Illegal ASCONF-ACK (RFC 5061, 0x00A3).
+    ILLEGAL_ASCONF_ACK = IllegalAsconfAck,
+    /// Request Refused - No Authorization (RFC 5061, 0x00A4).
+    REQUEST_REFUSED_NO_AUTHORIZATION = RequestRefusedNoAuthorization<'static>,
+    /// Unsupported HMAC Identifier (RFC 4895, 0x0105).
+    UNSUPPORTED_HMAC_IDENTIFIER = UnsupportedHmacIdentifier,
+}
+
+impl fmt::Display for CauseCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// An error cause of a type this stack does not implement, kept verbatim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct UnknownCause<'a> {
