@@ -434,7 +434,7 @@ impl World {
             14 => {
                 if inp.u8() < 32 {
                     let side = if inp.bool() { &mut self.b } else { &mut self.a };
-                    let cause = ErrorCause { code: 12, info: inp.bytes(8).to_vec() };
+                    let cause = ErrorCause::user_initiated_abort(inp.bytes(8));
                     if let Some(a) = side.a() {
                         a.abort(vec![cause]);
                     }

@@ -313,3 +313,53 @@ proptest! {
         check_delivery(&b, 2000);
     }
 }
+
+#[test]
+fn rfc9260_5_2_2_restart_that_adds_an_address_is_refused() {
+    let (mut net, _a, mut b) = setup(10, fast_cfg());
+    // A restarts (same port, new tag) and now lists a third address.
+    let mut a2 = MultiHost::client(
+        net.now(),
+        &[A[0], A[1], "198.18.3.1"],
+        5000,
+        &[b_addr(0)],
+        fast_cfg(),
+        99,
+    );
+    assert!(net.run_until(&mut a2, &mut b, |a2, _| a2.association().is_closed(), LIMIT));
+    assert!(
+        a2.events.iter().any(|e| matches!(
+            e,
+            Event::Closed(sctp_core::CloseReason::PeerAborted(c))
+                if c.iter().any(|c| c.code == sctp_core::CauseCode::RESTART_WITH_NEW_ADDRESSES)
+        )),
+        "{:?}",
+        a2.events
+    );
+    assert_eq!(b.association().state(), State::Established);
+}
+
+#[test]
+fn rfc9260_5_1_2_packets_to_an_address_not_ours_are_ignored() {
+    let now = Instant::now();
+    let mut ep = sctp_core::Endpoint::new(
+        sctp_core::EndpointConfig::default()
+            .local_addresses(vec![B[0].parse().unwrap(), B[1].parse().unwrap()]),
+        now,
+    );
+    ep.listen(2905);
+    // An INIT from A's endpoint to B's port, once to an address of B's, once to another.
+    let mut client = sctp_core::Endpoint::new(sctp_core::EndpointConfig::default(), now);
+    let (_, mut assoc) = client.connect(now, 5000, b_addr(0)).unwrap();
+    let mut buf = vec![0; 1500];
+    let t = assoc.poll_transmit(now, &mut buf).expect("an INIT");
+    let init = buf[..t.size].to_vec();
+    let from: SocketAddr = "198.18.1.1:5000".parse().unwrap();
+    let mut out = vec![0; 1500];
+    let other: SocketAddr = "198.18.7.7:2905".parse().unwrap();
+    assert!(ep.handle(now, from, other, &init, &mut out).is_none());
+    assert!(matches!(
+        ep.handle(now, from, b_addr(0), &init, &mut out),
+        Some(sctp_core::DatagramEvent::Response(_))
+    ));
+}

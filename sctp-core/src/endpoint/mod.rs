@@ -26,7 +26,7 @@ use crate::handshake::{
 };
 use crate::wire::cause::{OutOfResource, StaleCookie};
 use crate::wire::chunk::{Abort, CookieAck, CookieEcho, Init, ShutdownAck, ShutdownComplete};
-use crate::wire::{Chunk, ChunkValue, Packet, WireError};
+use crate::wire::{Chunk, ChunkValue, Packet};
 use crate::{Tsn, VerificationTag};
 
 /// Identifies an association of an endpoint.
@@ -151,18 +151,6 @@ pub enum ConnectError {
     NoAddress,
 }
 
-/// Why [`Endpoint::handle`] dropped a packet; for statistics and logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Dropped {
-    /// Not an SCTP packet we could read.
-    Malformed(WireError),
-    /// For a port this endpoint does not own.
-    NotOurPort,
-    /// Discarded by the out-of-the-blue rules or a tag check.
-    Discarded,
-}
-
 /// A sans-IO SCTP endpoint.
 #[derive(Debug)]
 pub struct Endpoint {
@@ -188,7 +176,6 @@ pub struct Endpoint {
     /// When the cookie master key is next replaced, if it rotates.
     next_rotation: Option<Instant>,
     next_handle: u64,
-    last_drop: Option<Dropped>,
 }
 
 /// Where an association's packets come from.
@@ -231,7 +218,6 @@ impl Endpoint {
             now,
             next_rotation,
             next_handle: 0,
-            last_drop: None,
         }
     }
 
@@ -253,11 +239,6 @@ impl Endpoint {
     /// Associations currently routed.
     pub fn association_count(&self) -> usize {
         self.keys.len()
-    }
-
-    /// Why the last packet was dropped, if it was.
-    pub fn last_drop(&self) -> Option<Dropped> {
-        self.last_drop
     }
 
     /// Starts an association from `local_port` to `remote`; poll it for the INIT.
@@ -478,23 +459,25 @@ impl Endpoint {
         data: &[u8],
         buf: &mut [u8],
     ) -> Option<DatagramEvent> {
-        self.last_drop = None;
-        let _ = local;
-        let packet = match Packet::new_checked(data) {
-            Ok(p) => p,
-            Err(e) => return self.drop_with(Dropped::Malformed(e)),
-        };
+        let packet = Packet::new_checked(data).ok()?;
+        // A multi-homed endpoint owns its addresses only: a packet to
+        // another address of the host is another stack's.
+        let ip = local.ip();
+        if !ip.is_unspecified()
+            && !self.config.local_addresses.is_empty()
+            && !self.config.local_addresses.contains(&ip)
+        {
+            return None;
+        }
         let local_port = packet.dst_port();
         let remote = SocketAddr::new(remote.ip(), packet.src_port());
         self.advance(now);
         if !self.owns_port(local_port) && !self.lingering.contains(&(local_port, remote)) {
-            return self.drop_with(Dropped::NotOurPort);
+            return None;
         }
-        if self.config.verify_checksum
-            && let Err(e) = packet.verify_checksum()
-        {
+        if self.config.verify_checksum && packet.verify_checksum().is_err() {
             // Section 6.8: silently discard.
-            return self.drop_with(Dropped::Malformed(e));
+            return None;
         }
         if let Some(&h) = self.routes.get(&(local_port, remote)) {
             return Some(DatagramEvent::Association(h));
@@ -519,11 +502,6 @@ impl Endpoint {
         self.out_of_the_blue(now, remote, local_port, &packet, buf)
     }
 
-    fn drop_with(&mut self, why: Dropped) -> Option<DatagramEvent> {
-        self.last_drop = Some(why);
-        None
-    }
-
     /// RFC 9260 section 8.4, with INIT and COOKIE ECHO handled as section 5.1 says.
     fn out_of_the_blue(
         &mut self,
@@ -536,7 +514,7 @@ impl Endpoint {
         // Rule 1: only unicast sources are answered.
         let ip = remote.ip();
         if ip.is_multicast() || ip.is_unspecified() || remote.port() == 0 {
-            return self.drop_with(Dropped::Discarded);
+            return None;
         }
         let vtag = packet.verification_tag();
         let mut first: Option<Chunk<'_>> = None;
@@ -545,12 +523,12 @@ impl Endpoint {
         for raw in packet.chunks() {
             count += 1;
             let Ok(raw) = raw else {
-                return self.drop_with(Dropped::Discarded);
+                return None;
             };
             match raw.chunk_type {
                 // Rules 2, 6, 7: ABORT, SHUTDOWN COMPLETE, COOKIE ACK are never answered.
                 t if t == Abort::TYPE || t == ShutdownComplete::TYPE || t == CookieAck::TYPE => {
-                    return self.drop_with(Dropped::Discarded);
+                    return None;
                 }
                 _ => {}
             }
@@ -560,7 +538,7 @@ impl Endpoint {
                         first = Some(c);
                         first_raw = Some(raw);
                     }
-                    Err(_) => return self.drop_with(Dropped::Discarded),
+                    Err(_) => return None,
                 }
             }
         }
@@ -569,7 +547,7 @@ impl Endpoint {
             Chunk::Init(init) => {
                 // Section 8.5.1 A and 6.10: INIT carries tag 0 and travels alone.
                 if vtag.0 != 0 || count > 1 {
-                    return self.drop_with(Dropped::Discarded);
+                    return None;
                 }
                 self.answer_init(
                     now,
@@ -608,7 +586,7 @@ impl Endpoint {
         };
         match response {
             Some(p) => self.respond(remote, &p, buf),
-            None => self.drop_with(Dropped::Discarded),
+            None => None,
         }
     }
 
@@ -698,18 +676,18 @@ impl Endpoint {
         buf: &mut [u8],
     ) -> Option<DatagramEvent> {
         if !self.listening.contains(&local_port) {
-            return self.drop_with(Dropped::Discarded);
+            return None;
         }
         let c = match self.key.open(cookie, now) {
             Ok(c) => c,
             // Section 5.1.5 step 2: a bad MAC is discarded silently.
-            Err(CookieError::Invalid) => return self.drop_with(Dropped::Discarded),
+            Err(CookieError::Invalid) => return None,
             Err(CookieError::Stale { staleness_us }) => {
                 let err = encode_error_chunk(&[ErrorCause::of(StaleCookie { staleness_us })]);
                 // Section 5.2.6: the ERROR carries the tag the peer chose (in the cookie),
                 // but a stale cookie's contents are authentic, so that tag is known.
                 let Ok(c) = self.key.open_ignoring_age(cookie) else {
-                    return self.drop_with(Dropped::Discarded);
+                    return None;
                 };
                 let p = encode_packet_of(local_port, remote.port(), c.peer_vtag, &[&err]);
                 return self.respond(remote, &p, buf);
@@ -720,7 +698,7 @@ impl Endpoint {
             || c.local_port != local_port
             || packet.verification_tag() != c.local_vtag
         {
-            return self.drop_with(Dropped::Discarded);
+            return None;
         }
         if self.keys.len() >= self.config.max_associations {
             let causes = [ErrorCause::of(OutOfResource)];
