@@ -14,8 +14,9 @@ static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 fn report(name: &str, n: usize, region: &Region<'_, System>) {
     let change = region.change();
-    let held = change.bytes_allocated as isize - change.bytes_deallocated as isize
-        + change.bytes_reallocated;
+    // stats_alloc adds a realloc's growth to bytes_allocated (and its
+    // shrinking to bytes_deallocated) already; bytes_reallocated repeats it.
+    let held = change.bytes_allocated as isize - change.bytes_deallocated as isize;
     println!(
         "{name}: {n} idle established associations hold {held} heap bytes: {} bytes each",
         held / n as isize

@@ -72,6 +72,16 @@ pub struct AssociationConfig {
     pub nagle: bool,
     /// Bytes of out-of-order or partial messages held for reassembly before aborting.
     pub max_reassembly_bytes: usize,
+    /// Whether to offer AUTH (RFC 4895): Random, Chunk List and HMAC
+    /// Algorithm in INIT and INIT ACK (true, as usrsctp does).
+    pub auth: bool,
+    /// Whether to offer dynamic address reconfiguration (ASCONF, RFC 5061;
+    /// true, as usrsctp does). It needs AUTH: ASCONF and ASCONF-ACK are
+    /// always authenticated.
+    pub asconf: bool,
+    /// The Adaptation Layer Indication sent in INIT and INIT ACK (RFC 5061
+    /// section 4.2.5; RFC 6458 SCTP_ADAPTATION_LAYER), if any.
+    pub adaptation_layer_indication: Option<u32>,
     /// Fixes our Initial TSN instead of drawing it at random (RFC 9260 5.3.1
     /// wants it random; fixing it serves reproducible tests, such as TSN wrap-around).
     pub initial_tsn: Option<crate::Tsn>,
@@ -105,6 +115,9 @@ impl Default for AssociationConfig {
             nagle: false,
             max_reassembly_bytes: 4 * 1024 * 1024,
             initial_tsn: None,
+            auth: true,
+            asconf: true,
+            adaptation_layer_indication: None,
         }
     }
 }
@@ -171,6 +184,12 @@ setters! {
     max_reassembly_bytes: usize,
     /// Fixes the Initial TSN (tests only).
     initial_tsn: Option<crate::Tsn>,
+    /// Turns AUTH (RFC 4895) on or off.
+    auth: bool,
+    /// Turns ASCONF (RFC 5061) on or off.
+    asconf: bool,
+    /// Sets the Adaptation Layer Indication.
+    adaptation_layer_indication: Option<u32>,
 }
 
 /// Why a configuration was refused by [`AssociationConfig::validate`] or
@@ -257,6 +276,12 @@ impl AssociationConfig {
         if self.valid_cookie_life.is_zero() {
             return invalid("valid_cookie_life", "must be greater than zero");
         }
+        if self.asconf && !self.auth {
+            return invalid(
+                "asconf",
+                "needs auth: ASCONF is always authenticated (RFC 5061 section 4.1.1)",
+            );
+        }
         Ok(())
     }
 
@@ -277,6 +302,11 @@ impl AssociationConfig {
         }
         if new.valid_cookie_life != self.valid_cookie_life {
             return fixed("valid_cookie_life");
+        }
+        if (new.auth, new.asconf, new.adaptation_layer_indication)
+            != (self.auth, self.asconf, self.adaptation_layer_indication)
+        {
+            return fixed("auth, asconf and adaptation_layer_indication");
         }
         Ok(())
     }

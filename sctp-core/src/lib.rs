@@ -95,9 +95,9 @@ pub mod serial;
 pub mod wire;
 
 pub use association::{
-    Association, AssociationStats, AssociationStatus, CloseReason, EndpointEvent, ErrorCause,
-    Event, Message, PathChange, PathError, PathState, PathStatus, RecvInfo, SendError, SendOptions,
-    State, Timer, Transmit,
+    AsconfError, Association, AssociationStats, AssociationStatus, CloseReason, EndpointEvent,
+    ErrorCause, Event, Message, PathChange, PathError, PathState, PathStatus, RecvInfo, SendError,
+    SendOptions, State, Timer, Transmit,
 };
 pub use config::{AssociationConfig, ConfigError};
 pub use endpoint::{AssociationHandle, ConnectError, DatagramEvent, Endpoint, EndpointConfig};

@@ -363,3 +363,192 @@ fn rfc9260_5_1_2_packets_to_an_address_not_ours_are_ignored() {
         Some(sctp_core::DatagramEvent::Response(_))
     ));
 }
+
+fn ip(s: &str) -> std::net::IpAddr {
+    s.parse().unwrap()
+}
+
+#[test]
+fn rfc4895_rfc5061_auth_and_asconf_are_negotiated_by_default() {
+    let (_, mut a, mut b) = setup(11, fast_cfg());
+    for h in [&mut a, &mut b] {
+        assert!(h.association().is_authenticated());
+        assert!(h.association().supports_asconf());
+    }
+    assert_eq!(a.association().local_addresses(), &[ip(A[0]), ip(A[1])]);
+}
+
+#[test]
+fn rfc5061_4_1_1_no_asconf_unless_both_offer_it() {
+    let links = vec![PathLink::new(Duration::from_millis(10))];
+    let mut net = MultiNet::new(12, links);
+    let mut a = MultiHost::client(net.now(), &A[..1], 5000, &[b_addr(0)], fast_cfg(), 1);
+    let mut b = MultiHost::server(net.now(), &B[..1], 2905, fast_cfg().asconf(false), 2);
+    assert!(net.run_until(&mut a, &mut b, |a, b| a.connected() && b.connected(), LIMIT));
+    assert!(a.association().is_authenticated() && b.association().is_authenticated());
+    assert!(!a.association().supports_asconf() && !b.association().supports_asconf());
+    let now = net.now();
+    assert_eq!(
+        a.association().add_local_address(now, ip("198.18.3.1")),
+        Err(sctp_core::AsconfError::NotNegotiated)
+    );
+    let mut c = MultiHost::client(
+        net.now(),
+        &A[..1],
+        5001,
+        &[b_addr(0)],
+        fast_cfg().auth(false).asconf(false),
+        3,
+    );
+    // Without AUTH on one side, neither uses it.
+    let mut d = MultiHost::server(net.now(), &B[..1], 2905, fast_cfg(), 4);
+    assert!(net.run_until(&mut c, &mut d, |c, d| c.connected() && d.connected(), LIMIT));
+    assert!(!c.association().is_authenticated() && !d.association().is_authenticated());
+}
+
+#[test]
+fn rfc5061_5_1_add_then_delete_an_address() {
+    let (mut net, mut a, mut b) = setup(13, fast_cfg());
+    let new = ip("198.18.3.1");
+    let now = net.now();
+    a.association().add_local_address(now, new).unwrap();
+    assert!(net.run_until(
+        &mut a,
+        &mut b,
+        |a, _| a.association().local_addresses().contains(&new),
+        LIMIT
+    ));
+    let new_path = SocketAddr::new(new, 5000);
+    assert!(b.association().peer_addresses().any(|p| p == new_path));
+    assert!(b.events.iter().any(|e| matches!(
+        e,
+        Event::PathChange { change: PathChange::Added, address } if *address == new_path
+    )));
+    let now = net.now();
+    a.association().remove_local_address(now, new).unwrap();
+    assert!(net.run_until(
+        &mut a,
+        &mut b,
+        |a, _| !a.association().local_addresses().contains(&new),
+        LIMIT
+    ));
+    assert!(!b.association().peer_addresses().any(|p| p == new_path));
+    assert!(b.events.iter().any(|e| matches!(
+        e,
+        Event::PathChange { change: PathChange::Removed, address } if *address == new_path
+    )));
+    // Data still flows both ways afterwards.
+    stream(&mut net, &mut a, &mut b, 300, |_, _| {});
+    check_delivery(&b, 300);
+}
+
+#[test]
+fn rfc5061_5_2_the_source_of_the_asconf_and_the_last_address_are_never_deleted() {
+    let (mut net, mut a, mut b) = setup(14, fast_cfg());
+    // A sends its ASCONF from A[0] (the primary link): B refuses to delete that.
+    let now = net.now();
+    a.association().remove_local_address(now, ip(A[0])).unwrap();
+    net.run_for(&mut a, &mut b, Duration::from_secs(2));
+    assert!(a.association().local_addresses().contains(&ip(A[0])));
+    assert_eq!(b.association().peer_addresses().count(), 2);
+    // Our side never asks to delete its last address.
+    let now = net.now();
+    a.association().remove_local_address(now, ip(A[1])).unwrap();
+    net.run_for(&mut a, &mut b, Duration::from_secs(2));
+    assert_eq!(a.association().local_addresses(), &[ip(A[0])]);
+    let now = net.now();
+    assert_eq!(
+        a.association().remove_local_address(now, ip(A[0])),
+        Err(sctp_core::AsconfError::LastAddress(ip(A[0])))
+    );
+}
+
+#[test]
+fn rfc5061_4_2_4_set_primary_request_moves_the_peers_data() {
+    let (mut net, mut a, mut b) = setup(15, fast_cfg());
+    let now = net.now();
+    a.association().request_peer_primary(now, ip(A[1])).unwrap();
+    assert!(net.run_until(
+        &mut a,
+        &mut b,
+        |_, b| b.association().remote().ip() == ip(A[1]),
+        LIMIT
+    ));
+}
+
+#[test]
+fn rfc5061_5_1_c4_asconf_is_retransmitted_and_applied_once() {
+    let (mut net, mut a, mut b) = setup(16, fast_cfg());
+    net.links[0].up = false;
+    net.links[1].up = false;
+    let now = net.now();
+    a.association()
+        .add_local_address(now, ip("198.18.3.1"))
+        .unwrap();
+    // Two T-4 RTO expiries while the network is down.
+    net.run_for(&mut a, &mut b, Duration::from_millis(700));
+    net.links[0].up = true;
+    net.links[1].up = true;
+    assert!(net.run_until(
+        &mut a,
+        &mut b,
+        |a, _| a.association().local_addresses().len() == 3,
+        LIMIT
+    ));
+    let added = b
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::PathChange {
+                    change: PathChange::Added,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(added, 1);
+    assert_eq!(b.association().peer_addresses().count(), 3);
+}
+
+#[test]
+fn rfc4895_6_3_asconf_without_auth_is_discarded() {
+    use sctp_core::wire::chunk::Asconf;
+    use sctp_core::wire::param::{AddIpAddress, Param, encode_address};
+    use sctp_core::wire::{Chunk, PacketBuilder};
+    let (net, mut a, mut b) = setup(17, fast_cfg());
+    let tag = b.association().local_verification_tag();
+    let mut abuf = [0u8; 20];
+    let asconf = Chunk::Asconf(Asconf {
+        serial: 0,
+        params: vec![
+            Param::from(ip(A[0])),
+            Param::AddIpAddress(AddIpAddress {
+                correlation_id: 1,
+                address: encode_address(ip("198.18.9.9"), &mut abuf),
+            }),
+        ],
+    });
+    let mut buf = vec![0u8; 200];
+    let mut pb = PacketBuilder::new(&mut buf, 5000, 2905, tag).unwrap();
+    pb.push(&asconf).unwrap();
+    let n = pb.finish();
+    let now = net.now();
+    let from = SocketAddr::new(ip(A[0]), 5000);
+    let paths = b.association().peer_addresses().count();
+    b.association().handle_packet_from(now, from, &buf[..n]);
+    assert_eq!(b.association().peer_addresses().count(), paths);
+    let mut out = vec![0u8; 1500];
+    while let Some(t) = b.association().poll_transmit(now, &mut out) {
+        let p = sctp_core::wire::Packet::new_checked(&out[..t.size]).unwrap();
+        for c in p.chunks() {
+            assert_ne!(
+                c.unwrap().chunk_type,
+                0x80,
+                "an unauthenticated ASCONF was answered"
+            );
+        }
+    }
+    let _ = &mut a;
+}

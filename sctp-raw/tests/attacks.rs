@@ -54,7 +54,9 @@ fn serial() -> MutexGuard<'static, ()> {
 /// Bytes of heap in use by the whole process now.
 fn heap_in_use() -> isize {
     let s = GLOBAL.stats();
-    s.bytes_allocated as isize - s.bytes_deallocated as isize + s.bytes_reallocated
+    // stats_alloc adds a realloc's growth to bytes_allocated (and its
+    // shrinking to bytes_deallocated) already; bytes_reallocated repeats it.
+    s.bytes_allocated as isize - s.bytes_deallocated as isize
 }
 
 /// CPU time (user + system) used by the whole process so far.

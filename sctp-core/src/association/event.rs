@@ -208,6 +208,9 @@ pub enum Event {
         /// What happened to it.
         change: PathChange,
     },
+    /// The peer's Adaptation Layer Indication from its INIT or INIT ACK
+    /// (RFC 5061 section 4.2.5; RFC 6458 SCTP_ADAPTATION_INDICATION).
+    AdaptationIndication(u32),
     /// The graceful shutdown finished (SHUTDOWN COMPLETE).
     ShutdownComplete,
     /// The peer started a graceful shutdown: no more data will arrive.

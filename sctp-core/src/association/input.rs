@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use super::tsn_tracker::Received;
 use super::{Association, CloseReason, ErrorCause, Event, RecvInfo, SackDue, State, Timer};
+use crate::handshake::auth::AUTH_CHUNK;
 use crate::handshake::{encode_error_chunk, encode_packet, init_params_bytes};
 use crate::wire::cause::{
     InvalidStreamIdentifier, NoUserData, OutOfResource, ProtocolViolation, UnrecognizedChunkType,
@@ -51,8 +52,23 @@ impl Association {
         self.stats.packets_received += 1;
         let mut saw_data = false;
         let gaps_before = self.tracker.has_gaps();
+        // Whether an AUTH chunk before the current one verified (RFC 4895 section 6.3).
+        let mut authenticated = false;
         for raw in p.chunks() {
             let Ok(raw) = raw else { break };
+            if raw.chunk_type == AUTH_CHUNK && self.is_authenticated() {
+                self.stats.control_chunks_received += 1;
+                // A failed AUTH discards itself and everything after it.
+                if !self.check_auth(packet, raw.offset) {
+                    break;
+                }
+                authenticated = true;
+                continue;
+            }
+            // Chunks that must be authenticated count only after a valid AUTH.
+            if !authenticated && self.needs_auth(raw.chunk_type) && self.supports_asconf() {
+                continue;
+            }
             // A malformed chunk: stop here, keep what came before it.
             let Ok(chunk) = raw.parse() else { break };
             if let Chunk::Data(d) = &chunk {
@@ -166,6 +182,10 @@ impl Association {
                 }
             }
             Chunk::Error(e) => self.on_error(now, e),
+            Chunk::Asconf(a) if self.supports_asconf() => {
+                self.on_asconf(now, a, self.packet_source)
+            }
+            Chunk::AsconfAck(a) if self.supports_asconf() => self.on_asconf_ack(now, a),
             Chunk::Unknown(_) => {
                 // Section 3.2: the two high bits of the type say what to do.
                 let action = raw.unrecognized_action();

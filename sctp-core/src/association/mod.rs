@@ -18,6 +18,7 @@
 //! [`Association::status`] and [`Association::stats`] report the state of
 //! the association and its counters at any time.
 
+mod asconf;
 mod congestion;
 mod event;
 #[cfg(feature = "fuzzing")]
@@ -55,6 +56,7 @@ pub use timer::Timer;
 use crate::config::AssociationConfig;
 use crate::handshake::cookie::{CookieContents, CookieKey};
 use crate::{Ppid, StreamId, Tsn, VerificationTag};
+pub use asconf::AsconfError;
 use congestion::CongestionControl;
 use path::Path;
 pub use path::PathError;
@@ -184,6 +186,10 @@ pub struct Association {
     rtx_path: Option<usize>,
     /// Our addresses, listed in INIT and INIT ACK when there are several (section 5.1.2).
     local_addresses: Vec<IpAddr>,
+    /// Our AUTH key vector (RFC 4895 section 6.1), when AUTH is offered.
+    local_key: Option<crate::handshake::auth::KeyVector>,
+    /// What AUTH and ASCONF negotiated (RFC 4895, RFC 5061).
+    ext: asconf::Extensions,
     /// Route changes for the endpoint.
     endpoint_events: VecDeque<EndpointEvent>,
     /// The source of the packet being processed, for replies.
@@ -319,6 +325,17 @@ impl Association {
             data_path: 0,
             rtx_path: None,
             local_addresses,
+            local_key: config.auth.then(|| {
+                let mut random = [0u8; crate::handshake::auth::RANDOM_LEN];
+                for c in random.chunks_mut(8) {
+                    c.copy_from_slice(&rng.next_u64().to_be_bytes());
+                }
+                crate::handshake::auth::KeyVector::ours(
+                    &random,
+                    crate::handshake::init::auth_chunk_list(&config),
+                )
+            }),
+            ext: asconf::Extensions::none(),
             endpoint_events: VecDeque::new(),
             packet_source: remote,
             sack_path: None,

@@ -198,11 +198,36 @@ impl Association {
         Ok(())
     }
 
-    fn path_event(&mut self, i: usize, change: PathChange) {
+    pub(super) fn path_event(&mut self, i: usize, change: PathChange) {
         self.events.push_back(Event::PathChange {
             address: self.paths[i].remote,
             change,
         });
+    }
+
+    /// Forgets path `i` (the peer deleted the address, RFC 5061 section
+    /// 5.2): data in flight on it counts as sent on `fallback`'s path, and
+    /// every index past it moves down one.
+    pub(super) fn remove_path(&mut self, i: usize, fallback: SocketAddr) {
+        let removed = self.paths.remove(i);
+        self.endpoint_events
+            .push_back(super::EndpointEvent::PeerAddressRemoved(removed.remote));
+        let fallback = self.path_index(fallback).unwrap_or(0);
+        let shift = |j: usize| {
+            if j > i {
+                j - 1
+            } else if j == i {
+                fallback
+            } else {
+                j
+            }
+        };
+        self.primary = shift(self.primary);
+        self.data_path = shift(self.data_path);
+        self.rtx_path = self.rtx_path.map(shift);
+        self.sack_path = self.sack_path.map(shift);
+        self.rtx.remap_path(i as u8, fallback as u8);
+        self.select_data_path();
     }
 
     /// Chooses where new data goes (RFC 9260 section 6.4, RFC 7829 section

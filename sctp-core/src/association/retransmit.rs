@@ -320,6 +320,18 @@ impl RetransmitQueue {
         self.chunks.iter().find(|c| !c.gap_acked).map(|c| c.path)
     }
 
+    /// Path `removed` is gone: its chunks count as sent on `fallback`
+    /// (an index after the removal), and later paths move down one.
+    pub(crate) fn remap_path(&mut self, removed: u8, fallback: u8) {
+        for c in &mut self.chunks {
+            c.path = match c.path {
+                p if p == removed => fallback,
+                p if p > removed => p - 1,
+                p => p,
+            };
+        }
+    }
+
     /// Size of the oldest chunk awaiting retransmission.
     pub(crate) fn next_retransmission_size(&self) -> Option<usize> {
         if self.to_retransmit == 0 {

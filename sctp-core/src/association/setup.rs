@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::{Association, ErrorCause, Event, SackDue, State};
+use crate::handshake::auth::KeyVector;
 use crate::handshake::cookie::{CookieContents, CookieError};
+use crate::handshake::init::{PeerExtensions, extension_params};
 use crate::handshake::{
     InitAckPlan, InitProblem, PeerInit, address_params, cookie_addresses, encode_abort_packet,
     encode_chunk, encode_error_chunk, encode_init_ack_packet, encode_packet_of,
@@ -30,6 +32,8 @@ impl Association {
                 suggested_lifespan_increment_ms: ms,
             }));
         }
+        let extensions = extension_params(&self.config, self.local_key.as_ref());
+        params.extend(crate::wire::param::parse_all(&extensions).unwrap_or_default());
         encode_chunk(&Chunk::Init(Init {
             initiate_tag: self.local_vtag,
             a_rwnd: self.config.receive_window,
@@ -116,6 +120,11 @@ impl Association {
             self.add_path(now, SocketAddr::new(*a, port), false);
         }
         self.reset_congestion(peer.a_rwnd);
+        self.negotiate(
+            &PeerExtensions::from_params(raw_params),
+            None,
+            peer.initial_tsn,
+        );
         self.tracker = super::TsnTracker::new(peer.initial_tsn);
         self.reassembly = super::Reassembly::new(peer.initial_tsn);
         self.timers.stop(super::Timer::T1Init);
@@ -185,6 +194,13 @@ impl Association {
         self.inbound_streams = cookie.inbound_streams;
         self.peer_rwnd = cookie.peer_rwnd as usize;
         self.reset_congestion(cookie.peer_rwnd);
+        let local_key =
+            (!cookie.local_params.is_empty()).then(|| KeyVector::from_bytes(&cookie.local_params));
+        self.negotiate(
+            &PeerExtensions::from_params(&cookie.peer_params),
+            local_key,
+            cookie.peer_initial_tsn,
+        );
         if self.local_initial_tsn != cookie.local_initial_tsn {
             self.local_initial_tsn = cookie.local_initial_tsn;
             self.rtx = super::RetransmitQueue::new(cookie.local_initial_tsn);
@@ -271,6 +287,7 @@ impl Association {
             plan,
             self.a_rwnd(),
             &self.local_addresses,
+            self.local_key.as_ref(),
         );
         self.standalone.push_back((Some(source), packet));
     }

@@ -97,6 +97,7 @@ impl Association {
                 self.timers.set(Timer::T3Rtx, now + rto);
             }
             Timer::RackReorder => self.detect_losses(now, 0, false),
+            Timer::Asconf => self.on_asconf_timer(now),
             Timer::TailLossProbe => self.on_tail_loss_probe(),
             Timer::Heartbeat => self.on_heartbeat_timer(now),
             Timer::DelayedSack => {

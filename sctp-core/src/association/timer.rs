@@ -27,11 +27,13 @@ pub enum Timer {
     /// Tail loss probe: no SACK for a while with data outstanding, so probe
     /// before T3-rtx (RFC 8985 section 7).
     TailLossProbe,
+    /// T-4 RTO: ASCONF retransmission (RFC 5061 section 5.1 C4).
+    Asconf,
 }
 
 impl Timer {
     /// All timers, in table order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::T1Init,
         Self::T1Cookie,
         Self::T2Shutdown,
@@ -41,6 +43,7 @@ impl Timer {
         Self::T5ShutdownGuard,
         Self::RackReorder,
         Self::TailLossProbe,
+        Self::Asconf,
     ];
 
     const fn index(self) -> usize {
@@ -60,6 +63,7 @@ impl fmt::Display for Timer {
             Self::T5ShutdownGuard => "T5-shutdown-guard",
             Self::RackReorder => "RACK-reorder",
             Self::TailLossProbe => "TLP",
+            Self::Asconf => "T4-RTO (ASCONF)",
         })
     }
 }

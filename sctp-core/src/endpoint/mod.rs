@@ -19,7 +19,9 @@ use thiserror::Error;
 
 use crate::association::{Association, EndpointEvent, ErrorCause, SmallRng, Transmit};
 use crate::config::AssociationConfig;
+use crate::handshake::auth::KeyVector;
 use crate::handshake::cookie::{CookieError, CookieKey};
+use crate::handshake::init::auth_chunk_list;
 use crate::handshake::{
     InitAckPlan, InitProblem, PeerInit, encode_abort_packet, encode_error_chunk,
     encode_init_ack_packet, encode_packet, encode_packet_of, init_params_bytes,
@@ -652,6 +654,11 @@ impl Endpoint {
                 .unwrap_or_else(|| Tsn(self.rng.random())),
             tie_tag: 0,
         };
+        // RFC 4895 section 6.1: a Random of our own; the cookie keeps it.
+        let local_key = self
+            .assoc_config
+            .auth
+            .then(|| KeyVector::ours(&self.rng.random(), auth_chunk_list(&self.assoc_config)));
         Some(encode_init_ack_packet(
             now,
             &self.key,
@@ -662,6 +669,7 @@ impl Endpoint {
             plan,
             self.assoc_config.receive_window,
             &self.config.local_addresses,
+            local_key.as_ref(),
         ))
     }
 

@@ -25,13 +25,15 @@ type HmacSha256 = Hmac<Sha256>;
 
 const VERSION: u8 = 1;
 const MAC_LEN: usize = 32;
-/// Encoded length of a cookie's fixed fields: those below up to the peer's
-/// parameters, and their length.
-const FIXED_LEN: usize = 1 + 8 + 4 + 1 + 16 + 2 + 2 + 4 * 5 + 8 + 2 + 2 + 1 + 2;
+/// Encoded length of a cookie's fixed fields: those below up to the
+/// parameters, and the two parameter lengths.
+const FIXED_LEN: usize = 1 + 8 + 4 + 1 + 16 + 2 + 2 + 4 * 5 + 8 + 2 + 2 + 1 + 2 + 2;
 /// Encoded length of a cookie without peer parameters.
 pub(crate) const COOKIE_LEN: usize = FIXED_LEN + MAC_LEN;
 /// The most bytes of the peer's INIT parameters a cookie carries.
 pub(crate) const MAX_PEER_PARAMS: usize = 1024;
+/// The most bytes of our own INIT ACK parameters a cookie carries.
+pub(crate) const MAX_LOCAL_PARAMS: usize = 128;
 
 /// What a cookie carries: the TCB-to-be, the peer's address and the tie-tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,8 +67,12 @@ pub(crate) struct CookieContents {
     /// Extensions both sides support (a bit set; none are negotiated yet).
     pub(crate) features: u8,
     /// Parameters of the peer's INIT the association needs later (its
-    /// addresses, section 5.1.2), as received; at most [`MAX_PEER_PARAMS`] bytes.
+    /// addresses, section 5.1.2; its AUTH parameters and Supported
+    /// Extensions), as received; at most [`MAX_PEER_PARAMS`] bytes.
     pub(crate) peer_params: Vec<u8>,
+    /// Our AUTH parameters of the INIT ACK (RFC 4895 section 6.1 needs our
+    /// Random again when the COOKIE ECHO comes), as sent.
+    pub(crate) local_params: Vec<u8>,
 }
 
 /// Why a COOKIE ECHO was not accepted.
@@ -139,7 +145,8 @@ impl CookieKey {
     /// Encodes and seals `c`.
     pub(crate) fn seal(&self, c: &CookieContents) -> Vec<u8> {
         let params = &c.peer_params[..c.peer_params.len().min(MAX_PEER_PARAMS)];
-        let mut out = vec![0u8; COOKIE_LEN + params.len()];
+        let local = &c.local_params[..c.local_params.len().min(MAX_LOCAL_PARAMS)];
+        let mut out = vec![0u8; COOKIE_LEN + params.len() + local.len()];
         let mut w = Writer {
             buf: &mut out,
             pos: 0,
@@ -169,7 +176,9 @@ impl CookieKey {
         w.put(&c.inbound_streams.to_be_bytes());
         w.put(&[c.features]);
         w.put(&(params.len() as u16).to_be_bytes());
+        w.put(&(local.len() as u16).to_be_bytes());
         w.put(params);
+        w.put(local);
         let body = w.pos;
         let mut mac = self.mac_for(c.created_ms);
         mac.update(&out[..body]);
@@ -193,7 +202,9 @@ impl CookieKey {
         cookie: &[u8],
         now: Option<Instant>,
     ) -> Result<CookieContents, CookieError> {
-        if cookie.len() < COOKIE_LEN || cookie.len() > COOKIE_LEN + MAX_PEER_PARAMS {
+        if cookie.len() < COOKIE_LEN
+            || cookie.len() > COOKIE_LEN + MAX_PEER_PARAMS + MAX_LOCAL_PARAMS
+        {
             return Err(CookieError::Invalid);
         }
         let (body, tag) = cookie.split_at(cookie.len() - MAC_LEN);
@@ -236,13 +247,16 @@ impl CookieKey {
             inbound_streams: r.u16(),
             features: r.u8(),
             peer_params: Vec::new(),
+            local_params: Vec::new(),
         };
         let mut c = c;
-        let len = usize::from(r.u16());
-        if FIXED_LEN + len != body.len() {
+        let peer_len = usize::from(r.u16());
+        let local_len = usize::from(r.u16());
+        if FIXED_LEN + peer_len + local_len != body.len() {
             return Err(CookieError::Invalid);
         }
-        c.peer_params = body[FIXED_LEN..].to_vec();
+        c.peer_params = body[FIXED_LEN..FIXED_LEN + peer_len].to_vec();
+        c.local_params = body[FIXED_LEN + peer_len..].to_vec();
         // Step 3: expired cookies are answered with Stale Cookie.
         let Some(now) = now else { return Ok(c) };
         let age_ms = self.now_ms(now).saturating_sub(created_ms);
@@ -315,6 +329,7 @@ mod tests {
             inbound_streams: 17,
             features: 0b101,
             peer_params: vec![0, 5, 0, 8, 198, 18, 1, 2],
+            local_params: vec![0x80, 2, 0, 6, 1, 2],
         }
     }
 
@@ -327,6 +342,7 @@ mod tests {
         assert_eq!(key.open(&sealed, base + Duration::from_millis(2000)), Ok(c));
         let bare = CookieContents {
             peer_params: Vec::new(),
+            local_params: Vec::new(),
             ..sample(1234)
         };
         assert_eq!(key.open(&key.seal(&bare), base), Ok(bare));

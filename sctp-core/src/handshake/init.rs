@@ -5,6 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
+use super::auth::KeyVector;
 use super::cookie::{CookieContents, CookieKey};
 use super::encode::encode_packet;
 use crate::association::ErrorCause;
@@ -38,6 +39,66 @@ pub(crate) struct PeerInit<'a> {
     pub(crate) supports: (bool, bool),
     /// The address parameters as received, for the state cookie.
     pub(crate) address_params: Vec<&'a [u8]>,
+    /// The extension parameters (AUTH's three, Supported Extensions,
+    /// Adaptation Layer Indication) as received, for the state cookie.
+    pub(crate) extension_params: Vec<&'a [u8]>,
+}
+
+impl PeerInit<'_> {
+    /// What the state cookie keeps of the peer's parameters.
+    pub(crate) fn cookie_params(&self) -> Vec<u8> {
+        let mut v = Vec::new();
+        for p in self.address_params.iter().chain(&self.extension_params) {
+            v.extend_from_slice(p);
+            // Kept as parameters are on the wire: each padded to 4 bytes.
+            v.resize(v.len().next_multiple_of(4), 0);
+        }
+        v
+    }
+}
+
+/// The extensions the peer offered (RFC 4895, RFC 5061), read from raw
+/// INIT or INIT ACK parameters or from what a state cookie kept of them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PeerExtensions {
+    /// Its AUTH key vector, if it sent a usable one (RFC 4895 section 6.1).
+    pub(crate) auth: Option<KeyVector>,
+    /// The chunk types of its Supported Extensions (RFC 5061 section 4.2.7).
+    pub(crate) chunk_types: Vec<u8>,
+    /// Its Adaptation Layer Indication (RFC 5061 section 4.2.5).
+    pub(crate) adaptation: Option<u32>,
+}
+
+impl PeerExtensions {
+    /// Reads them from a run of parameter TLVs.
+    pub(crate) fn from_params(raw: &[u8]) -> Self {
+        let mut out = Self::default();
+        let (mut random, mut chunks, mut hmacs) = (None, None, None);
+        for tlv in crate::wire::TlvIter::new(raw).filter_map(Result::ok) {
+            let bytes = &raw[tlv.offset..tlv.offset + tlv.length()];
+            match Param::parse(&tlv) {
+                Ok(Param::Random(_)) => random = Some(bytes),
+                Ok(Param::ChunkList(_)) => chunks = Some(bytes),
+                Ok(Param::RequestedHmacAlgorithm(_)) => hmacs = Some(bytes),
+                Ok(Param::SupportedExtensions(e)) => {
+                    out.chunk_types = e.chunk_types.iter().collect()
+                }
+                Ok(Param::AdaptationLayerIndication(a)) => {
+                    out.adaptation = Some(a.adaptation_code_point)
+                }
+                _ => {}
+            }
+        }
+        if let (Some(r), Some(c), Some(h)) = (random, chunks, hmacs) {
+            out.auth = KeyVector::from_peer(r, c, h);
+        }
+        out
+    }
+
+    /// Whether it listed this chunk type among its Supported Extensions.
+    pub(crate) fn supports(&self, chunk_type: u8) -> bool {
+        self.chunk_types.contains(&chunk_type)
+    }
 }
 
 /// Why an INIT or INIT ACK cannot be used.
@@ -80,6 +141,7 @@ impl<'a> PeerInit<'a> {
             addresses: Vec::new(),
             supports: (true, true),
             address_params: Vec::new(),
+            extension_params: Vec::new(),
         };
         let mut raw = crate::wire::TlvIter::new(raw_params);
         for p in params {
@@ -104,6 +166,14 @@ impl<'a> PeerInit<'a> {
                     // Section 5.1.2: 5 is IPv4, 6 is IPv6, 11 the (deprecated) host name.
                     let types: Vec<u16> = t.address_types.iter().collect();
                     init.supports = (types.contains(&5), types.contains(&6));
+                }
+                Param::Random(_)
+                | Param::ChunkList(_)
+                | Param::RequestedHmacAlgorithm(_)
+                | Param::SupportedExtensions(_)
+                | Param::AdaptationLayerIndication(_) => {
+                    init.extension_params
+                        .extend(raw_tlv.map(|t| &raw_params[t.offset..t.offset + t.length()]));
                 }
                 Param::HostNameAddress(_) => {
                     // Host Name Address is deprecated: abort with Unresolvable Address.
@@ -172,6 +242,7 @@ pub(crate) fn encode_init_ack_packet(
     plan: InitAckPlan,
     a_rwnd: u32,
     local_addresses: &[IpAddr],
+    local_key: Option<&KeyVector>,
 ) -> Vec<u8> {
     let extra =
         Duration::from_millis(u64::from(peer.preservative_ms)).min(config.valid_cookie_life);
@@ -191,11 +262,14 @@ pub(crate) fn encode_init_ack_packet(
         outbound_streams: config.outbound_streams.min(peer.inbound_streams),
         inbound_streams: config.inbound_streams.min(peer.outbound_streams),
         features: 0,
-        peer_params: peer.address_params.concat(),
+        peer_params: peer.cookie_params(),
+        local_params: local_key.map(|k| k.as_bytes().to_vec()).unwrap_or_default(),
     };
     let cookie = key.seal(&contents);
     let mut params = vec![Param::StateCookie(StateCookie { cookie: &cookie })];
     params.extend(address_params(local_addresses, peer.supports));
+    let extensions = extension_params(config, local_key);
+    params.extend(crate::wire::param::parse_all(&extensions).unwrap_or_default());
     params.extend(
         peer.unrecognized
             .iter()
@@ -218,6 +292,51 @@ pub(crate) fn encode_init_ack_packet(
         peer.initiate_tag,
         &[Chunk::InitAck(ack)],
     )
+}
+
+/// The chunk types we ask the peer to authenticate: ASCONF and ASCONF-ACK
+/// (RFC 5061 section 4.1.1 requires it), when ASCONF is on.
+pub(crate) fn auth_chunk_list(config: &AssociationConfig) -> &'static [u8] {
+    if config.asconf {
+        &[ASCONF, ASCONF_ACK]
+    } else {
+        &[]
+    }
+}
+
+/// ASCONF's chunk type (RFC 5061 section 3.1.1).
+pub(crate) const ASCONF: u8 = 0xc1;
+/// ASCONF-ACK's chunk type (RFC 5061 section 3.1.2).
+pub(crate) const ASCONF_ACK: u8 = 0x80;
+
+/// Our extension parameters for INIT and INIT ACK, encoded: AUTH's three
+/// (RFC 4895 section 3), Supported Extensions listing AUTH and ASCONF
+/// (RFC 5061 section 4.2.7) and our Adaptation Layer Indication.
+pub(crate) fn extension_params(
+    config: &AssociationConfig,
+    local_key: Option<&KeyVector>,
+) -> Vec<u8> {
+    let mut out = local_key.map(KeyVector::padded_params).unwrap_or_default();
+    let mut types = Vec::new();
+    if local_key.is_some() {
+        types.push(super::auth::AUTH_CHUNK);
+        if config.asconf {
+            types.extend([ASCONF, ASCONF_ACK]);
+        }
+    }
+    let mut tlv = |ty: u16, value: &[u8]| {
+        out.extend_from_slice(&ty.to_be_bytes());
+        out.extend_from_slice(&((4 + value.len()) as u16).to_be_bytes());
+        out.extend_from_slice(value);
+        out.resize(out.len().next_multiple_of(4), 0);
+    };
+    if !types.is_empty() {
+        tlv(0x8008, &types);
+    }
+    if let Some(code) = config.adaptation_layer_indication {
+        tlv(0xc006, &code.to_be_bytes());
+    }
+    out
 }
 
 /// Our addresses as INIT / INIT ACK parameters (section 5.1.2): listed
@@ -247,4 +366,19 @@ pub(crate) fn cookie_addresses(params: &[u8]) -> impl Iterator<Item = IpAddr> + 
             Ok(Param::Ipv6Address(a)) => Some(IpAddr::V6(a.0)),
             _ => None,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc4895_3_our_extension_parameters_read_back() {
+        let config = AssociationConfig::default();
+        let key = KeyVector::ours(&[9; 32], auth_chunk_list(&config));
+        let params = extension_params(&config, Some(&key));
+        let peer = PeerExtensions::from_params(&params);
+        assert_eq!(peer.auth.as_ref(), Some(&key));
+        assert!(peer.supports(ASCONF) && peer.supports(ASCONF_ACK));
+    }
 }

@@ -3,6 +3,7 @@
 //! collisions and restarts): state cookies, INIT parsing, the INIT ACK, and
 //! the packet and chunk encoders. Below both, so neither imports the other.
 
+pub(crate) mod auth;
 pub(crate) mod cookie;
 pub(crate) mod encode;
 pub(crate) mod init;
