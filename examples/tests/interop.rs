@@ -470,3 +470,78 @@ fn setup_check(test: &str, programs: &[&str]) -> Option<()> {
     needed.push("tshark");
     can_run(test, &needed).then_some(())
 }
+
+#[test]
+fn rfc5061_asconf_add_then_delete_is_accepted_by_usrsctp() {
+    let test = "mh_asconf_vs_usrsctp";
+    let _g = serial();
+    if setup_check(test, &["echo_server"]).is_none() {
+        return;
+    }
+    let ns = NsPair::multihomed(test);
+    let (second, _) = ns.second.clone().expect("two links");
+    // The address the client adds and deletes at run time.
+    ns.run_in(
+        &ns.a,
+        &["ip", "addr", "add", "198.18.1.3/24", "dev", &second],
+    );
+    let caps = capture_both(&ns);
+    let mut server = ns.spawn(
+        &ns.b,
+        "echo_server",
+        &usrsctp("echo_server"),
+        &["0"],
+        secs(120),
+    );
+    std::thread::sleep(secs(1));
+    let args = [
+        "client",
+        "198.18.0.2:7",
+        "--remote",
+        "198.18.1.2",
+        "--local",
+        "198.18.0.1",
+        "--local",
+        "198.18.1.1",
+        "--asconf-add",
+        "198.18.1.3",
+        "--count",
+        "2000",
+        "--size",
+        "200",
+        "--interval-ms",
+        "2",
+        "--timeout",
+        "100",
+    ];
+    let out = ns.spawn(&ns.a, "client", ECHO, &args, secs(110)).wait();
+    out.assert_success("sctp-echo client adding and deleting an address");
+    assert!(out.stdout.contains("OK: 2000 messages"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("to delete 198.18.1.3"),
+        "{}",
+        out.stdout
+    );
+    let _ = server.stop("TERM");
+    let files: Vec<std::path::PathBuf> = caps.iter().map(|c| c.file.clone()).collect();
+    multihomed_capture_has_no_abort(&ns, caps);
+    let count =
+        |filter: &str| -> usize { files.iter().map(|f| support::tshark_lines(f, filter)).sum() };
+    // Two ASCONFs (add, then delete), each after an AUTH chunk, both acknowledged
+    // without an Error Cause Indication.
+    assert!(count("sctp.chunk_type == 0xc1 && sctp.chunk_type == 0x0f") >= 2);
+    assert!(count("sctp.chunk_type == 0x80") >= 2);
+    assert_eq!(
+        count("sctp.parameter_type == 0xc003"),
+        0,
+        "an ASCONF was refused"
+    );
+    assert!(
+        count("sctp.parameter_type == 0xc001") >= 1,
+        "no Add IP Address"
+    );
+    assert!(
+        count("sctp.parameter_type == 0xc002") >= 1,
+        "no Delete IP Address"
+    );
+}

@@ -502,6 +502,37 @@ impl SctpAssociation {
         Ok(())
     }
 
+    /// Adds `ip` to our addresses in this association (RFC 5061 Add IP
+    /// Address, sent in an ASCONF); the endpoint, which must be
+    /// multi-homed, binds it too.
+    pub fn add_local_address(&self, ip: IpAddr) -> Result<(), Error> {
+        self.shared.endpoint.bind_address(ip)?;
+        let mut inner = lock(&self.shared.inner);
+        inner.assoc.add_local_address(now(), ip)?;
+        self.shared
+            .endpoint
+            .mark_dirty(&mut inner, self.shared.handle);
+        Ok(())
+    }
+
+    /// Removes `ip` from our addresses in this association (RFC 5061
+    /// Delete IP Address, sent in an ASCONF); never the last one. The
+    /// endpoint keeps it for its other associations.
+    pub fn remove_local_address(&self, ip: IpAddr) -> Result<(), Error> {
+        let mut inner = lock(&self.shared.inner);
+        inner.assoc.remove_local_address(now(), ip)?;
+        self.shared
+            .endpoint
+            .mark_dirty(&mut inner, self.shared.handle);
+        Ok(())
+    }
+
+    /// Our addresses the peer knows in this association (empty when we
+    /// have one, unlisted).
+    pub fn local_addrs(&self) -> Vec<IpAddr> {
+        lock(&self.shared.inner).assoc.local_addresses().to_vec()
+    }
+
     /// Every path to the peer with its state, RTT, RTO, cwnd, MTU and
     /// error count (RFC 6458 `SCTP_GET_PEER_ADDR_INFO` for each address).
     pub fn paths(&self) -> Vec<PathStatus> {

@@ -223,7 +223,10 @@ impl SctpEndpoint {
             mailbox: Mutex::new(Mailbox::default()),
             notify: tokio::sync::Notify::new(),
             local: SocketAddr::new(ips[0], port),
-            bound,
+            bound: std::sync::RwLock::new(bound),
+            added_reservations: Mutex::new(Vec::new()),
+            multi,
+            raw: matches!(config.transport, Transport::Raw),
             udp_remote_port,
             families: (
                 ips.iter().any(IpAddr::is_ipv4),
@@ -291,7 +294,7 @@ impl SctpEndpoint {
             .proto
             .connect_to(now(), ep.local.port(), remotes)
             .map_err(Error::Connect)?;
-        let local_ip = if ep.local.ip().is_unspecified() || !ep.bound.is_empty() {
+        let local_ip = if ep.local.ip().is_unspecified() || ep.multi {
             *st.sources
                 .entry(remote.ip())
                 .or_insert_with(|| transport::route_source(remote.ip()).unwrap_or(ep.local.ip()))
@@ -402,15 +405,49 @@ impl SctpEndpoint {
     /// `sctp_getladdrs`); one unspecified address when bound to all.
     pub fn local_addrs(&self) -> Vec<SocketAddr> {
         let port = self.shared.local.port();
-        if self.shared.bound.is_empty() {
-            vec![self.shared.local]
-        } else {
+        if self.shared.multi {
             self.shared
-                .bound
+                .bound()
                 .iter()
                 .map(|ip| SocketAddr::new(*ip, port))
                 .collect()
+        } else {
+            vec![self.shared.local]
         }
+    }
+
+    /// Adds `ip` to a multi-homed endpoint's addresses at run time (RFC
+    /// 6458 `sctp_bindx` with `SCTP_BINDX_ADD_ADDR`): it is received on,
+    /// listed to new peers, and announced to every association's peer in
+    /// an ASCONF (RFC 5061), where the peer supports it. Returns how many
+    /// associations announced it.
+    pub fn add_local_address(&self, ip: IpAddr) -> Result<usize, Error> {
+        self.shared.bind_address(ip)?;
+        Ok(self.each_association(|a| a.add_local_address(now(), ip).is_ok()))
+    }
+
+    /// Removes `ip` from a multi-homed endpoint's addresses (RFC 6458
+    /// `sctp_bindx` with `SCTP_BINDX_REM_ADDR`), announcing it in an ASCONF
+    /// to every association's peer that supports it; never the last one.
+    /// Returns how many associations announced it.
+    pub fn remove_local_address(&self, ip: IpAddr) -> Result<usize, Error> {
+        let n = self.each_association(|a| a.remove_local_address(now(), ip).is_ok());
+        self.shared.unbind_address(ip)?;
+        Ok(n)
+    }
+
+    /// Runs `f` on every association's engine; counts where it returned true.
+    fn each_association(&self, mut f: impl FnMut(&mut sctp_core::Association) -> bool) -> usize {
+        let assocs: Vec<_> = lock(&self.shared.state).assocs.values().cloned().collect();
+        let mut n = 0;
+        for a in assocs {
+            let mut inner = lock(&a.inner);
+            if f(&mut inner.assoc) {
+                n += 1;
+                self.shared.mark_dirty(&mut inner, a.handle);
+            }
+        }
+        n
     }
 }
 

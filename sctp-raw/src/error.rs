@@ -58,6 +58,9 @@ pub enum Error {
     /// The address is not one of the peer's in this association.
     #[error(transparent)]
     Path(#[from] sctp_core::PathError),
+    /// An address change was refused (RFC 5061).
+    #[error(transparent)]
+    Asconf(#[from] sctp_core::AsconfError),
     /// The endpoint does not accept associations (created with `client`).
     #[error("this endpoint does not accept associations")]
     NotListening,
@@ -81,6 +84,7 @@ impl From<Error> for io::Error {
             | Error::AddressFamily { .. }
             | Error::Addresses(_)
             | Error::Path(_)
+            | Error::Asconf(_)
             | Error::NotListening => K::InvalidInput,
             Error::Closed(CloseReason::PeerAborted(_)) => K::ConnectionReset,
             Error::Closed(CloseReason::SetupTimedOut) | Error::SetupTimedOut => K::TimedOut,

@@ -151,9 +151,9 @@ pub use error::Error;
 pub use event::{AssociationEvent, Delivery, EventMask};
 pub use listener::SctpListener;
 pub use sctp_core::{
-    AssociationConfig, AssociationStats, AssociationStatus, CauseCode, CloseReason, ConfigError,
-    ErrorCause, Message, PathChange, PathError, PathState, PathStatus, Ppid, RecvInfo, SendError,
-    SendOptions,
+    AsconfError, AssociationConfig, AssociationStats, AssociationStatus, CauseCode, CloseReason,
+    ConfigError, ErrorCause, Message, PathChange, PathError, PathState, PathStatus, Ppid, RecvInfo,
+    SendError, SendOptions,
 };
 
 /// The time the engine is given: tokio's clock, so a paused clock in tests works.

@@ -64,11 +64,19 @@ pub(crate) struct EndpointShared {
     pub(crate) local: SocketAddr,
     /// Every address of a multi-homed endpoint; empty when it has one (or
     /// the unspecified one). Packets to other addresses are not ours.
-    pub(crate) bound: Vec<IpAddr>,
+    /// Addresses come and go at run time (ASCONF, RFC 5061).
+    pub(crate) bound: std::sync::RwLock<Vec<IpAddr>>,
+    /// Port reservations of addresses added at run time (raw IP transport).
+    pub(crate) added_reservations: Mutex<Vec<std::net::UdpSocket>>,
     /// The peer's UDP port for associations we start (UDP transport).
     pub(crate) udp_remote_port: u16,
     /// The families served: (IPv4, IPv6).
     pub(crate) families: (bool, bool),
+    /// Bound to several specific addresses (one socket per family on the
+    /// unspecified address, filtered to them).
+    pub(crate) multi: bool,
+    /// Raw IP transport (ports are reserved with a UDP socket per address).
+    pub(crate) raw: bool,
 }
 
 /// The endpoint's state under its lock.
@@ -102,6 +110,66 @@ impl EndpointShared {
             lock(&self.mailbox).dirty.push(h);
             self.notify.notify_one();
         }
+    }
+
+    /// A multi-homed endpoint's addresses now.
+    pub(crate) fn bound(&self) -> Vec<IpAddr> {
+        self.bound.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Whether packets to `ip` are this endpoint's (always, unless multi-homed).
+    pub(crate) fn is_ours(&self, ip: IpAddr) -> bool {
+        let bound = self.bound.read().unwrap_or_else(|e| e.into_inner());
+        bound.is_empty() || bound.contains(&ip)
+    }
+
+    /// Binds `ip` too (RFC 6458 `sctp_bindx` with SCTP_BINDX_ADD_ADDR):
+    /// it is reserved, received on, and listed to new peers.
+    pub(crate) fn bind_address(&self, ip: IpAddr) -> Result<(), crate::Error> {
+        if !self.multi {
+            return Err(crate::Error::Addresses(
+                "only an endpoint bound to several addresses (bind_all, client_all) can add one",
+            ));
+        }
+        let (v4, v6) = self.families;
+        if ip.is_unspecified() || (ip.is_ipv4() && !v4) || (ip.is_ipv6() && !v6) {
+            return Err(crate::Error::Addresses(
+                "the address must be specific and of a family the endpoint serves",
+            ));
+        }
+        if self.bound().contains(&ip) {
+            return Ok(());
+        }
+        if self.raw {
+            let (sock, _) = crate::transport::reserve_port(ip, self.local.port())?;
+            lock(&self.added_reservations).push(sock);
+        }
+        let list = {
+            let mut bound = self.bound.write().unwrap_or_else(|e| e.into_inner());
+            bound.push(ip);
+            bound.clone()
+        };
+        lock(&self.state).proto.set_local_addresses(list);
+        Ok(())
+    }
+
+    /// Unbinds `ip` (SCTP_BINDX_REM_ADDR); never the last address.
+    pub(crate) fn unbind_address(&self, ip: IpAddr) -> Result<(), crate::Error> {
+        let list = {
+            let mut bound = self.bound.write().unwrap_or_else(|e| e.into_inner());
+            if !bound.contains(&ip) {
+                return Err(crate::Error::Addresses("the address is not bound"));
+            }
+            if bound.len() <= 1 {
+                return Err(crate::Error::Addresses(
+                    "the last address cannot be removed",
+                ));
+            }
+            bound.retain(|a| *a != ip);
+            bound.clone()
+        };
+        lock(&self.state).proto.set_local_addresses(list);
+        Ok(())
     }
 }
 
@@ -170,9 +238,14 @@ impl AssocInner {
     /// the one the route to `dest` uses when it is one of `bound`, else
     /// the first of `bound` in `dest`'s family (looked up once per destination).
     pub(crate) fn source_for(&mut self, dest: IpAddr, bound: &[IpAddr]) -> IpAddr {
-        if let Some(&(_, s)) = self.sources.iter().find(|(d, _)| *d == dest) {
+        if let Some(&(_, s)) = self
+            .sources
+            .iter()
+            .find(|(d, s)| *d == dest && bound.contains(s))
+        {
             return s;
         }
+        self.sources.retain(|(d, _)| *d != dest);
         let same_family = |ip: &IpAddr| ip.is_ipv4() == dest.is_ipv4();
         let src = crate::transport::route_source(dest)
             .filter(|s| bound.contains(s))

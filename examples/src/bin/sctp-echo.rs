@@ -118,6 +118,12 @@ struct ClientArgs {
     #[arg(long, value_name = "IP")]
     remote: Vec<IpAddr>,
 
+    /// Testing aid for dynamic addresses (RFC 5061): a quarter of the way
+    /// through, add this address of ours to the association (ASCONF), and
+    /// half way through delete it again. Needs several --local.
+    #[arg(long, value_name = "IP")]
+    asconf_add: Option<IpAddr>,
+
     /// Print the result as one JSON object last: messages, seconds,
     /// max_gap_ms (the longest wait between two consecutive echoes) and
     /// path_changes (peer address events seen).
@@ -169,6 +175,11 @@ fn validate(mode: &Mode) -> Result<(), UsageError> {
             UsageError::check_range("--timeout", a.timeout, 1, 86_400)?;
             if let Some(n) = a.abort_after {
                 UsageError::check_range("--abort-after", n, 1, a.count)?;
+            }
+            if a.asconf_add.is_some() && a.local.len() < 2 {
+                return Err(UsageError::Conflict(
+                    "--asconf-add needs a multi-homed client: give --local twice or more",
+                ));
             }
             if a.remote.iter().any(|r| r.is_ipv4() != a.server.is_ipv4())
                 && a.local.iter().all(|l| l.is_ipv4() == a.server.is_ipv4())
@@ -302,6 +313,19 @@ async fn run_client(args: &ClientArgs, config: sctp_raw::Config) -> Result<(), F
                 .context(|| format!("sending message {i} to {server}"))?;
             if let Some(ms) = args.interval_ms {
                 tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
+            if let Some(ip) = args.asconf_add {
+                if i == count / 4 {
+                    assoc
+                        .add_local_address(ip)
+                        .map_err(|e| Failure::new(format!("adding {ip}"), e))?;
+                    println!("sctp-echo: asked {server} to add {ip}");
+                } else if i == count / 2 {
+                    assoc
+                        .remove_local_address(ip)
+                        .map_err(|e| Failure::new(format!("removing {ip}"), e))?;
+                    println!("sctp-echo: asked {server} to delete {ip}");
+                }
             }
         }
         Ok::<_, Failure>(())

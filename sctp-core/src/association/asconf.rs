@@ -153,7 +153,13 @@ impl Association {
     /// section 4.2.2 Delete IP Address); never the last one.
     pub fn remove_local_address(&mut self, now: Instant, ip: IpAddr) -> Result<(), AsconfError> {
         self.check_asconf()?;
-        if !self.local_addresses.contains(&ip) {
+        let adding = self.ext.pending.contains(&Request::Add(ip))
+            || self
+                .ext
+                .in_flight
+                .as_ref()
+                .is_some_and(|f| f.requests.contains(&Request::Add(ip)));
+        if !self.local_addresses.contains(&ip) && !adding {
             return Err(AsconfError::UnknownAddress(ip));
         }
         let deleting = self
@@ -162,7 +168,7 @@ impl Association {
             .iter()
             .filter(|r| matches!(r, Request::Delete(_)))
             .count();
-        if self.local_addresses.len() <= 1 + deleting {
+        if self.local_addresses.len() + usize::from(adding) <= 1 + deleting {
             return Err(AsconfError::LastAddress(ip));
         }
         self.ext.pending.push_back(Request::Delete(ip));

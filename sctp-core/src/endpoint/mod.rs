@@ -223,6 +223,12 @@ impl Endpoint {
         }
     }
 
+    /// Replaces our addresses (RFC 6458 `sctp_bindx`): listed to new peers
+    /// when there are several; packets to others are not ours.
+    pub fn set_local_addresses(&mut self, addresses: Vec<IpAddr>) {
+        self.config.local_addresses = addresses;
+    }
+
     /// Accepts associations on `port` (INIT is answered there).
     pub fn listen(&mut self, port: u16) {
         self.listening.insert(port);

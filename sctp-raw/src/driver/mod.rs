@@ -87,7 +87,7 @@ impl Driver {
         reservations: Vec<std::net::UdpSocket>,
         server: bool,
     ) -> Self {
-        let unbound = shared.local.ip().is_unspecified() || !shared.bound.is_empty();
+        let unbound = shared.local.ip().is_unspecified() || shared.multi;
         Self {
             shared,
             tx: ios.iter().map(|_| TxBatch::new(slot, server)).collect(),
@@ -267,7 +267,12 @@ impl Driver {
     /// the socket of its peer's family.
     fn transmit(&mut self, ios: &[Io], a: &AssocShared, inner: &mut AssocInner, now: Instant) {
         let i = socket_for(ios, a.remote.ip());
-        let multi = !a.endpoint.bound.is_empty();
+        let bound = if a.endpoint.multi {
+            a.endpoint.bound()
+        } else {
+            Vec::new()
+        };
+        let multi = !bound.is_empty();
         loop {
             let tx = &mut self.tx[i];
             if tx.is_full() {
@@ -289,7 +294,7 @@ impl Driver {
             }
             // Multi-homed: each path has its own source address, and maybe
             // the other family's socket.
-            let from = inner.source_for(t.destination.ip(), &a.endpoint.bound);
+            let from = inner.source_for(t.destination.ip(), &bound);
             let j = socket_for(ios, t.destination.ip());
             if j != i {
                 let packet = self.tx[i].slot_mut()[..t.size].to_vec();
@@ -352,7 +357,7 @@ impl Driver {
             let local_ip = rcv.dst.unwrap_or(shared.local.ip());
             // A multi-homed endpoint's sockets see every address of the
             // host: only packets to its own are its.
-            if !shared.bound.is_empty() && !shared.bound.contains(&local_ip) {
+            if shared.multi && !shared.is_ours(local_ip) {
                 continue;
             }
             if let Some(pc) = &mut self.pcap {
