@@ -519,6 +519,55 @@ impl fmt::Display for DeliveryCheck {
     }
 }
 
+/// The endpoint for `--bind` given once or more: one address as
+/// [`SctpEndpoint::bind`], several as a multi-homed endpoint on all of
+/// them ([`SctpEndpoint::bind_all`], RFC 6458 `sctp_bindx`).
+pub async fn bind_endpoint(binds: &[SocketAddr], config: Config) -> Result<SctpEndpoint, Failure> {
+    let what = || {
+        let list: Vec<String> = binds.iter().map(ToString::to_string).collect();
+        format!("listening on {}", list.join(", "))
+    };
+    match binds {
+        [one] => SctpEndpoint::bind(*one, config).await.context(what),
+        many => SctpEndpoint::bind_all(many, config).await.context(what),
+    }
+}
+
+/// Connects to `server` and the peer's further addresses `remotes` (same
+/// port; RFC 6458 `sctp_connectx`) from our addresses `locals` (none: any
+/// address; several: a multi-homed client).
+pub async fn connect_multihomed(
+    server: SocketAddr,
+    locals: &[IpAddr],
+    remotes: &[IpAddr],
+    config: Config,
+) -> Result<SctpAssociation, Failure> {
+    let peer: Vec<SocketAddr> = std::iter::once(server)
+        .chain(remotes.iter().map(|ip| SocketAddr::new(*ip, server.port())))
+        .collect();
+    let what = || format!("connecting to {server}");
+    let ep = match locals {
+        [] if remotes.is_empty() => {
+            return SctpAssociation::connect(server, config).await.context(what);
+        }
+        [] => {
+            let any: IpAddr = if server.is_ipv6() {
+                std::net::Ipv6Addr::UNSPECIFIED.into()
+            } else {
+                std::net::Ipv4Addr::UNSPECIFIED.into()
+            };
+            SctpEndpoint::client(SocketAddr::new(any, 0), config).await
+        }
+        [one] => SctpEndpoint::client(SocketAddr::new(*one, 0), config).await,
+        many => {
+            let addrs: Vec<SocketAddr> = many.iter().map(|ip| SocketAddr::new(*ip, 0)).collect();
+            SctpEndpoint::client_all(&addrs, config).await
+        }
+    }
+    .context(|| "opening the client endpoint".to_owned())?;
+    ep.connect_all(&peer).await.context(what)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -590,53 +639,4 @@ mod tests {
         let e = UsageError::check_range("--size", 5, 8, 10).unwrap_err();
         assert_eq!(e.to_string(), "--size must be at least 8, got 5");
     }
-}
-
-/// The endpoint for `--bind` given once or more: one address as
-/// [`SctpEndpoint::bind`], several as a multi-homed endpoint on all of
-/// them ([`SctpEndpoint::bind_all`], RFC 6458 `sctp_bindx`).
-pub async fn bind_endpoint(binds: &[SocketAddr], config: Config) -> Result<SctpEndpoint, Failure> {
-    let what = || {
-        let list: Vec<String> = binds.iter().map(ToString::to_string).collect();
-        format!("listening on {}", list.join(", "))
-    };
-    match binds {
-        [one] => SctpEndpoint::bind(*one, config).await.context(what),
-        many => SctpEndpoint::bind_all(many, config).await.context(what),
-    }
-}
-
-/// Connects to `server` and the peer's further addresses `remotes` (same
-/// port; RFC 6458 `sctp_connectx`) from our addresses `locals` (none: any
-/// address; several: a multi-homed client).
-pub async fn connect_multihomed(
-    server: SocketAddr,
-    locals: &[IpAddr],
-    remotes: &[IpAddr],
-    config: Config,
-) -> Result<SctpAssociation, Failure> {
-    let peer: Vec<SocketAddr> = std::iter::once(server)
-        .chain(remotes.iter().map(|ip| SocketAddr::new(*ip, server.port())))
-        .collect();
-    let what = || format!("connecting to {server}");
-    let ep = match locals {
-        [] if remotes.is_empty() => {
-            return SctpAssociation::connect(server, config).await.context(what);
-        }
-        [] => {
-            let any: IpAddr = if server.is_ipv6() {
-                std::net::Ipv6Addr::UNSPECIFIED.into()
-            } else {
-                std::net::Ipv4Addr::UNSPECIFIED.into()
-            };
-            SctpEndpoint::client(SocketAddr::new(any, 0), config).await
-        }
-        [one] => SctpEndpoint::client(SocketAddr::new(*one, 0), config).await,
-        many => {
-            let addrs: Vec<SocketAddr> = many.iter().map(|ip| SocketAddr::new(*ip, 0)).collect();
-            SctpEndpoint::client_all(&addrs, config).await
-        }
-    }
-    .context(|| "opening the client endpoint".to_owned())?;
-    ep.connect_all(&peer).await.context(what)
 }

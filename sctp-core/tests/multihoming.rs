@@ -341,7 +341,7 @@ fn rfc9260_5_2_2_restart_that_adds_an_address_is_refused() {
 
 #[test]
 fn rfc9260_5_1_2_packets_to_an_address_not_ours_are_ignored() {
-    let now = Instant::now();
+    let now = MultiNet::new(0, Vec::new()).now();
     let mut ep = sctp_core::Endpoint::new(
         sctp_core::EndpointConfig::default()
             .local_addresses(vec![B[0].parse().unwrap(), B[1].parse().unwrap()]),
