@@ -9,7 +9,11 @@
 //! an action (see `step`): a generated packet to A, raw chunk bytes to A
 //! (correct header, tag and checksum), B's real packets delivered, dropped,
 //! duplicated or reordered, user send / shutdown / abort on either side,
-//! time advanced, the next timer expired, events drained.
+//! time advanced, the next timer expired, events drained. Both hosts are
+//! multi-homed (two addresses each, listed in INIT and INIT ACK, with AUTH
+//! and ASCONF negotiated): packets arrive from either peer address, and
+//! either side adds and deletes a third address (ASCONF), sets the
+//! primary or asks for a heartbeat on a path.
 //!
 //! After every step: every emitted packet parses and has a good checksum,
 //! `Association::check_invariants` holds on both sides, the cumulative ack
@@ -40,6 +44,19 @@ fn a_addr() -> SocketAddr {
 fn b_addr() -> SocketAddr {
     SocketAddr::from(([198, 18, 0, 2], B_PORT))
 }
+/// Each host's second address (subnet 198.18.1.0/24), and the third one it
+/// adds and deletes with ASCONF (198.18.2.0/24).
+fn second(a: SocketAddr) -> SocketAddr {
+    with_subnet(a, 1)
+}
+fn third(a: SocketAddr) -> SocketAddr {
+    with_subnet(a, 2)
+}
+fn with_subnet(a: SocketAddr, subnet: u8) -> SocketAddr {
+    let std::net::IpAddr::V4(ip) = a.ip() else { unreachable!() };
+    let o = ip.octets();
+    SocketAddr::from(([o[0], o[1], subnet, o[3]], a.port()))
+}
 
 fn cfg() -> AssociationConfig {
     AssociationConfig::default()
@@ -62,8 +79,9 @@ struct Side {
     me: SocketAddr,
     peer: SocketAddr,
     assoc: Option<(AssociationHandle, Association)>,
-    /// Packets this side sent that the network holds.
-    wire: VecDeque<Vec<u8>>,
+    /// Packets this side sent that the network holds, with the source
+    /// address a route lookup gives for their destination.
+    wire: VecDeque<(SocketAddr, Vec<u8>)>,
     track: Track,
     /// Whether this host forgets an association as soon as it is CLOSED (as
     /// sctp-raw does) or keeps feeding it packets (the engine must ignore them).
@@ -73,7 +91,11 @@ struct Side {
 impl Side {
     fn new(now: Instant, name: &'static str, me: SocketAddr, peer: SocketAddr, seed: u64) -> Self {
         let mut ep = Endpoint::new(
-            EndpointConfig::default().association(cfg()).rng_seed(seed).cookie_secret([seed as u8; 32]),
+            EndpointConfig::default()
+                .association(cfg())
+                .rng_seed(seed)
+                .cookie_secret([seed as u8; 32])
+                .local_addresses(vec![me.ip(), second(me).ip()]),
             now,
         );
         ep.listen(me.port());
@@ -90,18 +112,29 @@ impl Side {
         let Some((_, a)) = &mut self.assoc else { return };
         for _ in 0..1000 {
             let Some(t) = a.poll_transmit(now, &mut buf) else { return };
-            assert_eq!(t.destination, self.peer, "{} sent to the wrong address", self.name);
+            let to = t.destination;
+            assert!(
+                [self.peer, second(self.peer), third(self.peer)].contains(&to),
+                "{} sent to {to}, not an address of the peer",
+                self.name
+            );
+            // The source that pairs with the destination's subnet.
+            let from = with_subnet(self.me, to.ip().to_string().split('.').nth(2).unwrap().parse().unwrap());
             assert!(t.size <= a.path_mtu(), "{} sent {} bytes over the path MTU {}", self.name, t.size, a.path_mtu());
             let p = buf[..t.size].to_vec();
             check_emitted(&p, self.me.port(), self.peer.port(), self.name);
             if self.wire.len() < 256 {
-                self.wire.push_back(p);
+                self.wire.push_back((from, p));
             }
         }
         panic!("{}: poll_transmit never returned None", self.name);
     }
 
     fn receive(&mut self, now: Instant, p: &[u8]) {
+        self.receive_from(now, self.peer, p);
+    }
+
+    fn receive_from(&mut self, now: Instant, from: SocketAddr, p: &[u8]) {
         if debug() {
             eprintln!("{} receives {:02x?}", self.name, p);
         }
@@ -115,11 +148,15 @@ impl Side {
         {
             self.ep.forget(*h);
         }
-        match self.ep.handle(now, self.peer, self.me, p, &mut buf) {
+        let source = SocketAddr::new(from.ip(), self.peer.port());
+        match self.ep.handle(now, source, self.me, p, &mut buf) {
             Some(DatagramEvent::Association(h)) => {
                 if let Some((handle, a)) = &mut self.assoc {
                     assert_eq!(*handle, h, "{}: routed to an unknown association", self.name);
-                    a.handle_packet(now, p);
+                    a.handle_packet_from(now, source, p);
+                    while let Some(ev) = a.poll_endpoint_event() {
+                        self.ep.handle_event(h, ev);
+                    }
                 }
             }
             Some(DatagramEvent::NewAssociation(h, a)) => {
@@ -134,7 +171,7 @@ impl Side {
             Some(DatagramEvent::Response(t)) => {
                 let r = buf[..t.size].to_vec();
                 check_emitted(&r, self.me.port(), self.peer.port(), self.name);
-                self.wire.push_back(r);
+                self.wire.push_back((self.me, r));
             }
             None => {}
         }
@@ -243,13 +280,13 @@ impl World {
     }
 
     fn a_to_b(&mut self) {
-        while let Some(p) = self.a.wire.pop_front() {
-            self.b.receive(self.now, &p);
+        while let Some((from, p)) = self.a.wire.pop_front() {
+            self.b.receive_from(self.now, from, &p);
         }
     }
     fn b_to_a(&mut self) {
-        while let Some(p) = self.b.wire.pop_front() {
-            self.a.receive(self.now, &p);
+        while let Some((from, p)) = self.b.wire.pop_front() {
+            self.a.receive_from(self.now, from, &p);
         }
     }
     fn exchange(&mut self) {
@@ -362,9 +399,9 @@ impl World {
     fn step(&mut self, inp: &mut Input<'_>) {
         let op = inp.u8();
         if debug() {
-            eprintln!("step op {} (A {:?})", op % 20, self.a.a().map(|a| a.state()));
+            eprintln!("step op {} (A {:?})", op % 21, self.a.a().map(|a| a.state()));
         }
-        match op % 20 {
+        match op % 21 {
             0..=3 => {
                 // A generated packet of 1-3 well-formed chunks.
                 let ctx = self.ctx();
@@ -375,7 +412,8 @@ impl World {
                 }
                 let tag = self.tag_for(inp, ty, flags);
                 let p = packet(B_PORT, A_PORT, tag, &chunks);
-                self.a.receive(self.now, &p);
+                let from = self.peer_source(inp);
+                self.a.receive_from(self.now, from, &p);
             }
             4 => {
                 // Raw chunk bytes with a good header, tag and checksum.
@@ -390,8 +428,8 @@ impl World {
             5 | 6 => self.b_to_a(),
             7 | 8 => self.a_to_b(),
             9 => {
-                if let Some(p) = self.b.wire.pop_front() {
-                    self.a.receive(self.now, &p);
+                if let Some((from, p)) = self.b.wire.pop_front() {
+                    self.a.receive_from(self.now, from, &p);
                 }
             }
             10 => match inp.u8() % 4 {
@@ -399,8 +437,8 @@ impl World {
                 1 => drop(self.a.wire.pop_front()),
                 2 => {
                     // Duplicate B's next packet.
-                    if let Some(p) = self.b.wire.front().cloned() {
-                        self.a.receive(self.now, &p);
+                    if let Some((from, p)) = self.b.wire.front().cloned() {
+                        self.a.receive_from(self.now, from, &p);
                     }
                 }
                 _ => {
@@ -458,12 +496,39 @@ impl World {
                     self.now = self.now.max(t);
                 }
             }
+            19 => self.paths(inp),
             _ => {
                 self.a.drain_events();
                 self.b.drain_events();
             }
         }
         self.settle();
+    }
+
+    /// Where a generated packet to A comes from: one of B's addresses, mostly.
+    fn peer_source(&mut self, inp: &mut Input<'_>) -> SocketAddr {
+        match inp.u8() % 8 {
+            0..=4 => b_addr(),
+            5 | 6 => second(b_addr()),
+            _ => third(b_addr()),
+        }
+    }
+
+    /// Path and address management (RFC 9260 section 6.4, RFC 5061).
+    fn paths(&mut self, inp: &mut Input<'_>) {
+        let now = self.now;
+        let on_b = inp.bool();
+        let side = if on_b { &mut self.b } else { &mut self.a };
+        let (me, peer) = (side.me, side.peer);
+        let Some(a) = side.a() else { return };
+        match inp.u8() % 6 {
+            0 => drop(a.add_local_address(now, third(me).ip())),
+            1 => drop(a.remove_local_address(now, third(me).ip())),
+            2 => drop(a.remove_local_address(now, me.ip())),
+            3 => drop(a.set_primary(if inp.bool() { second(peer) } else { peer })),
+            4 => drop(a.request_heartbeat_to(now, second(peer))),
+            _ => drop(a.request_peer_primary(now, second(me).ip())),
+        }
     }
 }
 

@@ -67,6 +67,20 @@
 //! assert_eq!(received[0].ppid, Ppid(46));
 //! ```
 //!
+//! A multi-homed peer (RFC 9260 section 6.4) reaches the association from
+//! several addresses: pass each packet with its source to
+//! [`Association::handle_packet_from`] (replies go back there), send each
+//! packet [`Association::poll_transmit`] writes to its `destination` (the
+//! path it chose: the primary, or an alternate while the primary fails),
+//! and hand every [`Association::poll_endpoint_event`] to
+//! [`Endpoint::handle_event`] so the endpoint routes the peer's new
+//! addresses. [`EndpointConfig::local_addresses`] lists ours to the peer;
+//! [`Association::status`] reports each path. AUTH (RFC 4895) and ASCONF
+//! (RFC 5061) are negotiated by default: [`Association::add_local_address`]
+//! and [`Association::remove_local_address`] change our addresses while
+//! the association runs. Partial reliability, I-DATA, stream schedulers and
+//! stream reconfiguration are wire formats only so far.
+//!
 //! The [`wire`] module parses and emits every SCTP chunk, parameter and error
 //! cause over borrowed bytes, without panicking on any input:
 //!

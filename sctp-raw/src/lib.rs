@@ -18,6 +18,21 @@
 //! changed at run time ([`SctpAssociation::reconfigure`]), aborts with a
 //! reason, split handles and `poll_*` methods.
 //!
+//! # Multi-homing
+//!
+//! [`SctpEndpoint::bind_all`] and [`SctpEndpoint::client_all`] bind several
+//! addresses (`sctp_bindx`), IPv4 and IPv6 mixed, and list them to peers;
+//! [`SctpEndpoint::connect_all`] (`sctp_connectx`) knows a peer by several.
+//! Each packet leaves from our address that pairs with its path (the one
+//! the route to the destination uses). The engine keeps a path per peer
+//! address, verifies each with a heartbeat, fails over when the primary
+//! stops answering and comes back when it recovers
+//! ([`PathChange`] events, [`SctpAssociation::paths`],
+//! [`SctpAssociation::set_primary`]). Addresses come and go at run time with
+//! [`SctpEndpoint::add_local_address`] and
+//! [`SctpEndpoint::remove_local_address`] (ASCONF with AUTH, RFC 5061 and
+//! RFC 4895, to every peer that supports it).
+//!
 //! # Privileges
 //!
 //! [`Transport::Raw`] (the default) opens `SOCK_RAW` `IPPROTO_SCTP` sockets,

@@ -84,6 +84,26 @@ impl Association {
         if self.local_vtag.0 == 0 {
             return Err("local verification tag is 0".into());
         }
+        // Paths (RFC 9260 section 6.4): never none, never too many, no
+        // address twice, and every index that names one in range.
+        let n = self.paths.len();
+        if n == 0 || n > super::path::MAX_PATHS {
+            return Err(format!("{n} paths"));
+        }
+        for (i, p) in self.paths.iter().enumerate() {
+            if self.paths[..i].iter().any(|q| q.remote == p.remote) {
+                return Err(format!("path {} listed twice", p.remote));
+            }
+        }
+        let indices = [Some(self.primary), Some(self.data_path), self.rtx_path, self.sack_path];
+        if indices.into_iter().flatten().any(|i| i >= n) {
+            return Err(format!("a path index beyond {n} paths: {indices:?}"));
+        }
+        if let Some(p) = self.rtx.highest_path()
+            && usize::from(p) >= n
+        {
+            return Err(format!("a chunk in flight on path {p} of {n}"));
+        }
         Ok(())
     }
 }

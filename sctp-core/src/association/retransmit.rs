@@ -320,6 +320,12 @@ impl RetransmitQueue {
         self.chunks.iter().find(|c| !c.gap_acked).map(|c| c.path)
     }
 
+    /// The highest path index any chunk was sent on (for invariant checks).
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn highest_path(&self) -> Option<u8> {
+        self.chunks.iter().map(|c| c.path).max()
+    }
+
     /// Path `removed` is gone: its chunks count as sent on `fallback`
     /// (an index after the removal), and later paths move down one.
     pub(crate) fn remap_path(&mut self, removed: u8, fallback: u8) {
