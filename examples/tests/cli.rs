@@ -228,3 +228,56 @@ fn udp_encapsulation_on_loopback_needs_no_privilege() {
     assert!(status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn multihoming_usage_errors_exit_2_and_name_the_problem() {
+    let cases: [(&str, &[&str], &str); 4] = [
+        (
+            ECHO,
+            &["server", "--bind", "198.18.0.2:7", "--bind", "198.18.1.2:8"],
+            "every --bind must have the same port",
+        ),
+        (
+            ECHO,
+            &[
+                "client",
+                "198.18.0.2:7",
+                "--local",
+                "198.18.0.1",
+                "--asconf-add",
+                "198.18.1.3",
+            ],
+            "--asconf-add needs a multi-homed client",
+        ),
+        (
+            PERF,
+            &[
+                "client",
+                "198.18.0.2:5001",
+                "--associations",
+                "2",
+                "--remote",
+                "198.18.1.2",
+            ],
+            "one multi-homed association",
+        ),
+        (
+            PERF,
+            &[
+                "server",
+                "--bind",
+                "198.18.0.2:5001",
+                "--bind",
+                "198.18.1.2:5001",
+                "--addresses",
+                "4",
+            ],
+            "--addresses takes one --bind",
+        ),
+    ];
+    for (program, args, message) in cases {
+        let o = run(program, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+    }
+}

@@ -242,6 +242,11 @@ fn validate(mode: &Mode) -> Result<(), UsageError> {
                 ));
             }
             UsageError::check_range("--associations", a.associations.into(), 1, 1 << 20)?;
+            if a.associations > 1 && (a.local.len() > 1 || !a.remote.is_empty()) {
+                return Err(UsageError::Conflict(
+                    "several --local or any --remote make one multi-homed association: drop --associations",
+                ));
+            }
             UsageError::check_range("--endpoints", a.endpoints.into(), 1, 60_000)?;
             UsageError::check_range("--server-addresses", a.server_addresses.into(), 1, 1 << 20)?;
             UsageError::check_range(
@@ -256,11 +261,6 @@ fn validate(mode: &Mode) -> Result<(), UsageError> {
             if u64::from(a.endpoints) * u64::from(a.server_addresses) < u64::from(a.associations) {
                 return Err(UsageError::Conflict(
                     "--associations needs --endpoints times --server-addresses distinct pairs: raise one of them",
-                ));
-            }
-            if a.associations > 1 && (a.local.len() > 1 || !a.remote.is_empty()) {
-                return Err(UsageError::Conflict(
-                    "several --local or any --remote make one multi-homed association: drop --associations",
                 ));
             }
             if !(a.idle >= 0.0 && a.idle <= 86_400.0) {

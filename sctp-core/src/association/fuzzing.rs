@@ -95,7 +95,12 @@ impl Association {
                 return Err(format!("path {} listed twice", p.remote));
             }
         }
-        let indices = [Some(self.primary), Some(self.data_path), self.rtx_path, self.sack_path];
+        let indices = [
+            Some(self.primary),
+            Some(self.data_path),
+            self.rtx_path,
+            self.sack_path,
+        ];
         if indices.into_iter().flatten().any(|i| i >= n) {
             return Err(format!("a path index beyond {n} paths: {indices:?}"));
         }
