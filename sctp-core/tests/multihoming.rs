@@ -552,3 +552,49 @@ fn rfc4895_6_3_asconf_without_auth_is_discarded() {
     }
     let _ = &mut a;
 }
+
+#[test]
+fn rfc9260_8_3_heartbeat_on_demand_goes_to_the_path_asked_for() {
+    let (mut net, mut a, mut b) = setup(18, fast_cfg().hb_interval(Some(Duration::from_secs(30))));
+    let before = (net.links[0].carried, net.links[1].carried);
+    let now = net.now();
+    a.association()
+        .request_heartbeat_to(now, b_addr(1))
+        .unwrap();
+    net.run_for(&mut a, &mut b, Duration::from_millis(100));
+    // HEARTBEAT and HEARTBEAT ACK on the second link, nothing on the first.
+    assert_eq!(net.links[1].carried - before.1, 2);
+    assert_eq!(net.links[0].carried - before.0, 0);
+    let unknown: SocketAddr = "198.18.9.9:2905".parse().unwrap();
+    assert_eq!(
+        a.association().request_heartbeat_to(now, unknown),
+        Err(sctp_core::PathError::UnknownAddress(unknown))
+    );
+}
+
+#[test]
+fn rfc7829_5_1_a_potentially_failed_path_is_probed_once_per_rto() {
+    let (mut net, mut a, mut b) = setup(19, fast_cfg());
+    net.links[1].up = false;
+    // Idle: the heartbeat to the second path (every 1 s) goes unanswered,
+    // the path becomes potentially failed, and is then probed every RTO.
+    assert!(net.run_until(
+        &mut a,
+        &mut b,
+        |a, _| a.association().status().paths[1].state == PathState::PotentiallyFailed,
+        LIMIT
+    ));
+    let sent = net.dropped;
+    net.run_for(&mut a, &mut b, Duration::from_millis(1000));
+    let probes = net.dropped - sent;
+    // RTO between 100 and 400 ms (backed off): 2 to 10 probes a second
+    // from A, plus B's own probes of its failed path.
+    assert!((2..=20).contains(&probes), "{probes} probes in a second");
+    net.links[1].up = true;
+    assert!(net.run_until(
+        &mut a,
+        &mut b,
+        |a, _| a.association().status().paths[1].state == PathState::Active,
+        LIMIT
+    ));
+}

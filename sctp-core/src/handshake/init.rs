@@ -381,4 +381,26 @@ mod tests {
         assert_eq!(peer.auth.as_ref(), Some(&key));
         assert!(peer.supports(ASCONF) && peer.supports(ASCONF_ACK));
     }
+
+    #[test]
+    fn rfc9260_5_1_2_addresses_listed_only_when_several_and_in_supported_types() {
+        let v4: IpAddr = "198.18.0.1".parse().unwrap();
+        let v4b: IpAddr = "198.18.1.1".parse().unwrap();
+        let v6: IpAddr = "fd00::1".parse().unwrap();
+        // One address (or a NAT'd Service VIP) stays unlisted.
+        assert!(address_params(&[v4], (true, true)).is_empty());
+        let listed = |supports| -> Vec<IpAddr> {
+            address_params(&[v4, v6, v4b], supports)
+                .iter()
+                .filter_map(|p| match p {
+                    Param::Ipv4Address(a) => Some(IpAddr::V4(a.0)),
+                    Param::Ipv6Address(a) => Some(IpAddr::V6(a.0)),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(listed((true, true)), [v4, v6, v4b]);
+        // A peer that supports IPv4 only is not told our IPv6 address.
+        assert_eq!(listed((true, false)), [v4, v4b]);
+    }
 }
