@@ -457,8 +457,11 @@ async fn rfc6458_6_1_every_notification_reaches_recv_item_in_order() {
                 "message",
                 "sender-dry",
                 "remote-error",
-                "address-down",
-                "address-up",
+                // RFC 7829: potentially failed at the first timeout, then
+                // unreachable past Path.Max.Retrans, then available again.
+                "address-PotentiallyFailed",
+                "address-Unreachable",
+                "address-Available",
                 "restarted",
                 "shutdown-received",
                 "shutdown-complete"

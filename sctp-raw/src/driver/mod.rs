@@ -6,7 +6,7 @@
 
 mod timers;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
@@ -288,14 +288,24 @@ impl Driver {
             let Some(t) = inner.assoc.poll_transmit(now, tx.slot_mut()) else {
                 break;
             };
-            if !multi {
-                self.queue(&ios[i], i, t, a.local.ip(), inner.udp_port, inner.dscp);
+            let dest = t.destination.ip();
+            let j = socket_for(ios, dest);
+            if ios[j].v6 != dest.is_ipv6() {
+                // A peer address of a family we have no socket for (it
+                // listed it in its INIT): that path never confirms.
                 continue;
             }
-            // Multi-homed: each path has its own source address, and maybe
-            // the other family's socket.
-            let from = inner.source_for(t.destination.ip(), &bound);
-            let j = socket_for(ios, t.destination.ip());
+            // Each path has its own source address when multi-homed; the
+            // association's address serves its own family.
+            let from = if multi {
+                inner.source_for(dest, &bound)
+            } else if a.local.ip().is_ipv4() == dest.is_ipv4() {
+                a.local.ip()
+            } else if dest.is_ipv4() {
+                Ipv4Addr::UNSPECIFIED.into()
+            } else {
+                Ipv6Addr::UNSPECIFIED.into()
+            };
             if j != i {
                 let packet = self.tx[i].slot_mut()[..t.size].to_vec();
                 if self.tx[j].is_full() {
