@@ -311,14 +311,6 @@ impl Association {
         }
     }
 
-    /// Whether a received chunk of this type counts only after a valid AUTH chunk.
-    pub(super) fn needs_auth(&self, chunk_type: u8) -> bool {
-        self.ext.auth.as_ref().is_some_and(|a| a.must_verify(chunk_type))
-            // ASCONF is never taken unauthenticated (RFC 5061 section 4.1.1).
-            || chunk_type == ASCONF
-            || chunk_type == ASCONF_ACK
-    }
-
     /// The peer's ASCONF (RFC 5061 section 5.2), from `source`.
     pub(super) fn on_asconf(&mut self, now: Instant, asconf: &Asconf<'_>, source: SocketAddr) {
         if !self.ext.asconf {

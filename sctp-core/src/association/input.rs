@@ -7,6 +7,7 @@ use std::time::Instant;
 use super::tsn_tracker::Received;
 use super::{Association, CloseReason, ErrorCause, Event, RecvInfo, SackDue, State, Timer};
 use crate::handshake::auth::AUTH_CHUNK;
+use crate::handshake::init::{ASCONF, ASCONF_ACK};
 use crate::handshake::{encode_error_chunk, encode_packet, init_params_bytes};
 use crate::wire::cause::{
     InvalidStreamIdentifier, NoUserData, OutOfResource, ProtocolViolation, UnrecognizedChunkType,
@@ -65,8 +66,12 @@ impl Association {
                 authenticated = true;
                 continue;
             }
-            // Chunks that must be authenticated count only after a valid AUTH.
-            if !authenticated && self.needs_auth(raw.chunk_type) && self.supports_asconf() {
+            // Chunks that must be authenticated count only after a valid
+            // AUTH (RFC 4895 section 6.3): ours are ASCONF and ASCONF-ACK.
+            if !authenticated
+                && matches!(raw.chunk_type, ASCONF | ASCONF_ACK)
+                && self.supports_asconf()
+            {
                 continue;
             }
             // A malformed chunk: stop here, keep what came before it.

@@ -243,6 +243,8 @@ pub struct Association {
     latest_rtt: Option<std::time::Duration>,
     /// The association error counter (section 8.1).
     error_count: u32,
+    /// The largest SCTP packet: the smallest confirmed path MTU less the IP header.
+    sctp_mtu: usize,
     /// Bytes in flight allowed before the current Max.Burst budget is spent.
     burst_limit: usize,
     rng: SmallRng,
@@ -369,6 +371,7 @@ impl Association {
             latest_rtt: None,
             error_count: 0,
             burst_limit: usize::MAX,
+            sctp_mtu: Self::sctp_mtu_for(&config, config.path_mtu),
             rng,
             scratch_gaps: Vec::new(),
             scratch_dups: Vec::new(),
@@ -746,6 +749,12 @@ impl Association {
     /// to the smallest MTU of the usable paths, so a retransmission to an
     /// alternate path fits too (RFC 9260 section 7.3 suggests this).
     fn sctp_mtu(&self) -> usize {
+        self.sctp_mtu
+    }
+
+    /// Recomputes [`Association::sctp_mtu`] after a path or an MTU changed
+    /// (it is read for every fragment, so it is kept, not derived).
+    pub(super) fn update_sctp_mtu(&mut self) {
         let mtu = self
             .paths
             .iter()
@@ -753,7 +762,7 @@ impl Association {
             .map(|p| p.mtu)
             .min()
             .unwrap_or(self.dp().mtu);
-        Self::sctp_mtu_for(&self.config, mtu)
+        self.sctp_mtu = Self::sctp_mtu_for(&self.config, mtu);
     }
 
     /// The path MTU in use on the path data goes on (IP header included).
@@ -770,6 +779,7 @@ impl Association {
         for p in &mut self.paths {
             p.mtu = mtu.max(576);
         }
+        self.update_sctp_mtu();
     }
 
     /// Changes the path MTU towards one peer address (ICMP names the
@@ -778,6 +788,7 @@ impl Association {
         match self.paths.iter_mut().find(|p| p.remote == remote) {
             Some(p) => {
                 p.mtu = mtu.max(576);
+                self.update_sctp_mtu();
                 true
             }
             None => false,

@@ -129,6 +129,7 @@ impl Association {
         if let Some(i) = self.path_index(remote) {
             if confirmed {
                 self.paths[i].confirmed = true;
+                self.update_sctp_mtu();
             }
             return;
         }
@@ -145,6 +146,7 @@ impl Association {
             p.heartbeat_due = Some(now);
         }
         self.paths.push(p);
+        self.update_sctp_mtu();
         self.endpoint_events
             .push_back(super::EndpointEvent::PeerAddressAdded(remote));
     }
@@ -228,6 +230,7 @@ impl Association {
         self.sack_path = self.sack_path.map(shift);
         self.rtx.remap_path(i as u8, fallback as u8);
         self.select_data_path();
+        self.update_sctp_mtu();
     }
 
     /// Chooses where new data goes (RFC 9260 section 6.4, RFC 7829 section
@@ -422,6 +425,7 @@ impl Association {
         self.error_count = 0;
         if !self.paths[i].confirmed {
             self.paths[i].confirmed = true;
+            self.update_sctp_mtu();
             self.path_event(i, PathChange::Confirmed);
             self.select_data_path();
         }

@@ -69,9 +69,11 @@ impl KeyVector {
     }
 
     /// The peer's, from the raw parameters of its INIT or INIT ACK (each a
-    /// whole TLV, in any order); `None` unless it sent all three with
-    /// SHA-1 among its HMACs (RFC 4895 section 6.1: then AUTH is not used).
-    pub(crate) fn from_peer(random: &[u8], chunks: &[u8], hmacs: &[u8]) -> Option<Self> {
+    /// whole TLV); `None` unless it sent a Random and an HMAC list with
+    /// SHA-1 in it (RFC 4895 section 6.1: then AUTH is not used). The Chunk
+    /// List may be absent (section 3.2): the peer then wants nothing
+    /// authenticated, and the key vector goes without it.
+    pub(crate) fn from_peer(random: &[u8], chunks: Option<&[u8]>, hmacs: &[u8]) -> Option<Self> {
         let ids = value(hmacs)?;
         if ids.len() % 2 != 0
             || !ids
@@ -81,9 +83,8 @@ impl KeyVector {
             return None;
         }
         value(random).filter(|r| !r.is_empty())?;
-        value(chunks)?;
         let mut v = Vec::new();
-        for tlv in [random, chunks, hmacs] {
+        for tlv in [Some(random), chunks, Some(hmacs)].into_iter().flatten() {
             v.extend_from_slice(&tlv[..tlv_len(tlv)?]);
         }
         Some(Self(v))
@@ -167,8 +168,6 @@ pub(crate) struct AssocAuth {
     key: Vec<u8>,
     /// Chunk types the peer wants us to authenticate.
     peer_chunks: Vec<u8>,
-    /// Chunk types we want the peer to authenticate.
-    our_chunks: Vec<u8>,
     /// The HMAC we send with: the first of the peer's list we have.
     send_hmac: u16,
 }
@@ -177,7 +176,6 @@ impl std::fmt::Debug for AssocAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AssocAuth")
             .field("peer_chunks", &self.peer_chunks)
-            .field("our_chunks", &self.our_chunks)
             .field("send_hmac", &self.send_hmac)
             .finish_non_exhaustive()
     }
@@ -198,10 +196,17 @@ impl AssocAuth {
             Ordering::Equal => (peers.as_bytes(), ours.as_bytes()),
         };
         let key = [endpoint_key, first, second].concat();
+        // Section 6.1: INIT, INIT ACK, SHUTDOWN COMPLETE and AUTH are never
+        // authenticated, whatever a Chunk List says.
+        let never = [1u8, 2, 14, AUTH_CHUNK];
         Some(Self {
             key,
-            peer_chunks: peers.chunks().to_vec(),
-            our_chunks: ours.chunks().to_vec(),
+            peer_chunks: peers
+                .chunks()
+                .iter()
+                .copied()
+                .filter(|t| !never.contains(t))
+                .collect(),
             send_hmac,
         })
     }
@@ -209,11 +214,6 @@ impl AssocAuth {
     /// Whether a chunk of this type we send must follow an AUTH chunk.
     pub(crate) fn must_sign(&self, chunk_type: u8) -> bool {
         self.peer_chunks.contains(&chunk_type)
-    }
-
-    /// Whether a chunk of this type we receive counts only after a valid AUTH chunk.
-    pub(crate) fn must_verify(&self, chunk_type: u8) -> bool {
-        self.our_chunks.contains(&chunk_type)
     }
 
     /// The AUTH chunk we send: header and an all-zero HMAC, to be signed.
@@ -339,7 +339,7 @@ mod tests {
             tlvs.push(&rest[..len]);
             rest = &rest[len.next_multiple_of(4).min(rest.len())..];
         }
-        KeyVector::from_peer(tlvs[0], tlvs[1], tlvs[2]).unwrap()
+        KeyVector::from_peer(tlvs[0], Some(tlvs[1]), tlvs[2]).unwrap()
     }
 
     #[test]
@@ -348,7 +348,7 @@ mod tests {
         assert_eq!(a.key, b.key);
         assert_eq!(a.send_hmac, HMAC_SHA256);
         assert!(a.must_sign(0xc1) && !a.must_sign(0x80));
-        assert!(b.must_sign(0x80) && a.must_verify(0x80));
+        assert!(b.must_sign(0x80));
     }
 
     fn signed(a: &AssocAuth) -> Vec<u8> {
@@ -398,6 +398,24 @@ mod tests {
         push_param(&mut random, RANDOM, &[7; 32]);
         let mut chunks = Vec::new();
         push_param(&mut chunks, CHUNKS, &[0xc1]);
-        assert!(KeyVector::from_peer(&random, &chunks, &hmacs).is_none());
+        assert!(KeyVector::from_peer(&random, Some(&chunks), &hmacs).is_none());
+    }
+
+    #[test]
+    fn rfc4895_3_2_chunk_list_is_optional_and_never_names_init_or_auth() {
+        let mut random = Vec::new();
+        push_param(&mut random, RANDOM, &[7; 32]);
+        let mut hmacs = Vec::new();
+        push_param(&mut hmacs, HMAC_ALGO, &[0, 1]);
+        let peer = KeyVector::from_peer(&random, None, &hmacs).expect("no Chunk List is fine");
+        let ours = KeyVector::ours(&[1; RANDOM_LEN], &[0xc1]);
+        let a = AssocAuth::new(&ours, &peer, &[]).unwrap();
+        assert_eq!(a.send_hmac, HMAC_SHA1);
+        assert!(!a.must_sign(0xc1));
+        let mut chunks = Vec::new();
+        push_param(&mut chunks, CHUNKS, &[1, 2, 14, 15, 0xc1]);
+        let peer = KeyVector::from_peer(&random, Some(&chunks), &hmacs).unwrap();
+        let a = AssocAuth::new(&ours, &peer, &[]).unwrap();
+        assert_eq!(a.peer_chunks, [0xc1]);
     }
 }

@@ -89,8 +89,8 @@ impl PeerExtensions {
                 _ => {}
             }
         }
-        if let (Some(r), Some(c), Some(h)) = (random, chunks, hmacs) {
-            out.auth = KeyVector::from_peer(r, c, h);
+        if let (Some(r), Some(h)) = (random, hmacs) {
+            out.auth = KeyVector::from_peer(r, chunks, h);
         }
         out
     }
