@@ -480,14 +480,19 @@ impl Endpoint {
         let local_port = packet.dst_port();
         let remote = SocketAddr::new(remote.ip(), packet.src_port());
         self.advance(now);
-        if !self.owns_port(local_port) && !self.lingering.contains(&(local_port, remote)) {
+        // An association's own packet, the common case, costs one lookup.
+        let route = self.routes.get(&(local_port, remote)).copied();
+        if route.is_none()
+            && !self.owns_port(local_port)
+            && !self.lingering.contains(&(local_port, remote))
+        {
             return None;
         }
         if self.config.verify_checksum && packet.verify_checksum().is_err() {
             // Section 6.8: silently discard.
             return None;
         }
-        if let Some(&h) = self.routes.get(&(local_port, remote)) {
+        if let Some(h) = route {
             return Some(DatagramEvent::Association(h));
         }
         // The peer's port with the tag of one of our associations, from
