@@ -598,3 +598,19 @@ fn rfc7829_5_1_a_potentially_failed_path_is_probed_once_per_rto() {
         LIMIT
     ));
 }
+
+#[test]
+fn rfc5061_4_2_5_adaptation_layer_indication_reaches_the_peer() {
+    let links = vec![PathLink::new(Duration::from_millis(10))];
+    let mut net = MultiNet::new(20, links);
+    let cfg = fast_cfg().adaptation_layer_indication(Some(0x4d33_5541));
+    let mut a = MultiHost::client(net.now(), &A[..1], 5000, &[b_addr(0)], fast_cfg(), 1);
+    let mut b = MultiHost::server(net.now(), &B[..1], 2905, cfg, 2);
+    assert!(net.run_until(&mut a, &mut b, |a, b| a.connected() && b.connected(), LIMIT));
+    assert!(a.events.contains(&Event::AdaptationIndication(0x4d33_5541)));
+    assert!(
+        !b.events
+            .iter()
+            .any(|e| matches!(e, Event::AdaptationIndication(_)))
+    );
+}

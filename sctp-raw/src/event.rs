@@ -53,6 +53,9 @@ pub enum AssociationEvent {
     /// Everything sent has been acknowledged and nothing is queued
     /// (`SCTP_SENDER_DRY_EVENT`).
     SenderDry,
+    /// The peer's Adaptation Layer Indication (RFC 5061 section 4.2.5;
+    /// `SCTP_ADAPTATION_INDICATION`).
+    AdaptationIndication(u32),
 }
 
 impl AssociationEvent {
@@ -79,6 +82,7 @@ impl AssociationEvent {
             Event::PathChange { address, change } => Self::PeerAddressChange { address, change },
             Event::RemoteError(causes) => Self::RemoteError(causes),
             Event::SenderDry => Self::SenderDry,
+            Event::AdaptationIndication(code) => Self::AdaptationIndication(code),
             _ => return None,
         })
     }
@@ -95,6 +99,7 @@ impl AssociationEvent {
             Self::PeerAddressChange { .. } => EventMask::PEER_ADDRESS_CHANGE,
             Self::RemoteError(_) => EventMask::REMOTE_ERROR,
             Self::SenderDry => EventMask::SENDER_DRY,
+            Self::AdaptationIndication(_) => EventMask::ADAPTATION,
         }
     }
 }
@@ -126,8 +131,10 @@ impl EventMask {
     pub const SHUTDOWN: Self = Self(1 << 4);
     /// All data acknowledged (`SCTP_SENDER_DRY_EVENT`).
     pub const SENDER_DRY: Self = Self(1 << 5);
+    /// The peer's Adaptation Layer Indication (`SCTP_ADAPTATION_INDICATION`).
+    pub const ADAPTATION: Self = Self(1 << 7);
     /// Every notification.
-    pub const ALL: Self = Self((1 << 7) - 1);
+    pub const ALL: Self = Self((1 << 8) - 1);
 
     /// Whether every bit of `other` is set here.
     pub fn contains(self, other: Self) -> bool {
