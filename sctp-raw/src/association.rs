@@ -300,7 +300,8 @@ impl SctpAssociation {
                 return Poll::Ready(Some(e));
             }
         }
-        if inner.is_over() {
+        // The end, once the driver sent the association's last packets.
+        if inner.finished {
             if !inner.driver_lost_told
                 && let Some(r) = inner.driver_lost.clone()
             {
@@ -392,7 +393,8 @@ impl SctpAssociation {
         }
         poll_fn(|cx| {
             let mut inner = lock(&self.shared.inner);
-            if inner.is_over() {
+            // Done once the driver sent our last packet (SHUTDOWN COMPLETE).
+            if inner.finished {
                 return Poll::Ready(match inner.close_reason() {
                     Some(r) => Err(Error::Closed(r)),
                     None => Ok(()),

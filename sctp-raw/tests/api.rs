@@ -626,3 +626,42 @@ async fn settings_are_checked_and_applied_at_run_time() {
     .await
     .unwrap();
 }
+
+/// RFC 9260 section 9.1: once `next_event` says an aborted association is
+/// over, its ABORT is on the wire already, so a program that exits right
+/// then (as `sctp-echo --abort-after` does) still tells its peer.
+#[tokio::test]
+async fn rfc9260_9_1_abort_is_sent_before_the_association_reports_its_end() {
+    timeout(Duration::from_secs(60), async {
+        let udp = free_udp_port();
+        let sctp_port = 2911;
+        let server = SctpEndpoint::bind(
+            format!("127.0.0.1:{sctp_port}").parse().unwrap(),
+            Config::udp(udp, 0).association(fast()),
+        )
+        .await
+        .unwrap();
+        let target: SocketAddr = format!("127.0.0.1:{udp}").parse().unwrap();
+        let server_addr: SocketAddr = format!("127.0.0.1:{sctp_port}").parse().unwrap();
+        let mut peer = Peer::connect(target, server_addr, 7001).await;
+        let ours = loop {
+            tokio::select! {
+                r = server.accept() => break r.unwrap().0,
+                () = peer.pump(Duration::from_millis(20), false) => {}
+            }
+        };
+        // Let the peer see the COOKIE ACK and settle.
+        peer.pump(Duration::from_millis(100), false).await;
+        ours.abort();
+        while ours.next_event().await.is_some() {}
+        // No waiting: the ABORT must already sit in the peer's socket.
+        let mut buf = [0u8; 1500];
+        let mut saw_abort = false;
+        while let Ok((n, _)) = peer.sock.try_recv_from(&mut buf) {
+            saw_abort |= n > 12 && buf[12] == 6;
+        }
+        assert!(saw_abort, "the association ended before its ABORT was sent");
+    })
+    .await
+    .unwrap();
+}

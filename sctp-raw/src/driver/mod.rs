@@ -53,6 +53,9 @@ pub(crate) struct Driver {
     spare_dirty: Vec<AssociationHandle>,
     /// Associations that filled a transmit batch and have more to send.
     more: Vec<AssociationHandle>,
+    /// Associations that ended this round: they count as finished once
+    /// their last packets (ABORT, SHUTDOWN COMPLETE) left with the flush.
+    closing: Vec<Arc<AssocShared>>,
     /// Raw IP (lingers after the last association, see `keeps_running`).
     raw: bool,
     /// Our UDP port (UDP transport).
@@ -96,6 +99,7 @@ impl Driver {
             touched: Vec::new(),
             spare_dirty: Vec::new(),
             more: Vec::new(),
+            closing: Vec::new(),
             raw: ios.first().is_some_and(|io| io.kind != Kind::Udp),
             udp_local_port,
             unbound,
@@ -121,6 +125,7 @@ impl Driver {
                 (keep, deadline)
             };
             self.flush(&ios).await;
+            self.finish_closed();
             if !keep {
                 break;
             }
@@ -154,7 +159,10 @@ impl Driver {
                         Ok::<_, std::io::Error>(())
                     });
                     match r {
-                        Ok(()) => self.flush(&ios).await,
+                        Ok(()) => {
+                            self.flush(&ios).await;
+                            self.finish_closed();
+                        }
                         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                             guard.clear_ready_matching(Ready::READABLE);
                             break;
@@ -169,6 +177,17 @@ impl Driver {
             }
         }
         self.stop();
+    }
+
+    /// Marks the associations that ended as finished, now that their last
+    /// packets went out, and wakes whoever waits on them: a program that
+    /// exits once `shutdown` or `abort` completes loses nothing unsent.
+    fn finish_closed(&mut self) {
+        for a in self.closing.drain(..) {
+            let mut inner = lock(&a.inner);
+            inner.finished = true;
+            inner.wake_all();
+        }
     }
 
     /// Whether the driver is still needed. A client endpoint over raw IP
@@ -248,9 +267,8 @@ impl Driver {
         }
         if inner.assoc.is_closed() {
             debug!(remote = %a.remote, "association finished");
-            inner.finished = true;
-            inner.wake_all();
             drop(inner);
+            self.closing.push(a.clone());
             st.assocs.remove(&a.handle);
             st.proto.forget(a.handle);
             if st.assocs.is_empty() {
@@ -523,6 +541,7 @@ impl Driver {
 
     /// Marks everything finished so no user waits forever.
     fn stop(&mut self) {
+        self.finish_closed();
         let mut st = lock(&self.shared.state);
         st.stopped = true;
         st.accepting = false;
