@@ -343,7 +343,7 @@ impl Association {
                 }
                 Param::SetPrimaryAddress(s) => {
                     let ip = s.address().ok().flatten();
-                    let result = self.peer_sets_primary(ip, s.address, source);
+                    let result = self.peer_sets_primary(ip, s.address);
                     responses.push((s.correlation_id, result));
                 }
                 _ => {}
@@ -425,12 +425,7 @@ impl Association {
 
     /// Set Primary Address (RFC 5061 section 5.2 A8): the peer asks us to
     /// send to this address of its; data goes there once it is confirmed.
-    fn peer_sets_primary(
-        &mut self,
-        ip: Option<IpAddr>,
-        raw: &[u8],
-        _source: SocketAddr,
-    ) -> Option<ErrorCause> {
+    fn peer_sets_primary(&mut self, ip: Option<IpAddr>, raw: &[u8]) -> Option<ErrorCause> {
         let remote = SocketAddr::new(ip?, self.peer_port());
         let Some(i) = self.path_index(remote) else {
             return Some(ErrorCause::of(UnresolvableAddress { address: raw }));
