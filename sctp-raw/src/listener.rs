@@ -29,6 +29,15 @@ impl SctpListener {
         })
     }
 
+    /// Listens on several addresses at once, one port (`sctp_bindx`): a
+    /// multi-homed server that lists every address to its peers. See
+    /// [`SctpEndpoint::bind_all`].
+    pub async fn bind_all(addrs: &[SocketAddr], config: Config) -> Result<Self, Error> {
+        Ok(Self {
+            endpoint: SctpEndpoint::bind_all(addrs, config).await?,
+        })
+    }
+
     /// Waits for the next established association and returns it with the
     /// peer's address.
     ///
@@ -37,9 +46,14 @@ impl SctpListener {
         self.endpoint.accept().await
     }
 
-    /// The address and SCTP port listened on.
+    /// The address and SCTP port listened on (the first, when several).
     pub fn local_addr(&self) -> SocketAddr {
         self.endpoint.local_addr()
+    }
+
+    /// Every address and the SCTP port listened on.
+    pub fn local_addrs(&self) -> Vec<SocketAddr> {
+        self.endpoint.local_addrs()
     }
 
     /// The endpoint underneath, to start associations from the same port.

@@ -665,3 +665,30 @@ async fn rfc9260_9_1_abort_is_sent_before_the_association_reports_its_end() {
     .await
     .unwrap();
 }
+
+/// `bind_all` (`sctp_bindx`) refuses address sets that do not make one
+/// multi-homed endpoint, with a typed error naming what is wrong.
+#[tokio::test]
+async fn rfc6458_9_1_bindx_refuses_bad_address_sets() {
+    let a: SocketAddr = "127.0.0.1:2912".parse().unwrap();
+    let b: SocketAddr = "127.0.0.2:2913".parse().unwrap();
+    let any: SocketAddr = "0.0.0.0:2912".parse().unwrap();
+    let cfg = || Config::udp(free_udp_port(), 0);
+    for (addrs, why) in [
+        (vec![], "no address"),
+        (vec![a, b], "same port"),
+        (vec![a, any], "unspecified"),
+    ] {
+        match SctpEndpoint::bind_all(&addrs, cfg()).await {
+            Err(Error::Addresses(m)) => assert!(m.contains(why), "{addrs:?}: {m}"),
+            other => panic!("{addrs:?}: {other:?}"),
+        }
+    }
+    // One address is an ordinary endpoint, which cannot take another later.
+    let one = SctpEndpoint::bind_all(&[a], cfg()).await.unwrap();
+    assert_eq!(one.local_addrs(), [a]);
+    assert!(matches!(
+        one.add_local_address("127.0.0.3".parse().unwrap()),
+        Err(Error::Addresses(_))
+    ));
+}

@@ -123,7 +123,11 @@ impl Association {
         // link-local ones are no paths from here (RFC 9260 section 5.1.2).
         let local_only = (ip.is_loopback() && !self.paths[0].remote.ip().is_loopback())
             || matches!(ip, std::net::IpAddr::V6(v6) if v6.is_unicast_link_local());
-        if ip.is_unspecified() || ip.is_multicast() || local_only || !self.reaches(remote) {
+        // Not a unicast destination at all: "this network" (0.0.0.0/8),
+        // broadcast, multicast.
+        let not_unicast = ip.is_multicast()
+            || matches!(ip, std::net::IpAddr::V4(v4) if v4.octets()[0] == 0 || v4.is_broadcast());
+        if ip.is_unspecified() || not_unicast || local_only || !self.reaches(remote) {
             return;
         }
         if let Some(i) = self.path_index(remote) {
