@@ -114,9 +114,11 @@ impl Side {
             let Some(t) = a.poll_transmit(now, &mut buf) else { return };
             let to = t.destination;
             // Generated INIT ACKs and ASCONFs may list any address: it must
-            // be one the association learnt.
+            // be one the association learnt, or (a reply to a packet's
+            // source) one of the peer's.
             assert!(
-                a.peer_addresses().any(|p| p == to),
+                a.peer_addresses().any(|p| p == to)
+                    || [self.peer, second(self.peer), third(self.peer)].contains(&to),
                 "{} sent to {to}, not an address of the peer",
                 self.name
             );

@@ -218,6 +218,10 @@ impl Association {
         let removed = self.paths.remove(i);
         self.endpoint_events
             .push_back(super::EndpointEvent::PeerAddressRemoved(removed.remote));
+        // RFC 5061 section 5.2: a deleted address is not sent to again,
+        // not even by a heartbeat already queued for it.
+        self.standalone
+            .retain(|(to, _)| *to != Some(removed.remote));
         let fallback = self.path_index(fallback).unwrap_or(0);
         let shift = |j: usize| {
             if j > i {
