@@ -519,14 +519,17 @@ impl fmt::Display for DeliveryCheck {
     }
 }
 
+/// Addresses as one line: `a, b, c`.
+pub fn addr_list(addrs: &[SocketAddr]) -> String {
+    let list: Vec<String> = addrs.iter().map(ToString::to_string).collect();
+    list.join(", ")
+}
+
 /// The endpoint for `--bind` given once or more: one address as
 /// [`SctpEndpoint::bind`], several as a multi-homed endpoint on all of
 /// them ([`SctpEndpoint::bind_all`], RFC 6458 `sctp_bindx`).
 pub async fn bind_endpoint(binds: &[SocketAddr], config: Config) -> Result<SctpEndpoint, Failure> {
-    let what = || {
-        let list: Vec<String> = binds.iter().map(ToString::to_string).collect();
-        format!("listening on {}", list.join(", "))
-    };
+    let what = || format!("listening on {}", addr_list(binds));
     match binds {
         [one] => SctpEndpoint::bind(*one, config).await.context(what),
         many => SctpEndpoint::bind_all(many, config).await.context(what),

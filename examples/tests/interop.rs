@@ -8,7 +8,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{NsPair, can_run, serial};
+use support::{FAILOVER, NsPair, can_run, serial};
 
 const ECHO: &str = env!("CARGO_BIN_EXE_sctp-echo");
 const PERF: &str = env!("CARGO_BIN_EXE_sctp-perf");
@@ -387,7 +387,7 @@ fn rfc7829_multihomed_echo_client_vs_usrsctp_echo_server_primary_cut() {
         "100",
         "--json",
     ];
-    args.extend(FAILOVER_TUNING);
+    args.extend_from_slice(FAILOVER);
     let mut client = ns.spawn(&ns.a, "client", ECHO, &args, secs(110));
     std::thread::sleep(secs(2));
     ns.cut_primary();
@@ -415,7 +415,7 @@ fn rfc9260_6_4_usrsctp_tsctp_vs_multihomed_perf_server_primary_cut() {
         "198.18.1.2:5001",
         "--once",
     ];
-    args.extend(FAILOVER_TUNING);
+    args.extend_from_slice(FAILOVER);
     let mut server = ns.spawn(&ns.b, "server", PERF, &args, secs(110));
     server.wait_for_output("listening on", secs(10));
     // tsctp binds every address of A and lists them; usrsctp retransmits to
@@ -450,18 +450,6 @@ fn rfc9260_6_4_usrsctp_tsctp_vs_multihomed_perf_server_primary_cut() {
     client.wait().assert_success("tsctp client");
     multihomed_capture_has_no_abort(&ns, caps);
 }
-
-/// Fast failover tuning for our side.
-const FAILOVER_TUNING: [&str; 8] = [
-    "--rto-min-ms",
-    "100",
-    "--rto-max-ms",
-    "400",
-    "--hb-interval-ms",
-    "1000",
-    "--pf-max-retrans",
-    "0",
-];
 
 /// Like `setup`, without creating the namespaces.
 fn setup_check(test: &str, programs: &[&str]) -> Option<()> {

@@ -9,28 +9,10 @@ mod support;
 use std::thread::sleep;
 use std::time::Duration;
 
-use support::{NsPair, can_run, serial};
+use support::{FAILOVER, NsPair, can_run, serial};
 
 const ECHO: &str = env!("CARGO_BIN_EXE_sctp-echo");
 const PERF: &str = env!("CARGO_BIN_EXE_sctp-perf");
-
-/// The tuning an operator sets for fast failover (the figure).
-const FAILOVER: &[&str] = &[
-    "--rto-initial-ms",
-    "200",
-    "--rto-min-ms",
-    "100",
-    "--rto-max-ms",
-    "400",
-    "--hb-interval-ms",
-    "1000",
-    "--pf-max-retrans",
-    "0",
-    "--path-max-retrans",
-    "5",
-    "--assoc-max-retrans",
-    "10",
-];
 
 fn secs(s: u64) -> Duration {
     Duration::from_secs(s)

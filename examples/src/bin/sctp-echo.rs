@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use clap::{Parser, Subcommand};
 use sctp_examples::{
-    CommonOpts, Context, Failure, UsageError, bind_endpoint, connect_multihomed, echo_index,
-    echo_payload, init_tracing, report_failure, report_usage, runtime, wait_closed,
+    CommonOpts, Context, Failure, UsageError, addr_list, bind_endpoint, connect_multihomed,
+    echo_index, echo_payload, init_tracing, report_failure, report_usage, runtime, wait_closed,
 };
 use sctp_raw::{AssociationConfig, AssociationEvent, Delivery, Message, Ppid, SctpAssociation};
 
@@ -210,12 +210,10 @@ async fn server(args: ServerArgs) -> Result<(), Failure> {
     // any message size up to MAX_SIZE.
     let config = args.common.config(base_config(MAX_SIZE, u16::MAX));
     let listener = bind_endpoint(&args.bind, config).await?;
-    let local: Vec<String> = listener
-        .local_addrs()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    println!("sctp-echo: listening on {}", local.join(", "));
+    println!(
+        "sctp-echo: listening on {}",
+        addr_list(&listener.local_addrs())
+    );
     loop {
         let (assoc, from) = listener
             .accept()

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use clap::{Parser, Subcommand};
 use sctp_examples::{
-    CommonOpts, Context, DeliveryCheck, Failure, Throughput, UsageError, bind_endpoint,
+    CommonOpts, Context, DeliveryCheck, Failure, Throughput, UsageError, addr_list, bind_endpoint,
     connect_multihomed, cpu_time, echo_payload, init_tracing, report_failure, report_usage,
     resident_kib, runtime, wait_closed,
 };
@@ -294,12 +294,10 @@ async fn server(args: ServerArgs) -> Result<(), Failure> {
         return serve_many(&args, config).await;
     }
     let listener = bind_endpoint(&args.bind, config).await?;
-    let local: Vec<String> = listener
-        .local_addrs()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    println!("sctp-perf: listening on {}", local.join(", "));
+    println!(
+        "sctp-perf: listening on {}",
+        addr_list(&listener.local_addrs())
+    );
     loop {
         let (assoc, from) = listener
             .accept()

@@ -35,6 +35,24 @@ pub fn b6(port: u16) -> SocketAddr {
     SocketAddr::new(IpAddr::V6(B6), port)
 }
 
+/// The tuning an operator sets for fast failover (the figure).
+pub const FAILOVER: &[&str] = &[
+    "--rto-initial-ms",
+    "200",
+    "--rto-min-ms",
+    "100",
+    "--rto-max-ms",
+    "400",
+    "--hb-interval-ms",
+    "1000",
+    "--pf-max-retrans",
+    "0",
+    "--path-max-retrans",
+    "5",
+    "--assoc-max-retrans",
+    "10",
+];
+
 static SERIAL: Mutex<()> = Mutex::new(());
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 

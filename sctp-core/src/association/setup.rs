@@ -76,16 +76,7 @@ impl Association {
             Ok(p) => p,
             Err(InitProblem::Discard) => return,
             Err(InitProblem::Abort(causes)) => {
-                let packet = encode_abort_packet(
-                    self.local_port,
-                    self.peer_port(),
-                    ack.initiate_tag,
-                    false,
-                    &causes,
-                );
-                self.standalone.push_back((None, packet));
-                self.close(super::CloseReason::LocalAbort(causes));
-                return;
+                return self.refuse_init_ack(ack.initiate_tag, causes);
             }
         };
         let Some(cookie) = peer.state_cookie else {
@@ -93,16 +84,7 @@ impl Association {
             let causes = vec![ErrorCause::of(MissingMandatoryParameter {
                 missing_types: List::Items(&[StateCookie::TYPE]),
             })];
-            let packet = encode_abort_packet(
-                self.local_port,
-                self.peer_port(),
-                ack.initiate_tag,
-                false,
-                &causes,
-            );
-            self.standalone.push_back((None, packet));
-            self.close(super::CloseReason::LocalAbort(causes));
-            return;
+            return self.refuse_init_ack(ack.initiate_tag, causes);
         };
         self.peer_vtag = peer.initiate_tag;
         self.outbound_streams = self.config.outbound_streams.min(peer.inbound_streams);
@@ -144,6 +126,20 @@ impl Association {
         self.setup.cookie_sent_at = None;
         self.timers
             .set(super::Timer::T1Cookie, now + self.dp().rto.rto());
+    }
+
+    /// Aborts set-up over an unusable INIT ACK: the ABORT carries the INIT
+    /// ACK's Initiate Tag (section 5.1), the association closes.
+    fn refuse_init_ack(&mut self, initiate_tag: VerificationTag, causes: Vec<ErrorCause>) {
+        let packet = encode_abort_packet(
+            self.local_port,
+            self.peer_port(),
+            initiate_tag,
+            false,
+            &causes,
+        );
+        self.standalone.push_back((None, packet));
+        self.close(super::CloseReason::LocalAbort(causes));
     }
 
     /// Section 7.2.1: every path starts with the initial cwnd, ssthresh the peer's window.
