@@ -70,6 +70,12 @@ pub struct AssociationConfig {
     pub sack_frequency: u32,
     /// Whether to bundle small messages while data is in flight (Nagle-like, RFC 9260 6.1).
     pub nagle: bool,
+    /// Whether the last fragment sent when nothing else is queued asks for
+    /// an immediate SACK (the I bit, RFC 7053 section 4.1; true): the send
+    /// buffer empties and a lost tail is found a delayed SACK sooner. A
+    /// request/response protocol whose peer answers at once may turn it
+    /// off, so the peer's SACK rides on its answer instead of going alone.
+    pub sack_immediately_on_drain: bool,
     /// Bytes of out-of-order or partial messages held for reassembly before aborting.
     pub max_reassembly_bytes: usize,
     /// Whether to offer AUTH (RFC 4895): Random, Chunk List and HMAC
@@ -82,6 +88,11 @@ pub struct AssociationConfig {
     /// The Adaptation Layer Indication sent in INIT and INIT ACK (RFC 5061
     /// section 4.2.5; RFC 6458 SCTP_ADAPTATION_LAYER), if any.
     pub adaptation_layer_indication: Option<u32>,
+    /// Whether to offer and accept partial reliability (PR-SCTP, RFC 3758:
+    /// Forward-TSN-Supported in INIT and INIT ACK; true). Without the
+    /// peer's support, messages with a policy are abandoned only before
+    /// any of them was sent.
+    pub partial_reliability: bool,
     /// Fixes our Initial TSN instead of drawing it at random (RFC 9260 5.3.1
     /// wants it random; fixing it serves reproducible tests, such as TSN wrap-around).
     pub initial_tsn: Option<crate::Tsn>,
@@ -113,11 +124,13 @@ impl Default for AssociationConfig {
             delayed_ack_time: Duration::from_millis(200),
             sack_frequency: 2,
             nagle: false,
+            sack_immediately_on_drain: true,
             max_reassembly_bytes: 4 * 1024 * 1024,
             initial_tsn: None,
             auth: true,
             asconf: true,
             adaptation_layer_indication: None,
+            partial_reliability: true,
         }
     }
 }
@@ -180,6 +193,8 @@ setters! {
     sack_frequency: u32,
     /// Turns Nagle-like bundling on or off.
     nagle: bool,
+    /// Sets whether the last fragment before an empty queue asks for an immediate SACK.
+    sack_immediately_on_drain: bool,
     /// Sets the reassembly memory bound.
     max_reassembly_bytes: usize,
     /// Fixes the Initial TSN (tests only).
@@ -190,6 +205,8 @@ setters! {
     asconf: bool,
     /// Sets the Adaptation Layer Indication.
     adaptation_layer_indication: Option<u32>,
+    /// Turns PR-SCTP (RFC 3758) on or off.
+    partial_reliability: bool,
 }
 
 /// Why a configuration was refused by [`AssociationConfig::validate`] or
@@ -307,6 +324,9 @@ impl AssociationConfig {
             != (self.auth, self.asconf, self.adaptation_layer_indication)
         {
             return fixed("auth, asconf and adaptation_layer_indication");
+        }
+        if new.partial_reliability != self.partial_reliability {
+            return fixed("partial_reliability");
         }
         Ok(())
     }

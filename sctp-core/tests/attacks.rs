@@ -1022,8 +1022,9 @@ fn rfc9260_8_1_silent_peer_is_reported_lost_after_assoc_max_retrans() {
     let took = net.now() - start;
     let a_sent = a.outbound.len() - before;
     eprintln!("silent peer: communication lost after {took:?}, {a_sent} packets sent");
-    // RTO 100 ms doubling, capped at 2 s: 0.1+0.2+0.4+0.8+1.6+2 = 5.1 s.
-    assert!(took >= Duration::from_millis(2_000), "{took:?}");
+    // The RTO is at least RTO.Min (50 ms) and doubles at each expiry
+    // (capped at 2 s): 0.05+0.1+0.2+0.4+0.8 = 1.55 s at the least.
+    assert!(took >= Duration::from_millis(1_500), "{took:?}");
     assert!(took <= Duration::from_secs(15), "{took:?}");
     assert!(
         a_sent <= 10 * (MAX_RETRANS as usize + 2),

@@ -153,7 +153,7 @@ impl SctpAssociation {
             .unordered(options.unordered || msg.unordered);
         match inner
             .assoc
-            .send_with(msg.stream_id, msg.ppid, payload, &options)
+            .send_with(now(), msg.stream_id, msg.ppid, payload, &options)
         {
             Ok(()) => {
                 self.shared.endpoint.mark_dirty(inner, self.shared.handle);

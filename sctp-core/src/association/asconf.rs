@@ -116,9 +116,17 @@ impl Association {
             peer_serial: peer_initial_tsn.0.wrapping_sub(1),
             ..Extensions::none()
         };
+        self.negotiated = super::Negotiated {
+            partial_reliability: self.config.partial_reliability && peer.partial_reliability(),
+        };
         if let Some(code) = peer.adaptation {
             self.events.push_back(Event::AdaptationIndication(code));
         }
+    }
+
+    /// Whether partial reliability (PR-SCTP, RFC 3758) is in use.
+    pub fn supports_partial_reliability(&self) -> bool {
+        self.negotiated.partial_reliability
     }
 
     /// Whether AUTH (RFC 4895) is in use on this association.

@@ -190,6 +190,20 @@ pub enum Event {
         /// Whether at least one fragment of it had been put on the wire.
         sent: bool,
     },
+    /// A partially reliable message was abandoned (RFC 3758 section 3.5,
+    /// RFC 7496; RFC 6458 SCTP_SEND_FAILED_EVENT): its policy gave up on
+    /// it, or a message of higher priority took its room. If `sent`, some
+    /// of it went on the wire: the peer may have received it whole before
+    /// the FORWARD TSN (SCTP_DATA_SENT); otherwise the peer never learns
+    /// of it (SCTP_DATA_UNSENT).
+    Abandoned {
+        /// The whole message.
+        message: Message,
+        /// The context given in [`super::SendOptions`].
+        context: u32,
+        /// Whether at least one fragment of it had been put on the wire.
+        sent: bool,
+    },
     /// The peer sent an ERROR chunk with these causes that the engine did not
     /// act on itself (RFC 9260 section 10.2; RFC 6458 SCTP_REMOTE_ERROR).
     RemoteError(Vec<ErrorCause>),

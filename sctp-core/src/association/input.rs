@@ -191,6 +191,11 @@ impl Association {
                 self.on_asconf(now, a, self.packet_source)
             }
             Chunk::AsconfAck(a) if self.supports_asconf() => self.on_asconf_ack(now, a),
+            Chunk::ForwardTsn(f) if self.negotiated.partial_reliability => {
+                // RFC 3758 section 3.6: answered by a SACK, to where it came from.
+                *saw_data = true;
+                self.on_forward_tsn(f);
+            }
             Chunk::Unknown(_) => {
                 // Section 3.2: the two high bits of the type say what to do.
                 let action = raw.unrecognized_action();
@@ -272,6 +277,22 @@ impl Association {
         }
         let mut delivered = std::collections::VecDeque::new();
         self.reassembly.receive(d, &mut delivered);
+        self.push_delivered(delivered);
+        if self.reassembly.buffered_bytes() > self.config.max_reassembly_bytes {
+            // The peer ignores our window: protect memory.
+            self.abort(vec![ErrorCause::of(OutOfResource)]);
+            return false;
+        }
+        let _ = now;
+        true
+    }
+
+    /// Hands complete messages to the user as events (they count against
+    /// our window until read).
+    pub(super) fn push_delivered(
+        &mut self,
+        delivered: std::collections::VecDeque<super::reassembly::Delivered>,
+    ) {
         let cumulative_tsn = self.tracker.cumulative_tsn();
         for m in delivered {
             self.undelivered_bytes += m.message.payload.len();
@@ -282,13 +303,6 @@ impl Association {
             };
             self.events.push_back(Event::Message(m.message, info));
         }
-        if self.reassembly.buffered_bytes() > self.config.max_reassembly_bytes {
-            // The peer ignores our window: protect memory.
-            self.abort(vec![ErrorCause::of(OutOfResource)]);
-            return false;
-        }
-        let _ = now;
-        true
     }
 
     /// Section 6.2: SACK every second DATA packet (every `sack_frequency`,
@@ -384,6 +398,7 @@ impl Association {
             // RFC 6458 section 6.1.9: everything sent is acknowledged.
             self.events.push_back(Event::SenderDry);
         }
+        self.note_forward_tsn_owed();
         self.maybe_send_shutdown(now);
         self.maybe_send_shutdown_ack(now);
     }

@@ -26,6 +26,7 @@ pub mod fuzzing;
 mod input;
 mod loss;
 mod output;
+mod partial_reliability;
 mod path;
 mod reassembly;
 mod reconfigure;
@@ -48,6 +49,7 @@ use bytes::Bytes;
 use thiserror::Error;
 
 pub use event::PathChange;
+pub use partial_reliability::PrPolicy;
 pub use event::{CloseReason, ErrorCause, Event, Message, RecvInfo};
 pub use state::State;
 pub use status::{AssociationStats, AssociationStatus, PathState, PathStatus};
@@ -137,6 +139,8 @@ pub struct SendOptions {
     pub context: u32,
     /// Ask the peer to SACK the message's last fragment at once (the I bit, RFC 7053).
     pub sack_immediately: bool,
+    /// Its partial-reliability policy (RFC 7496 section 4); fully reliable by default.
+    pub pr: PrPolicy,
 }
 
 impl SendOptions {
@@ -160,6 +164,20 @@ impl SendOptions {
         self.sack_immediately = v;
         self
     }
+
+    /// Sets the partial-reliability policy (RFC 7496 section 4).
+    #[must_use]
+    pub fn pr_policy(mut self, v: PrPolicy) -> Self {
+        self.pr = v;
+        self
+    }
+}
+
+/// Which optional extensions both sides listed in INIT and INIT ACK.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Negotiated {
+    /// PR-SCTP (RFC 3758 section 3.3): FORWARD TSN may be sent and received.
+    partial_reliability: bool,
 }
 
 /// How soon a SACK is owed.
@@ -190,6 +208,12 @@ pub struct Association {
     local_key: Option<crate::handshake::auth::KeyVector>,
     /// What AUTH and ASCONF negotiated (RFC 4895, RFC 5061).
     ext: asconf::Extensions,
+    /// The other extensions both sides support.
+    negotiated: Negotiated,
+    /// A FORWARD TSN is owed (RFC 3758 section 3.5 C3).
+    forward_tsn_due: bool,
+    /// The id the next partially reliable message gets.
+    next_message_id: u64,
     /// Route changes for the endpoint.
     endpoint_events: VecDeque<EndpointEvent>,
     /// The source of the packet being processed, for replies.
@@ -250,6 +274,7 @@ pub struct Association {
     rng: SmallRng,
     scratch_gaps: Vec<crate::wire::chunk::GapAckBlock>,
     scratch_dups: Vec<Tsn>,
+    scratch_skipped: Vec<crate::wire::chunk::ForwardTsnStream>,
     /// Counters for [`Association::stats`].
     stats: AssociationStats,
 }
@@ -338,6 +363,9 @@ impl Association {
                 )
             }),
             ext: asconf::Extensions::none(),
+            negotiated: Negotiated::default(),
+            forward_tsn_due: false,
+            next_message_id: 0,
             endpoint_events: VecDeque::new(),
             packet_source: remote,
             sack_path: None,
@@ -375,6 +403,7 @@ impl Association {
             rng,
             scratch_gaps: Vec::new(),
             scratch_dups: Vec::new(),
+            scratch_skipped: Vec::new(),
             stats: AssociationStats::default(),
             config,
             cookie_key,
@@ -511,14 +540,31 @@ impl Association {
         unordered: bool,
     ) -> Result<(), SendError> {
         let options = SendOptions::default().unordered(unordered);
-        self.send_with(stream_id, ppid, payload, &options)
+        self.enqueue(None, stream_id, ppid, payload, &options)
     }
 
     /// Queues a message with per-message options (RFC 6458 section 5.3.4
-    /// sctp_sndinfo): unordered delivery, a context for send failures, and
-    /// an immediate SACK for its last fragment (RFC 7053).
+    /// sctp_sndinfo and RFC 7496 section 4 sctp_prinfo) sent at `now`:
+    /// unordered delivery, a context for send failures, an immediate SACK
+    /// for its last fragment (RFC 7053) and a partial-reliability policy.
+    /// A message of the priority policy that finds the send buffer full
+    /// takes the room of queued messages of lower priority, which are
+    /// abandoned (RFC 7496 section 3.2).
     pub fn send_with(
         &mut self,
+        now: Instant,
+        stream_id: StreamId,
+        ppid: Ppid,
+        payload: Bytes,
+        options: &SendOptions,
+    ) -> Result<(), SendError> {
+        self.enqueue(Some(now), stream_id, ppid, payload, options)
+    }
+
+    /// `send` and `send_with`: `now` is needed for a lifetime only.
+    fn enqueue(
+        &mut self,
+        now: Option<Instant>,
         stream_id: StreamId,
         ppid: Ppid,
         payload: Bytes,
@@ -527,6 +573,41 @@ impl Association {
         if !self.state.accepts_user_data() {
             return Err(SendError::NotAccepting(self.state));
         }
+        self.check_message(stream_id, &payload)?;
+        if let Err(full) = self.check_buffer(payload.len()) {
+            let (PrPolicy::Priority(p), Some(now)) = (options.pr, now) else {
+                return Err(full);
+            };
+            let needed = self.buffered_amount() + payload.len() - self.config.send_buffer;
+            if !self.make_room_for_priority(now, p, needed) {
+                return Err(full);
+            }
+        }
+        let pr = (!options.pr.is_reliable()).then(|| {
+            self.next_message_id += 1;
+            Arc::new(partial_reliability::PrMessage {
+                id: self.next_message_id,
+                policy: options.pr,
+                expires: match (options.pr, now) {
+                    (PrPolicy::TimedReliability(ttl), Some(now)) => Some(now + ttl),
+                    _ => None,
+                },
+                message: Message {
+                    stream_id,
+                    ppid,
+                    unordered: options.unordered,
+                    payload: payload.clone(),
+                },
+                context: options.context,
+            })
+        });
+        self.send_queue.push(stream_id, ppid, options, payload, pr);
+        self.open_burst();
+        Ok(())
+    }
+
+    /// The checks on a message itself (RFC 9260 section 10.1 SEND).
+    fn check_message(&self, stream_id: StreamId, payload: &Bytes) -> Result<(), SendError> {
         if stream_id >= self.outbound_streams {
             return Err(SendError::InvalidStream {
                 stream_id,
@@ -542,15 +623,19 @@ impl Association {
                 max: self.config.max_message_size,
             });
         }
+        Ok(())
+    }
+
+    /// Whether `len` more bytes fit the send buffer (a message always
+    /// fits an empty one).
+    fn check_buffer(&self, len: usize) -> Result<(), SendError> {
         let buffered = self.buffered_amount();
-        if buffered > 0 && buffered + payload.len() > self.config.send_buffer {
+        if buffered > 0 && buffered + len > self.config.send_buffer {
             return Err(SendError::BufferFull {
                 buffered,
                 limit: self.config.send_buffer,
             });
         }
-        self.send_queue.push(stream_id, ppid, options, payload);
-        self.open_burst();
         Ok(())
     }
 

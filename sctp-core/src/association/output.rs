@@ -93,6 +93,8 @@ impl Association {
             }
         }
 
+        self.abandon_due_retransmissions(now);
+        while self.drop_expired_head(now) {}
         let will_send_data = self.can_send_data();
         // Section 6.4: a SACK goes to where the DATA came from; when data
         // goes elsewhere, the SACK leaves in a packet of its own.
@@ -108,6 +110,8 @@ impl Association {
         {
             self.push_sack(&mut b);
         }
+        // RFC 3758 section 3.5 C3: bundled before any DATA.
+        self.push_forward_tsn(now, &mut b);
         let mut sent_data = false;
         if will_send_data {
             sent_data = self.push_data(now, &mut b, tx);
@@ -315,12 +319,19 @@ impl Association {
             if self.nagle_holds(flight) && !sent && !probing {
                 break;
             }
+            if self.drop_expired_head(now) {
+                continue;
+            }
             let Some(mut frag) = self.send_queue.take(n) else {
                 break;
             };
-            // RFC 7053 section 4.1: the last DATA before SHUTDOWN asks for
-            // an immediate SACK, so the shutdown does not wait for a delayed one.
-            if self.state == State::ShutdownPending && self.send_queue.is_empty() {
+            // RFC 7053 section 4.1: the last DATA before a pause (nothing
+            // else queued, SHUTDOWN next) asks for an immediate SACK, so
+            // the sender does not wait for a delayed one.
+            if frag.flags.ending
+                && self.send_queue.is_empty()
+                && (self.config.sack_immediately_on_drain || self.state == State::ShutdownPending)
+            {
                 frag.flags.immediate = true;
             }
             frag.flags.immediate |= probing;

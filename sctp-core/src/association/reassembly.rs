@@ -57,6 +57,37 @@ impl InboundStream {
         let near = Ssn(self.next as u16);
         self.next.wrapping_add_signed(i64::from(ssn.distance(near)))
     }
+
+    /// Delivers the held messages up to SSN `upto` (unwrapped), in order;
+    /// returns the bytes they held.
+    fn release_through(&mut self, upto: u64, out: &mut VecDeque<Delivered>) -> usize {
+        let mut freed = 0;
+        while let Some(entry) = self.pending.first_entry() {
+            let seq = *entry.key();
+            if seq > upto {
+                break;
+            }
+            let (message, last_tsn) = entry.remove();
+            freed += message.payload.len();
+            out.push_back(Delivered {
+                message,
+                ssn: Ssn(seq as u16),
+                last_tsn,
+            });
+        }
+        freed
+    }
+
+    /// Delivers the held messages that follow `next` without a gap; returns
+    /// the bytes they held.
+    fn release_in_order(&mut self, out: &mut VecDeque<Delivered>) -> usize {
+        let mut freed = 0;
+        while self.pending.first_key_value().is_some_and(|(&k, _)| k == self.next) {
+            freed += self.release_through(self.next, out);
+            self.next += 1;
+        }
+        freed
+    }
 }
 
 /// Reassembly buffer and per-stream ordering queues.
@@ -232,18 +263,33 @@ impl Reassembly {
             last_tsn,
         });
         stream.next += 1;
-        while let Some(entry) = stream.pending.first_entry() {
-            if *entry.key() != stream.next {
-                break;
+        self.bytes -= stream.release_in_order(out);
+    }
+
+    /// FORWARD TSN (RFC 3758 section 3.6): drops the fragments held at or
+    /// below `new_cum` (messages the sender abandoned, or their earlier
+    /// fragments), and moves each listed ordered stream past the SSN
+    /// skipped on it: the complete messages held up to that SSN are
+    /// delivered in order, then those that now follow without a gap.
+    pub(crate) fn skip(
+        &mut self,
+        new_cum: Tsn,
+        streams: &[(StreamId, Ssn)],
+        out: &mut VecDeque<Delivered>,
+    ) {
+        let key = self.unwrap_tsn(new_cum);
+        let kept = self.frags.split_off(&(key + 1));
+        let dropped = std::mem::replace(&mut self.frags, kept);
+        self.bytes -= dropped.values().map(|f| f.payload.len()).sum::<usize>();
+        for &(stream_id, ssn) in streams {
+            let stream = self.streams.entry(stream_id).or_default();
+            let skipped = stream.unwrap(ssn);
+            if skipped < stream.next {
+                continue;
             }
-            let (message, last_tsn) = entry.remove();
-            self.bytes -= message.payload.len();
-            out.push_back(Delivered {
-                message,
-                ssn: Ssn(stream.next as u16),
-                last_tsn,
-            });
-            stream.next += 1;
+            self.bytes -= stream.release_through(skipped, out);
+            stream.next = skipped + 1;
+            self.bytes -= stream.release_in_order(out);
         }
     }
 }

@@ -24,12 +24,14 @@
 //! chunk whose first transmission came later.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
+use super::partial_reliability::{PrMessage, add_skipped};
 use super::send_queue::Fragment;
-use crate::wire::chunk::{DataFlags, Sack};
+use crate::wire::chunk::{DataFlags, ForwardTsnStream, Sack};
 use crate::{Ppid, Ssn, StreamId, Tsn};
 
 /// One DATA chunk sent and not yet cumulatively acknowledged.
@@ -58,6 +60,11 @@ pub(crate) struct Sent {
     miss_indications: u8,
     /// The path (index into the association's paths) of the latest transmission.
     pub(crate) path: u8,
+    /// The message's partial-reliability policy, when it has one.
+    pr: Option<Arc<PrMessage>>,
+    /// Abandoned (RFC 3758 section 3.5): never sent again, out of every
+    /// count, waiting for the peer to pass it after our FORWARD TSN.
+    abandoned: bool,
 }
 
 impl Sent {
@@ -141,6 +148,8 @@ pub(crate) struct RetransmitQueue {
     gap_acked_count: usize,
     /// The TSN a loss probe retransmitted, until it is acknowledged.
     probe_tsn: Option<Tsn>,
+    /// Chunks with a partial-reliability policy, not abandoned.
+    pr_chunks: usize,
 }
 
 impl RetransmitQueue {
@@ -159,6 +168,7 @@ impl RetransmitQueue {
             delivered_seq: 0,
             gap_acked_count: 0,
             probe_tsn: None,
+            pr_chunks: 0,
         }
     }
 
@@ -260,7 +270,9 @@ impl RetransmitQueue {
             flags,
             context,
             payload,
+            pr,
         } = frag;
+        self.pr_chunks += usize::from(pr.is_some());
         let tsn = self.next_tsn;
         self.next_tsn = tsn.next();
         let seq = self.take_seq();
@@ -282,8 +294,161 @@ impl RetransmitQueue {
             needs_retransmit: false,
             miss_indications: 0,
             path,
+            pr,
+            abandoned: false,
         });
         tsn
+    }
+
+    /// Whether any chunk outstanding may be abandoned.
+    pub(crate) fn may_abandon(&self) -> bool {
+        self.pr_chunks > 0
+    }
+
+    /// Takes chunk `index` out of flight, retransmission and the
+    /// outstanding bytes: abandoned.
+    fn mark_abandoned(&mut self, index: usize) {
+        let c = &mut self.chunks[index];
+        if c.abandoned {
+            return;
+        }
+        c.abandoned = true;
+        self.pr_chunks -= usize::from(c.pr.is_some());
+        if c.needs_retransmit {
+            c.needs_retransmit = false;
+            self.to_retransmit -= 1;
+        } else if !c.gap_acked {
+            self.flight -= c.size();
+        }
+        self.outstanding -= c.size();
+        if self.probe_tsn == Some(c.tsn) {
+            self.probe_tsn = None;
+        }
+    }
+
+    /// Abandons every chunk of message `id` (RFC 3758 section 3.5 A3);
+    /// returns whether it had any here.
+    pub(crate) fn abandon(&mut self, id: u64) -> bool {
+        let mut any = false;
+        for i in 0..self.chunks.len() {
+            if self.chunks[i].pr.as_ref().is_some_and(|p| p.id == id) {
+                self.mark_abandoned(i);
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Gives the unsent rest of an abandoned message a TSN of its own,
+    /// abandoned at once and never sent, so the FORWARD TSN covers it and
+    /// the peer drops the fragments it holds (RFC 3758 section 3.5 A3).
+    pub(crate) fn push_abandoned_tail(
+        &mut self,
+        stream_id: StreamId,
+        ssn: Ssn,
+        unordered: bool,
+        now: Instant,
+    ) {
+        let tsn = self.next_tsn;
+        self.next_tsn = tsn.next();
+        let seq = self.take_seq();
+        self.chunks.push_back(Sent {
+            tsn,
+            stream_id,
+            ssn,
+            ppid: Ppid(0),
+            flags: DataFlags {
+                immediate: false,
+                unordered,
+                beginning: false,
+                ending: true,
+            },
+            context: 0,
+            payload: Bytes::new(),
+            sent_at: now,
+            sent_seq: seq,
+            first_seq: seq,
+            transmissions: 0,
+            gap_acked: false,
+            needs_retransmit: false,
+            miss_indications: 0,
+            path: 0,
+            pr: None,
+            abandoned: true,
+        });
+    }
+
+    /// The messages of chunks marked for retransmission that their policy
+    /// abandons at `now` instead (RFC 3758 section 3.5 A1-A2, RFC 7496
+    /// section 3.1), each once.
+    pub(crate) fn due_for_abandonment(&self, now: Instant) -> Vec<Arc<PrMessage>> {
+        let mut out: Vec<Arc<PrMessage>> = Vec::new();
+        if self.to_retransmit == 0 {
+            return out;
+        }
+        for c in &self.chunks {
+            if let Some(pr) = &c.pr
+                && c.needs_retransmit
+                && pr.abandons_retransmission(now, c.transmissions)
+                && !out.iter().any(|p| p.id == pr.id)
+            {
+                out.push(Arc::clone(pr));
+            }
+        }
+        out
+    }
+
+    /// Outstanding messages that yield to priority `p` (RFC 7496 section
+    /// 3.2), newest first, with the bytes abandoning each frees. A message
+    /// the peer reported receiving in part is not among them.
+    pub(crate) fn lower_priority(&self, p: u16) -> Vec<(Arc<PrMessage>, usize)> {
+        let mut out: Vec<(Arc<PrMessage>, usize)> = Vec::new();
+        let mut received: Vec<u64> = Vec::new();
+        for c in self.chunks.iter().rev() {
+            let Some(pr) = c.pr.as_ref().filter(|pr| pr.yields_to(p)) else {
+                continue;
+            };
+            if c.abandoned {
+                continue;
+            }
+            if c.gap_acked {
+                received.push(pr.id);
+            }
+            match out.iter_mut().find(|(m, _)| m.id == pr.id) {
+                Some((_, bytes)) => *bytes += c.size(),
+                None => out.push((Arc::clone(pr), c.size())),
+            }
+        }
+        out.retain(|(m, _)| !received.contains(&m.id));
+        out
+    }
+
+    /// The Advanced.Peer.Ack.Point when it is ahead of the peer's
+    /// cumulative TSN ack point: the last of the abandoned chunks that
+    /// follow it without a gap (RFC 3758 section 3.5 C1-C2).
+    pub(crate) fn advanced_peer_ack_point(&self) -> Option<Tsn> {
+        let mut point = None;
+        for c in &self.chunks {
+            if !c.abandoned {
+                break;
+            }
+            point = Some(c.tsn);
+        }
+        point
+    }
+
+    /// The FORWARD TSN's stream entries up to `point`: the largest SSN
+    /// skipped on each ordered stream (RFC 3758 section 3.5 C4).
+    pub(crate) fn skipped_streams(&self, point: Tsn, out: &mut Vec<ForwardTsnStream>) {
+        out.clear();
+        for c in &self.chunks {
+            if c.tsn.is_after(point) {
+                break;
+            }
+            if !c.flags.unordered {
+                add_skipped(out, c.stream_id, c.ssn);
+            }
+        }
     }
 
     /// The oldest chunk marked for retransmission whose size fits `room`,
@@ -375,6 +540,13 @@ impl RetransmitQueue {
                 break;
             }
             let c = self.chunks.pop_front().expect("front exists");
+            out.cum_advanced = true;
+            if c.abandoned {
+                // Out of every count since it was abandoned.
+                self.gap_acked_count -= usize::from(c.gap_acked);
+                continue;
+            }
+            self.pr_chunks -= usize::from(c.pr.is_some());
             self.outstanding -= c.size();
             if c.gap_acked {
                 self.gap_acked_count -= 1;
@@ -396,7 +568,6 @@ impl RetransmitQueue {
             } else if !c.gap_acked {
                 self.flight -= c.size();
             }
-            out.cum_advanced = true;
         }
         self.cum_ack = cum;
 
@@ -419,6 +590,18 @@ impl RetransmitQueue {
                 .is_some_and(|b| u32::from(b.start) <= off && off <= u32::from(b.end));
             if c.gap_acked {
                 gap_acked_left -= 1;
+            }
+            if c.abandoned {
+                // Only the flag is tracked: no bytes, flight or RTT.
+                if acked != c.gap_acked {
+                    c.gap_acked = acked;
+                    if acked {
+                        self.gap_acked_count += 1;
+                    } else {
+                        self.gap_acked_count -= 1;
+                    }
+                }
+                continue;
             }
             if acked && !c.gap_acked {
                 c.gap_acked = true;
@@ -469,7 +652,8 @@ impl RetransmitQueue {
                 if c.first_seq >= newest_acked {
                     break;
                 }
-                if c.gap_acked || c.needs_retransmit || c.sent_seq >= newest_acked {
+                if c.gap_acked || c.needs_retransmit || c.abandoned || c.sent_seq >= newest_acked
+                {
                     continue;
                 }
                 c.miss_indications = c.miss_indications.saturating_add(1);
@@ -497,7 +681,8 @@ impl RetransmitQueue {
             if c.first_seq >= self.delivered_seq {
                 break;
             }
-            if c.gap_acked || c.needs_retransmit || c.sent_seq >= self.delivered_seq {
+            if c.gap_acked || c.needs_retransmit || c.abandoned || c.sent_seq >= self.delivered_seq
+            {
                 continue;
             }
             let due = c.sent_at + reorder_window;
@@ -518,7 +703,7 @@ impl RetransmitQueue {
         let Some(i) = self
             .chunks
             .iter()
-            .rposition(|c| !c.gap_acked && !c.needs_retransmit)
+            .rposition(|c| !c.gap_acked && !c.needs_retransmit && !c.abandoned)
         else {
             return false;
         };
@@ -531,7 +716,7 @@ impl RetransmitQueue {
     /// marked for retransmission; fast recovery ends.
     pub(crate) fn on_t3_expiry(&mut self) {
         for c in self.chunks.iter_mut() {
-            if !c.gap_acked && !c.needs_retransmit {
+            if !c.gap_acked && !c.needs_retransmit && !c.abandoned {
                 c.needs_retransmit = true;
                 c.miss_indications = 0;
                 self.to_retransmit += 1;
@@ -550,7 +735,9 @@ impl RetransmitQueue {
         self.outstanding = 0;
         self.gap_acked_count = 0;
         self.probe_tsn = None;
-        self.chunks.drain(..)
+        self.pr_chunks = 0;
+        // Abandoned chunks were reported when they were abandoned.
+        self.chunks.drain(..).filter(|c| !c.abandoned)
     }
 }
 
@@ -669,6 +856,7 @@ mod tests {
                     flags: DataFlags::COMPLETE,
                     context: 0,
                     payload: Bytes::from_static(&[0; 100]),
+                    pr: None,
                 },
                 at,
                 0,

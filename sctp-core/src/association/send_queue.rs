@@ -1,11 +1,19 @@
 //! Messages waiting to be sent, fragmented on demand (RFC 9260 section 6.9),
 //! with stream sequence numbers assigned per stream in send order (6.6).
+//!
+//! An ordered message takes its SSN when its first fragment is taken, not
+//! when it is queued: a partially reliable message abandoned before any of
+//! it was sent then leaves no hole in its stream's SSNs (RFC 3758 has no
+//! way to tell the peer about a message that never had a TSN).
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 
 use super::Message;
+use super::partial_reliability::PrMessage;
 use crate::wire::chunk::DataFlags;
 use crate::{Ppid, Ssn, StreamId};
 
@@ -13,6 +21,7 @@ use crate::{Ppid, Ssn, StreamId};
 #[derive(Debug)]
 struct Queued {
     stream_id: StreamId,
+    /// Assigned when the first fragment is taken (ordered messages only).
     ssn: Ssn,
     ppid: Ppid,
     unordered: bool,
@@ -23,6 +32,8 @@ struct Queued {
     payload: Bytes,
     /// Bytes of `payload` already handed out as fragments.
     taken: usize,
+    /// Its partial-reliability policy, when it has one.
+    pr: Option<Arc<PrMessage>>,
 }
 
 /// The next piece of user data to put in a DATA chunk.
@@ -34,6 +45,18 @@ pub(crate) struct Fragment {
     pub(crate) flags: DataFlags,
     pub(crate) context: u32,
     pub(crate) payload: Bytes,
+    /// The message's partial-reliability policy, when it has one.
+    pub(crate) pr: Option<Arc<PrMessage>>,
+}
+
+/// What was left of a message removed from the queue.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Removed {
+    /// Whether some of it had been handed out as fragments already.
+    pub(crate) taken: bool,
+    pub(crate) stream_id: StreamId,
+    pub(crate) ssn: Ssn,
+    pub(crate) unordered: bool,
 }
 
 /// A message taken back from the queue for a send-failure report.
@@ -64,34 +87,64 @@ impl SendQueue {
         self.queue.is_empty()
     }
 
-    /// Queues a message; ordered messages take the stream's next SSN.
+    /// Queues a message.
     pub(crate) fn push(
         &mut self,
         stream_id: StreamId,
         ppid: Ppid,
         options: &super::SendOptions,
         payload: Bytes,
+        pr: Option<Arc<PrMessage>>,
     ) {
-        let unordered = options.unordered;
-        let ssn = if unordered {
-            Ssn(0)
-        } else {
-            let next = self.next_ssn.entry(stream_id).or_default();
-            let ssn = *next;
-            *next = next.next();
-            ssn
-        };
         self.bytes += payload.len();
         self.queue.push_back(Queued {
             stream_id,
-            ssn,
+            ssn: Ssn(0),
             ppid,
-            unordered,
+            unordered: options.unordered,
             context: options.context,
             sack_immediately: options.sack_immediately,
             payload,
             taken: 0,
+            pr,
         });
+    }
+
+    /// The head message, if its lifetime is over at `now` (RFC 3758
+    /// section 5, RFC 9260 section 10.1), and whether some of it was taken.
+    pub(crate) fn expired_head(&self, now: Instant) -> Option<(Arc<PrMessage>, bool)> {
+        let q = self.queue.front()?;
+        let pr = q.pr.as_ref()?;
+        pr.expired(now).then(|| (Arc::clone(pr), q.taken > 0))
+    }
+
+    /// Removes the message `id`; says what was left of it.
+    pub(crate) fn remove_message(&mut self, id: u64) -> Option<Removed> {
+        let i = self
+            .queue
+            .iter()
+            .position(|q| q.pr.as_ref().is_some_and(|p| p.id == id))?;
+        let q = self.queue.remove(i)?;
+        self.bytes -= q.payload.len() - q.taken;
+        Some(Removed {
+            taken: q.taken > 0,
+            stream_id: q.stream_id,
+            ssn: q.ssn,
+            unordered: q.unordered,
+        })
+    }
+
+    /// Queued messages that yield to priority `p` (RFC 7496 section 3.2),
+    /// newest first, with the bytes removing each would free.
+    pub(crate) fn lower_priority(&self, p: u16) -> Vec<(Arc<PrMessage>, usize)> {
+        self.queue
+            .iter()
+            .rev()
+            .filter_map(|q| {
+                let pr = q.pr.as_ref().filter(|pr| pr.yields_to(p))?;
+                Some((Arc::clone(pr), q.payload.len() - q.taken))
+            })
+            .collect()
     }
 
     /// Bytes left of the message at the head of the queue.
@@ -104,6 +157,11 @@ impl SendQueue {
         let q = self.queue.front_mut()?;
         let n = (q.payload.len() - q.taken).min(max);
         let beginning = q.taken == 0;
+        if beginning && !q.unordered {
+            let next = self.next_ssn.entry(q.stream_id).or_default();
+            q.ssn = *next;
+            *next = next.next();
+        }
         let payload = q.payload.slice(q.taken..q.taken + n);
         q.taken += n;
         let ending = q.taken == q.payload.len();
@@ -119,6 +177,7 @@ impl SendQueue {
             },
             context: q.context,
             payload,
+            pr: q.pr.clone(),
         };
         self.bytes -= n;
         if ending {
@@ -162,9 +221,9 @@ mod tests {
         let mut q = SendQueue::default();
         let ordered = crate::association::SendOptions::default();
         let unordered = ordered.clone().unordered(true);
-        q.push(4, Ppid(1), &ordered, Bytes::from_static(b"abcdefg"));
-        q.push(4, Ppid(1), &ordered, Bytes::from_static(b"h"));
-        q.push(5, Ppid(1), &unordered, Bytes::from_static(b"i"));
+        q.push(4, Ppid(1), &ordered, Bytes::from_static(b"abcdefg"), None);
+        q.push(4, Ppid(1), &ordered, Bytes::from_static(b"h"), None);
+        q.push(5, Ppid(1), &unordered, Bytes::from_static(b"i"), None);
         assert_eq!(q.queued_bytes(), 9);
         assert_eq!(q.chunk_count(3), 5);
         let f: Vec<_> = std::iter::from_fn(|| q.take(3)).collect();
@@ -200,7 +259,7 @@ mod tests {
         let opts = crate::association::SendOptions::default()
             .sack_immediately(true)
             .context(7);
-        q.push(0, Ppid(1), &opts, Bytes::from_static(b"abcdefg"));
+        q.push(0, Ppid(1), &opts, Bytes::from_static(b"abcdefg"), None);
         let f: Vec<_> = std::iter::from_fn(|| q.take(3)).collect();
         let i_bits: Vec<_> = f.iter().map(|f| f.flags.immediate).collect();
         assert_eq!(i_bits, [false, false, true]);

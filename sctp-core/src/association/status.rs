@@ -122,6 +122,14 @@ pub struct AssociationStats {
     pub control_chunks_received: u64,
     /// HEARTBEAT chunks sent.
     pub heartbeats_sent: u64,
+    /// Messages abandoned under their partial-reliability policy (RFC 7496).
+    pub messages_abandoned: u64,
+    /// FORWARD TSN chunks sent (RFC 3758).
+    pub forward_tsns_sent: u64,
+    /// FORWARD TSN chunks received (RFC 3758).
+    pub forward_tsns_received: u64,
+    /// TSNs the peer's FORWARD TSNs skipped that had not arrived.
+    pub tsns_skipped: u64,
     /// The largest RTO the association has had.
     pub max_rto: Duration,
 }

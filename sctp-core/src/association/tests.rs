@@ -26,6 +26,8 @@ fn cfg() -> AssociationConfig {
         .rto_initial(Duration::from_millis(100))
         .rto_min(Duration::from_millis(100))
         .hb_interval(None)
+        // Many tests here watch the receiver's delayed SACK (RFC 9260 6.2).
+        .sack_immediately_on_drain(false)
 }
 
 /// Chunks of a packet, parsed.

@@ -85,6 +85,10 @@ impl Association {
                 self.paths[path].rto.back_off();
                 self.paths[path].cc.on_t3_expiry();
                 self.rtx.on_t3_expiry();
+                // RFC 3758 section 3.5 A5: what the policies abandon now
+                // is not resent, and a lost FORWARD TSN goes again.
+                self.abandon_due_retransmissions(now);
+                self.note_forward_tsn_owed();
                 // Section 6.4.1: retransmit to an active alternate, if any.
                 self.rtx_path = self.alternate_path(path);
                 self.fast_rtx_pending = false;

@@ -144,12 +144,21 @@ impl TsnTracker {
         }
     }
 
-    /// FORWARD TSN (RFC 3758 3.6): moves the ack point to at least `new_cum`.
-    #[cfg(test)]
-    pub(crate) fn forward_to(&mut self, new_cum: Tsn) {
-        if new_cum.is_after(self.cum) {
-            self.advance_to(new_cum);
+    /// FORWARD TSN (RFC 3758 section 3.6): moves the ack point to at least
+    /// `new_cum`; returns how many TSNs up to it had not arrived.
+    pub(crate) fn forward_to(&mut self, new_cum: Tsn) -> u64 {
+        if !new_cum.is_after(self.cum) {
+            return 0;
         }
+        let span = new_cum.distance(self.cum) as u32;
+        let arrived: u32 = self
+            .runs
+            .iter()
+            .take_while(|&&(s, _)| s <= span)
+            .map(|&(s, e)| e.min(span) - s + 1)
+            .sum();
+        self.advance_to(new_cum);
+        u64::from(span - arrived)
     }
 
     /// Gap-ack blocks for a SACK, offsets relative to the cumulative ack point.

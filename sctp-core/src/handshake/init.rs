@@ -67,6 +67,8 @@ pub(crate) struct PeerExtensions {
     pub(crate) chunk_types: Vec<u8>,
     /// Its Adaptation Layer Indication (RFC 5061 section 4.2.5).
     pub(crate) adaptation: Option<u32>,
+    /// It sent Forward-TSN-Supported (RFC 3758 section 3.1).
+    pub(crate) forward_tsn: bool,
 }
 
 impl PeerExtensions {
@@ -86,6 +88,7 @@ impl PeerExtensions {
                 Ok(Param::AdaptationLayerIndication(a)) => {
                     out.adaptation = Some(a.adaptation_code_point)
                 }
+                Ok(Param::ForwardTsnSupported(_)) => out.forward_tsn = true,
                 _ => {}
             }
         }
@@ -98,6 +101,13 @@ impl PeerExtensions {
     /// Whether it listed this chunk type among its Supported Extensions.
     pub(crate) fn supports(&self, chunk_type: u8) -> bool {
         self.chunk_types.contains(&chunk_type)
+    }
+
+    /// Whether it supports PR-SCTP: Forward-TSN-Supported, or FORWARD TSN
+    /// among its Supported Extensions (RFC 3758 section 3.3.1; some stacks
+    /// send only the latter).
+    pub(crate) fn partial_reliability(&self) -> bool {
+        self.forward_tsn || self.supports(FORWARD_TSN)
     }
 }
 
@@ -171,6 +181,7 @@ impl<'a> PeerInit<'a> {
                 | Param::ChunkList(_)
                 | Param::RequestedHmacAlgorithm(_)
                 | Param::SupportedExtensions(_)
+                | Param::ForwardTsnSupported(_)
                 | Param::AdaptationLayerIndication(_) => {
                     init.extension_params
                         .extend(raw_tlv.map(|t| &raw_params[t.offset..t.offset + t.length()]));
@@ -308,10 +319,13 @@ pub(crate) fn auth_chunk_list(config: &AssociationConfig) -> &'static [u8] {
 pub(crate) const ASCONF: u8 = 0xc1;
 /// ASCONF-ACK's chunk type (RFC 5061 section 3.1.2).
 pub(crate) const ASCONF_ACK: u8 = 0x80;
+/// FORWARD TSN's chunk type (RFC 3758 section 3.2).
+pub(crate) const FORWARD_TSN: u8 = 0xc0;
 
 /// Our extension parameters for INIT and INIT ACK, encoded: AUTH's three
-/// (RFC 4895 section 3), Supported Extensions listing AUTH and ASCONF
-/// (RFC 5061 section 4.2.7) and our Adaptation Layer Indication.
+/// (RFC 4895 section 3), Supported Extensions listing AUTH, ASCONF and
+/// FORWARD TSN (RFC 5061 section 4.2.7), Forward-TSN-Supported (RFC 3758
+/// section 3.1) and our Adaptation Layer Indication.
 pub(crate) fn extension_params(
     config: &AssociationConfig,
     local_key: Option<&KeyVector>,
@@ -324,6 +338,9 @@ pub(crate) fn extension_params(
             types.extend([ASCONF, ASCONF_ACK]);
         }
     }
+    if config.partial_reliability {
+        types.push(FORWARD_TSN);
+    }
     let mut tlv = |ty: u16, value: &[u8]| {
         out.extend_from_slice(&ty.to_be_bytes());
         out.extend_from_slice(&((4 + value.len()) as u16).to_be_bytes());
@@ -332,6 +349,9 @@ pub(crate) fn extension_params(
     };
     if !types.is_empty() {
         tlv(0x8008, &types);
+    }
+    if config.partial_reliability {
+        tlv(0xc000, &[]);
     }
     if let Some(code) = config.adaptation_layer_indication {
         tlv(0xc006, &code.to_be_bytes());

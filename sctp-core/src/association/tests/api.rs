@@ -68,7 +68,7 @@ fn rfc7053_4_sack_immediately_sets_i_bit_on_last_fragment() {
     let (now, mut a, mut b) = established(101);
     let opts = SendOptions::default().sack_immediately(true);
     a.a()
-        .send_with(0, Ppid(1), Bytes::from(vec![7u8; 3000]), &opts)
+        .send_with(now, 0, Ppid(1), Bytes::from(vec![7u8; 3000]), &opts)
         .unwrap();
     let out = a.transmit(now);
     let frags: Vec<_> = out.iter().flat_map(|p| data_chunks(p)).collect();
@@ -94,7 +94,7 @@ fn rfc7053_4_sack_immediately_sets_i_bit_on_last_fragment() {
         "a lone packet waits for the delayed SACK"
     );
     a.a()
-        .send_with(0, Ppid(1), Bytes::from_static(b"urgent"), &opts)
+        .send_with(now, 0, Ppid(1), Bytes::from_static(b"urgent"), &opts)
         .unwrap();
     let urgent = a.transmit(now);
     assert!(data_chunks(&urgent[0]).iter().all(|d| d.1.immediate));
@@ -111,11 +111,11 @@ fn rfc6458_5_3_4_send_failed_returns_context_and_whether_it_was_sent() {
     let (now, mut a, _b) = established(102);
     let opts = |ctx| SendOptions::default().context(ctx);
     a.a()
-        .send_with(0, Ppid(1), Bytes::from_static(b"whole"), &opts(7))
+        .send_with(now, 0, Ppid(1), Bytes::from_static(b"whole"), &opts(7))
         .unwrap();
     // Larger than the initial cwnd: partly sent.
     a.a()
-        .send_with(1, Ppid(2), Bytes::from(vec![1u8; 10_000]), &opts(3))
+        .send_with(now, 1, Ppid(2), Bytes::from(vec![1u8; 10_000]), &opts(3))
         .unwrap();
     let out = a.transmit(now);
     assert!(!out.is_empty());
@@ -124,7 +124,7 @@ fn rfc6458_5_3_4_send_failed_returns_context_and_whether_it_was_sent() {
         "the window holds part back"
     );
     a.a()
-        .send_with(2, Ppid(3), Bytes::from_static(b"never"), &opts(4))
+        .send_with(now, 2, Ppid(3), Bytes::from_static(b"never"), &opts(4))
         .unwrap();
     // Plain send carries context 0.
     a.a()

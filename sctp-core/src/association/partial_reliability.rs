@@ -1,0 +1,245 @@
+//! Partial reliability (RFC 3758) with the policies of RFC 7496: which
+//! messages are abandoned and when, the FORWARD TSN that moves the peer's
+//! cumulative TSN past them, and the peer's FORWARD TSN.
+//!
+//! A message is abandoned whole (RFC 3758 section 3.5 A3): its fragments in
+//! the retransmission queue stop counting as outstanding, what is still
+//! queued is dropped, and the user gets the message back in
+//! [`Event::Abandoned`]. A message dropped before any of it was sent took
+//! no TSN and no SSN, so the peer never learns of it; that needs no peer
+//! support, as RFC 9260 section 10.1 already lets a lifetime discard unsent
+//! data. Abandoning what was sent needs the peer's PR-SCTP support.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::{Association, Event, Message, SackDue, State, Timer};
+use crate::wire::chunk::{ForwardTsn, ForwardTsnStream};
+
+/// How hard the association tries to deliver a message (RFC 7496 section
+/// 4, `sinfo_pr_policy` and `sinfo_pr_value`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PrPolicy {
+    /// Fully reliable: retransmitted until acknowledged (SCTP_PR_SCTP_NONE).
+    #[default]
+    Reliable,
+    /// Timed reliability (RFC 3758 section 5, SCTP_PR_SCTP_TTL): neither
+    /// sent nor retransmitted once this long has passed since `send`.
+    TimedReliability(Duration),
+    /// Limited retransmissions (RFC 7496 section 3.1, SCTP_PR_SCTP_RTX):
+    /// each fragment is retransmitted at most this many times (0: sent once).
+    LimitedRetransmissions(u32),
+    /// Priority (RFC 7496 section 3.2, SCTP_PR_SCTP_PRIO): abandoned when
+    /// the send buffer is full and a message of higher priority (a lower
+    /// value; 0 is the highest) needs the room.
+    Priority(u16),
+}
+
+impl PrPolicy {
+    /// Whether the policy may abandon a message.
+    pub fn is_reliable(&self) -> bool {
+        *self == Self::Reliable
+    }
+}
+
+/// A partially reliable message, shared by its queue entry and its
+/// fragments in flight, so that abandoning it finds all of them and gives
+/// the user the whole message back.
+#[derive(Debug)]
+pub(crate) struct PrMessage {
+    /// Unique within the association (send order).
+    pub(crate) id: u64,
+    pub(crate) policy: PrPolicy,
+    /// When a timed-reliability message expires.
+    pub(crate) expires: Option<Instant>,
+    pub(crate) message: Message,
+    pub(crate) context: u32,
+}
+
+impl PrMessage {
+    /// Whether a fragment sent `transmissions` times must be abandoned
+    /// rather than retransmitted at `now` (RFC 3758 section 3.5 A1-A2, RFC
+    /// 7496 section 3.1).
+    pub(crate) fn abandons_retransmission(&self, now: Instant, transmissions: u32) -> bool {
+        match self.policy {
+            PrPolicy::TimedReliability(_) => self.expired(now),
+            PrPolicy::LimitedRetransmissions(n) => transmissions > n,
+            _ => false,
+        }
+    }
+
+    /// Whether its lifetime is over (timed reliability only).
+    pub(crate) fn expired(&self, now: Instant) -> bool {
+        self.expires.is_some_and(|e| now >= e)
+    }
+
+    /// Whether it may be abandoned for a message of priority `p` (RFC 7496 section 3.2).
+    pub(crate) fn yields_to(&self, p: u16) -> bool {
+        matches!(self.policy, PrPolicy::Priority(mine) if mine > p)
+    }
+}
+
+impl Association {
+    /// Abandons a message (RFC 3758 section 3.5 A3): every fragment in the
+    /// retransmission queue and whatever of it is still queued. A message
+    /// cut off part-way is given one more TSN, never sent, that the FORWARD
+    /// TSN skips too: the peer then drops the fragments it holds however
+    /// many of them were acknowledged already.
+    pub(super) fn abandon_message(&mut self, now: Instant, pr: &Arc<PrMessage>) {
+        let mut sent = self.rtx.abandon(pr.id);
+        if let Some(rest) = self.send_queue.remove_message(pr.id) {
+            if rest.taken {
+                self.rtx
+                    .push_abandoned_tail(rest.stream_id, rest.ssn, rest.unordered, now);
+                sent = true;
+            }
+        }
+        if sent {
+            self.forward_tsn_due = true;
+        }
+        self.stats.messages_abandoned += 1;
+        self.events.push_back(Event::Abandoned {
+            message: pr.message.clone(),
+            context: pr.context,
+            sent,
+        });
+    }
+
+    /// Abandons the fragments marked for retransmission whose policy says
+    /// so, before anything is (re)sent (RFC 3758 section 3.5 A1-A2).
+    pub(super) fn abandon_due_retransmissions(&mut self, now: Instant) {
+        if !self.negotiated.partial_reliability || !self.rtx.may_abandon() {
+            return;
+        }
+        for pr in self.rtx.due_for_abandonment(now) {
+            self.abandon_message(now, &pr);
+        }
+    }
+
+    /// Abandons the head of the send queue if its lifetime is over (RFC
+    /// 3758 section 5; RFC 9260 section 10.1 for one not sent at all);
+    /// returns whether it did.
+    pub(super) fn drop_expired_head(&mut self, now: Instant) -> bool {
+        let Some((pr, taken)) = self.send_queue.expired_head(now) else {
+            return false;
+        };
+        if taken && !self.negotiated.partial_reliability {
+            // Begun, and only PR-SCTP could tell the peer to forget it.
+            return false;
+        }
+        self.abandon_message(now, &pr);
+        true
+    }
+
+    /// Makes room for a message of priority `p` needing `needed` bytes of
+    /// the send buffer by abandoning messages of lower priority, queued
+    /// ones first, newest first (RFC 7496 section 3.2). Abandons nothing,
+    /// and returns false, when even all of them would not make the room.
+    pub(super) fn make_room_for_priority(&mut self, now: Instant, p: u16, needed: usize) -> bool {
+        let mut victims = self.send_queue.lower_priority(p);
+        if self.negotiated.partial_reliability {
+            victims.extend(self.rtx.lower_priority(p));
+        }
+        let freeable: usize = victims.iter().map(|(_, bytes)| bytes).sum();
+        if freeable < needed {
+            return false;
+        }
+        let mut freed = 0;
+        for (pr, bytes) in victims {
+            if freed >= needed {
+                break;
+            }
+            self.abandon_message(now, &pr);
+            freed += bytes;
+        }
+        true
+    }
+
+    /// After a SACK or a T3-rtx expiry: while abandoned data lies at the
+    /// peer's cumulative TSN ack point, a FORWARD TSN is owed (RFC 3758
+    /// section 3.5 C1-C3 and A5), so a lost one is sent again.
+    pub(super) fn note_forward_tsn_owed(&mut self) {
+        if self.negotiated.partial_reliability && self.rtx.advanced_peer_ack_point().is_some() {
+            self.forward_tsn_due = true;
+        }
+    }
+
+    /// Writes the FORWARD TSN owed, if any, into the packet (RFC 3758
+    /// section 3.5 C3-C4): the Advanced.Peer.Ack.Point and, for each
+    /// ordered stream skipped, the largest SSN skipped on it.
+    pub(super) fn push_forward_tsn(
+        &mut self,
+        now: Instant,
+        b: &mut crate::wire::PacketBuilder<'_>,
+    ) {
+        if !self.forward_tsn_due
+            || !matches!(
+                self.state,
+                State::Established | State::ShutdownPending | State::ShutdownReceived
+            )
+        {
+            return;
+        }
+        let Some(new_cumulative_tsn) = self.rtx.advanced_peer_ack_point() else {
+            self.forward_tsn_due = false;
+            return;
+        };
+        let mut streams = std::mem::take(&mut self.scratch_skipped);
+        self.rtx.skipped_streams(new_cumulative_tsn, &mut streams);
+        let chunk = ForwardTsn {
+            new_cumulative_tsn,
+            streams: crate::wire::List::Items(&streams),
+        };
+        if b.push_value(&chunk).is_ok() {
+            self.forward_tsn_due = false;
+            self.stats.forward_tsns_sent += 1;
+            self.stats.control_chunks_sent += 1;
+            // The FORWARD TSN is retransmitted on T3-rtx expiry (A5).
+            if !self.timers.is_armed(Timer::T3Rtx) {
+                self.timers.set(Timer::T3Rtx, now + self.dp().rto.rto());
+            }
+        }
+        self.scratch_skipped = streams;
+    }
+
+    /// FORWARD TSN received (RFC 3758 section 3.6): every TSN up to the new
+    /// cumulative TSN counts as received, fragments held up to it are
+    /// dropped, and ordered streams move past the SSNs skipped, releasing
+    /// the messages that waited behind them. A FORWARD TSN at or behind
+    /// our cumulative TSN is out of date; either way a SACK answers.
+    pub(super) fn on_forward_tsn(&mut self, f: &ForwardTsn<'_>) {
+        if !self.state.accepts_data() {
+            return;
+        }
+        self.stats.forward_tsns_received += 1;
+        self.sack_due = SackDue::Now;
+        let new_cum = f.new_cumulative_tsn;
+        let cum = self.tracker.cumulative_tsn();
+        if !new_cum.is_after(cum) {
+            return;
+        }
+        // A peer cannot skip TSNs it never sent; one that claims to skip
+        // more than half the TSN space is not believed.
+        if new_cum.distance(cum) > i32::MAX / 2 {
+            return;
+        }
+        self.stats.tsns_skipped += self.tracker.forward_to(new_cum);
+        let mut delivered = std::collections::VecDeque::new();
+        let skipped: Vec<(u16, crate::Ssn)> =
+            f.streams.iter().map(|s| (s.stream_id, s.ssn)).collect();
+        self.reassembly
+            .skip(new_cum, &skipped, &mut delivered);
+        self.push_delivered(delivered);
+    }
+}
+
+/// The stream entries of a FORWARD TSN: the largest SSN skipped per
+/// ordered stream, in the order first seen.
+pub(super) fn add_skipped(out: &mut Vec<ForwardTsnStream>, stream_id: u16, ssn: crate::Ssn) {
+    match out.iter_mut().find(|s| s.stream_id == stream_id) {
+        Some(s) if ssn.is_after(s.ssn) => s.ssn = ssn,
+        Some(_) => {}
+        None => out.push(ForwardTsnStream { stream_id, ssn }),
+    }
+}
