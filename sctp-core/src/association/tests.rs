@@ -38,6 +38,37 @@ fn chunks(p: &[u8]) -> Vec<Chunk<'_>> {
         .collect()
 }
 
+/// Exchanges packets and fires timers until nothing is due before `until`.
+fn settle(mut now: Instant, a: &mut Side, b: &mut Side, until: Instant) -> Instant {
+    for _ in 0..1000 {
+        exchange(now, a, b);
+        let next = [a.a().poll_timeout(), b.a().poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min();
+        match next {
+            Some(t) if t <= until => {
+                now = now.max(t);
+                a.a().handle_timeout(now);
+                b.a().handle_timeout(now);
+            }
+            _ => break,
+        }
+    }
+    now
+}
+
+/// The DATA chunks of a packet: TSN, flags and payload length.
+fn data_chunks(p: &[u8]) -> Vec<(Tsn, DataFlags, usize)> {
+    chunks(p)
+        .iter()
+        .filter_map(|c| match c {
+            Chunk::Data(d) => Some((d.tsn, d.flags, d.payload.len())),
+            _ => None,
+        })
+        .collect()
+}
+
 fn vtag(p: &[u8]) -> VerificationTag {
     Packet::new_checked(p).unwrap().verification_tag()
 }
@@ -971,3 +1002,4 @@ fn rfc9260_9_1_a_closed_association_processes_nothing_more() {
 
 mod api;
 mod loss;
+mod partial_reliability;

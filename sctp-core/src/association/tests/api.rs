@@ -22,26 +22,6 @@ fn established_with(
     (now, a, b)
 }
 
-/// Exchanges packets and fires timers until nothing is due before `until`.
-fn settle(mut now: Instant, a: &mut Side, b: &mut Side, until: Instant) -> Instant {
-    for _ in 0..1000 {
-        exchange(now, a, b);
-        let next = [a.a().poll_timeout(), b.a().poll_timeout()]
-            .into_iter()
-            .flatten()
-            .min();
-        match next {
-            Some(t) if t <= until => {
-                now = now.max(t);
-                a.a().handle_timeout(now);
-                b.a().handle_timeout(now);
-            }
-            _ => break,
-        }
-    }
-    now
-}
-
 /// An ERROR chunk packet from `from` to `to`'s association.
 fn error_packet(to: &mut Side, from: &Side, causes: &[ErrorCause]) -> Vec<u8> {
     let tag = to.a().local_verification_tag();
@@ -51,16 +31,6 @@ fn error_packet(to: &mut Side, from: &Side, causes: &[ErrorCause]) -> Vec<u8> {
         tag,
         &[&handshake::encode_error_chunk(causes)],
     )
-}
-
-fn data_chunks(p: &[u8]) -> Vec<(Tsn, DataFlags, usize)> {
-    chunks(p)
-        .iter()
-        .filter_map(|c| match c {
-            Chunk::Data(d) => Some((d.tsn, d.flags, d.payload.len())),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]
