@@ -43,6 +43,8 @@ pub struct SctpHost {
     pub reading: bool,
     outbox: Vec<Vec<u8>>,
     buf: Vec<u8>,
+    /// The virtual time of the latest call from the network.
+    now: Instant,
 }
 
 impl SctpHost {
@@ -61,6 +63,7 @@ impl SctpHost {
             reading: true,
             outbox: Vec::new(),
             buf: vec![0; 65_536],
+            now,
         }
     }
 
@@ -87,6 +90,12 @@ impl SctpHost {
         let mut h = Self::new(now, local, cfg, seed);
         h.endpoint.listen(h.local.port());
         h
+    }
+
+    /// The virtual time the network last called this host at (for
+    /// `send_with`, whose lifetimes count from the call).
+    pub fn now(&self) -> Instant {
+        self.now
     }
 
     /// Also accepts associations on our port (for set-up collisions).
@@ -159,6 +168,7 @@ impl Host for SctpHost {
     }
 
     fn handle(&mut self, now: Instant, from: IpAddr, packet: &[u8]) {
+        self.now = now;
         let remote = SocketAddr::new(from, 0);
         match self
             .endpoint
@@ -183,6 +193,7 @@ impl Host for SctpHost {
     }
 
     fn poll_transmit(&mut self, now: Instant) -> Vec<Vec<u8>> {
+        self.now = now;
         let mut out = std::mem::take(&mut self.outbox);
         if let Some((_, a)) = &mut self.assoc {
             while let Some(t) = a.poll_transmit(now, &mut self.buf) {
@@ -198,6 +209,7 @@ impl Host for SctpHost {
     }
 
     fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
         if let Some((_, a)) = &mut self.assoc {
             a.handle_timeout(now);
         }
