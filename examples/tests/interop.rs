@@ -533,3 +533,135 @@ fn rfc5061_asconf_add_then_delete_is_accepted_by_usrsctp() {
         "no Delete IP Address"
     );
 }
+
+/// Counts packets of a finished capture matching a display filter.
+fn capture_count(file: &std::path::Path, filter: &str) -> usize {
+    support::tshark_lines(file, filter)
+}
+
+/// usrsctp's `tsctp` client with a partial-reliability policy (`-P policy -t
+/// value`) into our perf server, with 10 % loss both ways: the server ends
+/// gracefully, having learnt of the abandoned messages by FORWARD TSN (RFC
+/// 3758 section 3.6); no ABORT, nothing malformed.
+fn tsctp_pr_client_vs_our_perf_server(test: &str, policy: &str, value: &str) {
+    let _g = serial();
+    let Some(ns) = setup(test, &["tsctp"]) else {
+        return;
+    };
+    ns.inject_loss(&ns.a, 10);
+    ns.inject_loss(&ns.b, 10);
+    let cap = ns.capture(&ns.a, "sctp");
+    let file = cap.file.clone();
+    let args = [
+        "server",
+        "--bind",
+        "198.18.0.2:5001",
+        "--once",
+        "--json",
+    ];
+    let mut server = ns.spawn(&ns.b, "server", PERF, &args, secs(150));
+    server.wait_for_output("listening on", secs(10));
+    let targs = [
+        "-p",
+        "5001",
+        "-l",
+        "1400",
+        // usrsctp waits out its RTO (1 s at least) for most losses at this
+        // rate: a few hundred messages take a minute.
+        "-n",
+        "600",
+        "-P",
+        policy,
+        "-t",
+        value,
+        "198.18.0.2",
+    ];
+    let mut client = ns.spawn(&ns.a, "tsctp-client", &usrsctp("tsctp"), &targs, secs(120));
+    let c = client.wait();
+    c.assert_success("tsctp client");
+    let s = server.wait();
+    s.assert_success("our perf server");
+    let json: serde_json::Value = s
+        .stdout
+        .lines()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("no JSON line: {}", s.stdout));
+    let messages = json["messages"].as_u64().unwrap_or_default();
+    assert!((1..=600).contains(&messages), "{json}");
+    assert!(json["forward_tsns"].as_u64() > Some(0), "{json}");
+    assert!(ns.dropped(&ns.a) + ns.dropped(&ns.b) > 0, "no loss injected");
+    cap.stop_and_check(100);
+    assert!(
+        capture_count(&file, "sctp.chunk_type == 192 && ip.src == 198.18.0.1") > 0,
+        "no FORWARD TSN from usrsctp"
+    );
+    assert_eq!(capture_count(&file, "sctp.chunk_type == 6"), 0, "ABORT seen");
+}
+
+#[test]
+fn rfc3758_tsctp_timed_reliability_into_perf_server_under_loss() {
+    tsctp_pr_client_vs_our_perf_server("tsctp_pr_ttl_vs_perf", "1", "50");
+}
+
+#[test]
+fn rfc7496_tsctp_limited_retransmissions_into_perf_server_under_loss() {
+    tsctp_pr_client_vs_our_perf_server("tsctp_pr_rtx_vs_perf", "2", "1");
+}
+
+/// Our perf client with timed reliability into a tsctp server, with 10 %
+/// loss both ways: our FORWARD TSNs are accepted, the association ends with
+/// SHUTDOWN COMPLETE, no ABORT, nothing malformed.
+#[test]
+fn rfc3758_perf_client_timed_reliability_into_tsctp_server_under_loss() {
+    let test = "perf_pr_ttl_vs_tsctp";
+    let _g = serial();
+    let Some(ns) = setup(test, &["tsctp"]) else {
+        return;
+    };
+    ns.inject_loss(&ns.a, 10);
+    ns.inject_loss(&ns.b, 10);
+    let cap = ns.capture(&ns.a, "sctp");
+    let file = cap.file.clone();
+    let mut server = ns.spawn(
+        &ns.b,
+        "tsctp-server",
+        &usrsctp("tsctp"),
+        &["-p", "5001"],
+        secs(150),
+    );
+    std::thread::sleep(secs(1));
+    let args = [
+        "client",
+        "198.18.0.2:5001",
+        "--count",
+        "3000",
+        "--size",
+        "1400",
+        "--pr-policy",
+        "ttl",
+        "--pr-value",
+        "50",
+        "--json",
+    ];
+    let out = ns.spawn(&ns.a, "client", PERF, &args, secs(120)).wait();
+    out.assert_success("sctp-perf client with timed reliability against tsctp");
+    let json: serde_json::Value = out
+        .stdout
+        .lines()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("no JSON line: {}", out.stdout));
+    assert!(json["abandoned"].as_u64() > Some(0), "{json}");
+    // tsctp's server line: first_length, messages, ... once the association ends.
+    server.wait_for_output("1400, ", secs(20));
+    let _ = server.stop("TERM");
+    cap.stop_and_check(100);
+    assert!(
+        capture_count(&file, "sctp.chunk_type == 192 && ip.src == 198.18.0.1") > 0,
+        "we sent no FORWARD TSN"
+    );
+    assert_eq!(capture_count(&file, "sctp.chunk_type == 6"), 0, "ABORT seen");
+    assert!(
+        capture_count(&file, "sctp.chunk_type == 14") > 0,
+        "no SHUTDOWN COMPLETE"
+    );
+}

@@ -39,6 +39,17 @@ pub enum AssociationEvent {
         /// rather than `SCTP_DATA_UNSENT`).
         sent: bool,
     },
+    /// A partially reliable message was abandoned under its policy
+    /// (RFC 7496; `SCTP_SEND_FAILED_EVENT` for a PR-SCTP message). If
+    /// `sent`, the peer may still have received it whole.
+    Abandoned {
+        /// The message, whole.
+        message: Message,
+        /// The context given with [`crate::SendOptions::context`].
+        context: u32,
+        /// Whether some of it had been put on the wire.
+        sent: bool,
+    },
     /// A path to a peer address changed: confirmed, potentially failed,
     /// unreachable, available again, added, removed or made primary
     /// (`SCTP_PEER_ADDR_CHANGE`).
@@ -79,6 +90,15 @@ impl AssociationEvent {
                 context,
                 sent,
             },
+            Event::Abandoned {
+                message,
+                context,
+                sent,
+            } => Self::Abandoned {
+                message,
+                context,
+                sent,
+            },
             Event::PathChange { address, change } => Self::PeerAddressChange { address, change },
             Event::RemoteError(causes) => Self::RemoteError(causes),
             Event::SenderDry => Self::SenderDry,
@@ -95,7 +115,7 @@ impl AssociationEvent {
                 EventMask::ASSOCIATION_CHANGE
             }
             Self::ShutdownReceived => EventMask::SHUTDOWN,
-            Self::SendFailed { .. } => EventMask::SEND_FAILURE,
+            Self::SendFailed { .. } | Self::Abandoned { .. } => EventMask::SEND_FAILURE,
             Self::PeerAddressChange { .. } => EventMask::PEER_ADDRESS_CHANGE,
             Self::RemoteError(_) => EventMask::REMOTE_ERROR,
             Self::SenderDry => EventMask::SENDER_DRY,

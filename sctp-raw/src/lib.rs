@@ -167,8 +167,8 @@ pub use event::{AssociationEvent, Delivery, EventMask};
 pub use listener::SctpListener;
 pub use sctp_core::{
     AsconfError, AssociationConfig, AssociationStats, AssociationStatus, CauseCode, CloseReason,
-    ConfigError, ErrorCause, Message, PathChange, PathError, PathState, PathStatus, Ppid, RecvInfo,
-    SendError, SendOptions,
+    ConfigError, ErrorCause, Message, PathChange, PathError, PathState, PathStatus, Ppid, PrPolicy,
+    RecvInfo, SendError, SendOptions,
 };
 
 /// The time the engine is given: tokio's clock, so a paused clock in tests works.

@@ -16,7 +16,10 @@ use sctp_examples::{
     connect_multihomed, cpu_time, echo_payload, init_tracing, report_failure, report_usage,
     resident_kib, runtime, wait_closed,
 };
-use sctp_raw::{AssociationConfig, EndpointSettings, Message, Ppid, SctpAssociation, SctpEndpoint};
+use sctp_raw::{
+    AssociationConfig, EndpointSettings, Message, Ppid, PrPolicy, SctpAssociation, SctpEndpoint,
+    SendOptions,
+};
 
 const PROGRAM: &str = "sctp-perf";
 
@@ -180,8 +183,45 @@ struct ClientArgs {
     #[arg(long, value_name = "C", default_value_t = 1000)]
     setup_concurrency: u32,
 
+    /// Partial reliability of every message (RFC 3758, RFC 7496): none
+    /// (fully reliable), ttl (--pr-value is the lifetime in ms), rtx
+    /// (--pr-value retransmissions at most) or prio (--pr-value is the
+    /// priority, 0 the highest). The JSON line then reports `abandoned`.
+    #[arg(long, value_name = "POLICY", value_enum, default_value_t = PrArg::None)]
+    pr_policy: PrArg,
+
+    /// The value of --pr-policy.
+    #[arg(long, value_name = "N")]
+    pr_value: Option<u32>,
+
     #[command(flatten)]
     common: CommonOpts,
+}
+
+/// `--pr-policy`: the partial-reliability policies of RFC 7496.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PrArg {
+    /// Fully reliable.
+    None,
+    /// Timed reliability: a lifetime in milliseconds.
+    Ttl,
+    /// Limited retransmissions.
+    Rtx,
+    /// Priority: lower-priority messages make room when the buffer is full.
+    Prio,
+}
+
+impl ClientArgs {
+    /// The policy --pr-policy and --pr-value name (validated already).
+    fn pr(&self) -> PrPolicy {
+        let v = self.pr_value.unwrap_or(0);
+        match self.pr_policy {
+            PrArg::None => PrPolicy::Reliable,
+            PrArg::Ttl => PrPolicy::TimedReliability(Duration::from_millis(v.into())),
+            PrArg::Rtx => PrPolicy::LimitedRetransmissions(v),
+            PrArg::Prio => PrPolicy::Priority(u16::try_from(v).unwrap_or(u16::MAX)),
+        }
+    }
 }
 
 /// Largest message the programs accept: 64 MiB.
@@ -268,7 +308,18 @@ fn validate(mode: &Mode) -> Result<(), UsageError> {
                     "--idle must be a number of seconds from 0 to 86400",
                 ));
             }
-            Ok(())
+            match (a.pr_policy, a.pr_value) {
+                (PrArg::None, None) => Ok(()),
+                (PrArg::None, Some(_)) => Err(UsageError::Conflict(
+                    "--pr-value needs --pr-policy ttl, rtx or prio",
+                )),
+                (_, None) => Err(UsageError::Conflict(
+                    "--pr-policy ttl, rtx and prio need --pr-value",
+                )),
+                (PrArg::Ttl, Some(v)) => UsageError::check_range("--pr-value", v.into(), 1, u32::MAX.into()),
+                (PrArg::Rtx, Some(_)) => Ok(()),
+                (PrArg::Prio, Some(v)) => UsageError::check_range("--pr-value", v.into(), 0, 65_535),
+            }
         }
     }
 }
@@ -396,9 +447,15 @@ async fn count(
     };
     println!("sctp-perf: association with {from} {how}");
     let max_gap_ms = max_gap.as_secs_f64() * 1000.0;
+    // What partial reliability skipped (RFC 3758): FORWARD TSNs received
+    // and the TSNs they skipped that had not arrived.
+    let stats = assoc.stats();
+    let skipping = stats.forward_tsns_received > 0;
     if json {
         let mut line = t.json();
         line["max_gap_ms"] = max_gap_ms.into();
+        line["forward_tsns"] = stats.forward_tsns_received.into();
+        line["skipped_tsns"] = stats.tsns_skipped.into();
         line["rss_kib"] = resident_kib().into();
         if let Some(d) = &delivery {
             line["check"] = d.json();
@@ -406,13 +463,25 @@ async fn count(
         println!("{line}");
     } else {
         println!("sctp-perf: received {t}; longest gap between deliveries {max_gap_ms:.1} ms");
+        if skipping {
+            println!(
+                "sctp-perf: the peer abandoned data: {} FORWARD TSN(s) skipped {} TSN(s)",
+                stats.forward_tsns_received, stats.tsns_skipped
+            );
+        }
         if let Some(d) = &delivery {
             println!("sctp-perf: check: {d}");
         }
     }
     result?;
+    // Messages the peer abandoned are missing by design; duplicates and
+    // corruption never are.
+    let missing = match &delivery {
+        Some(d) if !skipping => d.missing(),
+        _ => 0,
+    };
     match delivery {
-        Some(d) if d.duplicates + d.corrupt + d.missing() > 0 => Err(Failure::msg(
+        Some(d) if d.duplicates + d.corrupt + missing > 0 => Err(Failure::msg(
             format!("association with {from}"),
             format!("delivery check failed: {d}"),
         )),
@@ -496,6 +565,7 @@ async fn run_client(
             q + u64::from((i as u64) < r)
         });
         let plan = SendPlan {
+            pr: args.pr(),
             size: args.size,
             streams: u64::from(args.streams),
             unordered: args.unordered,
@@ -505,10 +575,12 @@ async fn run_client(
         };
         senders.spawn(async move { send_all(&assoc, &plan).await });
     }
-    let mut sent = 0u64;
+    let (mut sent, mut abandoned) = (0u64, 0u64);
     while let Some(r) = senders.join_next().await {
-        sent +=
+        let (s, a) =
             r.map_err(|e| Failure::msg(format!("perf run against {server}"), e.to_string()))??;
+        sent += s;
+        abandoned += a;
     }
     let t = Throughput {
         bytes: sent * args.size as u64,
@@ -531,9 +603,15 @@ async fn run_client(
             line["idle_seconds"] = args.idle.into();
             line["idle_cpu_seconds"] = idle_cpu.into();
         }
+        if !args.pr().is_reliable() {
+            line["abandoned"] = abandoned.into();
+        }
         println!("{line}");
     } else {
         println!("sctp-perf: sent and acknowledged {t}");
+        if !args.pr().is_reliable() {
+            println!("sctp-perf: {abandoned} message(s) abandoned under {:?}", args.pr());
+        }
     }
     Ok(())
 }
@@ -541,6 +619,7 @@ async fn run_client(
 /// What one sending association does.
 #[derive(Debug, Clone, Copy)]
 struct SendPlan {
+    pr: PrPolicy,
     size: usize,
     streams: u64,
     unordered: bool,
@@ -550,10 +629,12 @@ struct SendPlan {
 }
 
 /// Sends as planned, then shuts down (SHUTDOWN COMPLETE only comes once the
-/// server acknowledged all data); returns the messages sent.
-async fn send_all(assoc: &SctpAssociation, plan: &SendPlan) -> Result<u64, Failure> {
+/// server acknowledged or skipped all data); returns the messages sent and
+/// how many of them were abandoned.
+async fn send_all(assoc: &SctpAssociation, plan: &SendPlan) -> Result<(u64, u64), Failure> {
     let server = assoc.remote_addr();
     let payload = Bytes::from(vec![b'b'; plan.size]);
+    let options = SendOptions::default().pr_policy(plan.pr);
     let mut sent = 0u64;
     loop {
         let done = match plan.count {
@@ -574,16 +655,26 @@ async fn send_all(assoc: &SctpAssociation, plan: &SendPlan) -> Result<u64, Failu
         )
         .with_unordered(plan.unordered);
         assoc
-            .send(msg)
+            .send_with(msg, &options)
             .await
             .context(|| format!("sending message {sent} to {server}"))?;
         sent += 1;
+        if !plan.pr.is_reliable() {
+            drain_notifications(assoc);
+        }
     }
     assoc
         .shutdown()
         .await
         .context(|| format!("shutting down the association with {server}"))?;
-    Ok(sent)
+    Ok((sent, assoc.stats().messages_abandoned))
+}
+
+/// Reads the notifications ready now: abandoned messages come back whole,
+/// and unread they would hold their memory until the run ends.
+fn drain_notifications(assoc: &SctpAssociation) {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    while let std::task::Poll::Ready(Some(_)) = assoc.poll_next_event(&mut cx) {}
 }
 
 /// The `j`th address after `ip`.
