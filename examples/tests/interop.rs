@@ -552,13 +552,7 @@ fn tsctp_pr_client_vs_our_perf_server(test: &str, policy: &str, value: &str) {
     ns.inject_loss(&ns.b, 10);
     let cap = ns.capture(&ns.a, "sctp");
     let file = cap.file.clone();
-    let args = [
-        "server",
-        "--bind",
-        "198.18.0.2:5001",
-        "--once",
-        "--json",
-    ];
+    let args = ["server", "--bind", "198.18.0.2:5001", "--once", "--json"];
     let mut server = ns.spawn(&ns.b, "server", PERF, &args, secs(150));
     server.wait_for_output("listening on", secs(10));
     let targs = [
@@ -589,13 +583,20 @@ fn tsctp_pr_client_vs_our_perf_server(test: &str, policy: &str, value: &str) {
     let messages = json["messages"].as_u64().unwrap_or_default();
     assert!((1..=600).contains(&messages), "{json}");
     assert!(json["forward_tsns"].as_u64() > Some(0), "{json}");
-    assert!(ns.dropped(&ns.a) + ns.dropped(&ns.b) > 0, "no loss injected");
+    assert!(
+        ns.dropped(&ns.a) + ns.dropped(&ns.b) > 0,
+        "no loss injected"
+    );
     cap.stop_and_check(100);
     assert!(
         capture_count(&file, "sctp.chunk_type == 192 && ip.src == 198.18.0.1") > 0,
         "no FORWARD TSN from usrsctp"
     );
-    assert_eq!(capture_count(&file, "sctp.chunk_type == 6"), 0, "ABORT seen");
+    assert_eq!(
+        capture_count(&file, "sctp.chunk_type == 6"),
+        0,
+        "ABORT seen"
+    );
 }
 
 #[test]
@@ -659,7 +660,11 @@ fn rfc3758_perf_client_timed_reliability_into_tsctp_server_under_loss() {
         capture_count(&file, "sctp.chunk_type == 192 && ip.src == 198.18.0.1") > 0,
         "we sent no FORWARD TSN"
     );
-    assert_eq!(capture_count(&file, "sctp.chunk_type == 6"), 0, "ABORT seen");
+    assert_eq!(
+        capture_count(&file, "sctp.chunk_type == 6"),
+        0,
+        "ABORT seen"
+    );
     assert!(
         capture_count(&file, "sctp.chunk_type == 14") > 0,
         "no SHUTDOWN COMPLETE"

@@ -75,7 +75,7 @@ fn run(policy: impl Fn(u32) -> PrPolicy, send_buffer: usize, seed: u64) -> Outco
                 let now = a.now();
                 let options = SendOptions::default()
                     .pr_policy(policy(next))
-                    .unordered(next % 5 == 0);
+                    .unordered(next.is_multiple_of(5));
                 let stream = (next % u32::from(STREAMS)) as u16;
                 match a.association().send_with(
                     now,
@@ -157,7 +157,10 @@ fn run(policy: impl Fn(u32) -> PrPolicy, send_buffer: usize, seed: u64) -> Outco
             "message {id} lost silently"
         );
         if policy(id).is_reliable() {
-            assert!(delivered.contains(&id), "reliable message {id} not delivered");
+            assert!(
+                delivered.contains(&id),
+                "reliable message {id} not delivered"
+            );
         }
     }
 
@@ -184,7 +187,10 @@ fn rfc7496_3_1_limited_retransmissions_under_10_percent_loss_delivers_or_reports
     let o = run(|_| PrPolicy::LimitedRetransmissions(1), 64 * 1024, 22);
     eprintln!("limited retransmissions: {o:?}");
     assert!(o.abandoned_sent > 0, "{o:?}");
-    assert_eq!(o.abandoned_unsent, 0, "only sent messages are retransmitted");
+    assert_eq!(
+        o.abandoned_unsent, 0,
+        "only sent messages are retransmitted"
+    );
     assert!(o.forward_tsns > 0, "{o:?}");
 }
 

@@ -316,9 +316,13 @@ fn validate(mode: &Mode) -> Result<(), UsageError> {
                 (_, None) => Err(UsageError::Conflict(
                     "--pr-policy ttl, rtx and prio need --pr-value",
                 )),
-                (PrArg::Ttl, Some(v)) => UsageError::check_range("--pr-value", v.into(), 1, u32::MAX.into()),
+                (PrArg::Ttl, Some(v)) => {
+                    UsageError::check_range("--pr-value", v.into(), 1, u32::MAX.into())
+                }
                 (PrArg::Rtx, Some(_)) => Ok(()),
-                (PrArg::Prio, Some(v)) => UsageError::check_range("--pr-value", v.into(), 0, 65_535),
+                (PrArg::Prio, Some(v)) => {
+                    UsageError::check_range("--pr-value", v.into(), 0, 65_535)
+                }
             }
         }
     }
@@ -610,7 +614,10 @@ async fn run_client(
     } else {
         println!("sctp-perf: sent and acknowledged {t}");
         if !args.pr().is_reliable() {
-            println!("sctp-perf: {abandoned} message(s) abandoned under {:?}", args.pr());
+            println!(
+                "sctp-perf: {abandoned} message(s) abandoned under {:?}",
+                args.pr()
+            );
         }
     }
     Ok(())

@@ -49,8 +49,8 @@ use bytes::Bytes;
 use thiserror::Error;
 
 pub use event::PathChange;
-pub use partial_reliability::PrPolicy;
 pub use event::{CloseReason, ErrorCause, Event, Message, RecvInfo};
+pub use partial_reliability::PrPolicy;
 pub use state::State;
 pub use status::{AssociationStats, AssociationStatus, PathState, PathStatus};
 pub use timer::Timer;

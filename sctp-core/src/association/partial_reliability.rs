@@ -88,12 +88,12 @@ impl Association {
     /// many of them were acknowledged already.
     pub(super) fn abandon_message(&mut self, now: Instant, pr: &Arc<PrMessage>) {
         let mut sent = self.rtx.abandon(pr.id);
-        if let Some(rest) = self.send_queue.remove_message(pr.id) {
-            if rest.taken {
-                self.rtx
-                    .push_abandoned_tail(rest.stream_id, rest.ssn, rest.unordered, now);
-                sent = true;
-            }
+        if let Some(rest) = self.send_queue.remove_message(pr.id)
+            && rest.taken
+        {
+            self.rtx
+                .push_abandoned_tail(rest.stream_id, rest.ssn, rest.unordered, now);
+            sent = true;
         }
         if sent {
             self.forward_tsn_due = true;
@@ -228,8 +228,7 @@ impl Association {
         let mut delivered = std::collections::VecDeque::new();
         let skipped: Vec<(u16, crate::Ssn)> =
             f.streams.iter().map(|s| (s.stream_id, s.ssn)).collect();
-        self.reassembly
-            .skip(new_cum, &skipped, &mut delivered);
+        self.reassembly.skip(new_cum, &skipped, &mut delivered);
         self.push_delivered(delivered);
     }
 }

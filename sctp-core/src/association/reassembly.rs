@@ -82,7 +82,11 @@ impl InboundStream {
     /// the bytes they held.
     fn release_in_order(&mut self, out: &mut VecDeque<Delivered>) -> usize {
         let mut freed = 0;
-        while self.pending.first_key_value().is_some_and(|(&k, _)| k == self.next) {
+        while self
+            .pending
+            .first_key_value()
+            .is_some_and(|(&k, _)| k == self.next)
+        {
             freed += self.release_through(self.next, out);
             self.next += 1;
         }

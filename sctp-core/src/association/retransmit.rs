@@ -652,8 +652,7 @@ impl RetransmitQueue {
                 if c.first_seq >= newest_acked {
                     break;
                 }
-                if c.gap_acked || c.needs_retransmit || c.abandoned || c.sent_seq >= newest_acked
-                {
+                if c.gap_acked || c.needs_retransmit || c.abandoned || c.sent_seq >= newest_acked {
                     continue;
                 }
                 c.miss_indications = c.miss_indications.saturating_add(1);

@@ -191,14 +191,27 @@ impl DcsctpHost {
         data: &[u8],
         unordered: bool,
     ) -> Result<(), SendError> {
-        self.advance(now);
         let opts = SendOptions {
             unordered,
             ..SendOptions::default()
         };
+        self.send_with(now, stream, ppid, data, &opts)
+    }
+
+    /// Queues a message at `now` with dcSCTP's send options (lifetime and
+    /// retransmission limit for partial reliability).
+    pub fn send_with(
+        &mut self,
+        now: Instant,
+        stream: u16,
+        ppid: u32,
+        data: &[u8],
+        opts: &SendOptions,
+    ) -> Result<(), SendError> {
+        self.advance(now);
         let r = self.socket.send(
             DcMessage::new(StreamId(stream), PpId(ppid), data.to_vec()),
-            &opts,
+            opts,
         );
         let before = self.events.len();
         self.drain_events();

@@ -64,8 +64,8 @@ pub struct ProtoHost {
     /// [`ProtoHost::send`] refuses messages while this many bytes are buffered
     /// (`sctp-proto` itself buffers without limit).
     pub send_limit: usize,
-    /// Each stream we opened and whether it is set to unordered.
-    streams: BTreeMap<u16, bool>,
+    /// Each stream we opened, with its ordering and reliability setting.
+    streams: BTreeMap<u16, (bool, ReliabilityType, u32)>,
     /// Ports and the peer's tag from our last packet, to address an ABORT.
     last_header: Option<(u16, u16, u32)>,
     outbox: Vec<Vec<u8>>,
@@ -206,6 +206,21 @@ impl ProtoHost {
         data: &[u8],
         unordered: bool,
     ) -> Result<(), ProtoSendError> {
+        self.send_with(stream, ppid, data, unordered, ReliabilityType::Reliable, 0)
+    }
+
+    /// Queues a message with a partial-reliability setting: `sctp-proto`
+    /// keeps it per stream (RFC 3758 through its `set_reliability_params`:
+    /// `Rexmit` with a retransmission limit, `Timed` with a lifetime in ms).
+    pub fn send_with(
+        &mut self,
+        stream: u16,
+        ppid: u32,
+        data: &[u8],
+        unordered: bool,
+        reliability: ReliabilityType,
+        value: u32,
+    ) -> Result<(), ProtoSendError> {
         let ppi = PayloadProtocolIdentifier::from(ppid);
         if ppi == PayloadProtocolIdentifier::Unknown {
             return Err(ProtoSendError::UnsupportedPpid(ppid));
@@ -225,13 +240,14 @@ impl ProtoHost {
             a.open_stream(stream, ppi)
         }
         .map_err(ProtoSendError::Refused)?;
-        if known != Some(unordered) {
-            s.set_reliability_params(unordered, ReliabilityType::Reliable, 0)
+        let setting = (unordered, reliability, value);
+        if known != Some(setting) {
+            s.set_reliability_params(unordered, reliability, value)
                 .map_err(ProtoSendError::Refused)?;
         }
         s.write_sctp(&Bytes::copy_from_slice(data), ppi)
             .map_err(ProtoSendError::Refused)?;
-        self.streams.insert(stream, unordered);
+        self.streams.insert(stream, setting);
         Ok(())
     }
 

@@ -179,7 +179,13 @@ fn rfc7496_3_2_priority_takes_the_room_of_lower_priority_messages() {
     let low = |n: u8| Bytes::from(vec![n; 1000]);
     for n in 0..3u8 {
         a.a()
-            .send_with(now, 0, Ppid(1), low(n), &pr(PrPolicy::Priority(5)).context(n.into()))
+            .send_with(
+                now,
+                0,
+                Ppid(1),
+                low(n),
+                &pr(PrPolicy::Priority(5)).context(n.into()),
+            )
             .unwrap();
     }
     // Full: a message of the same priority is refused.
@@ -198,7 +204,13 @@ fn rfc7496_3_2_priority_takes_the_room_of_lower_priority_messages() {
     // A message too large for all the lower ones together abandons nothing.
     assert!(
         a.a()
-            .send_with(now, 0, Ppid(1), Bytes::from(vec![0; 2900]), &pr(PrPolicy::Priority(3)))
+            .send_with(
+                now,
+                0,
+                Ppid(1),
+                Bytes::from(vec![0; 2900]),
+                &pr(PrPolicy::Priority(3))
+            )
             .is_err()
     );
     assert!(a.events().is_empty());
@@ -233,7 +245,7 @@ fn rfc3758_3_5_a3_a_message_cut_off_part_way_is_skipped_whole() {
     let frags: usize = out.iter().map(|p| data_chunks(p).len()).sum();
     assert_eq!(frags, 3);
     b.receive(now, a.me, &out[0]);
-    assert_eq!(b.a().reassembly.buffered_bytes() > 0, true);
+    assert!(b.a().reassembly.buffered_bytes() > 0);
     // T3-rtx expires before any SACK: retransmitting would exceed the limit.
     let t3 = a.a().poll_timeout().unwrap();
     a.a().handle_timeout(t3);
@@ -274,7 +286,11 @@ fn rfc3758_3_5_a3_an_unsent_rest_gets_a_tsn_that_the_forward_tsn_covers() {
     assert_eq!(gone.len(), 1);
     assert!(gone[0].2);
     assert_eq!(a.a().status().pending_bytes, 0);
-    assert_eq!(b.a().reassembly.buffered_bytes(), 0, "held fragments dropped");
+    assert_eq!(
+        b.a().reassembly.buffered_bytes(),
+        0,
+        "held fragments dropped"
+    );
     assert!(messages(&b.events()).is_empty());
     // Stream 4 goes on: SSN 1 is next.
     a.a()

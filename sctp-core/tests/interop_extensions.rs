@@ -1,0 +1,417 @@
+//! Interoperability of the extensions with SCTP stacks we did not write,
+//! over the simulator: partial reliability (RFC 3758, RFC 7496) with
+//! `dcsctp` and `sctp-proto`, both roles and both directions, under 10 %
+//! loss. Every message that arrives is intact and arrives once, ordered
+//! streams stay in order, abandoned data is skipped by FORWARD TSN, and
+//! the association ends in a graceful shutdown.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use sctp_core::{AssociationConfig, Event, Message, Ppid, PrPolicy, SendError, SendOptions, State};
+use sctp_sim::peers::sctp_proto_lib::ReliabilityType;
+use sctp_sim::peers::{DcsctpHost, ProtoHost, ProtoSendError, chunk_type, dcsctp_lib};
+use sctp_sim::{Host, Link, Network, SctpHost};
+
+const OURS: &str = "198.18.0.1:2905";
+const THEIRS: &str = "198.18.0.2:5000";
+const OUR_PORT: u16 = 2905;
+const THEIR_PORT: u16 = 5000;
+/// Messages each test sends.
+const N: u32 = 800;
+/// Streams used; every fourth message is unordered.
+const STREAMS: u32 = 3;
+const LIMIT: Duration = Duration::from_secs(600);
+
+/// Message `id`: its id and length, then bytes derived from the id; 100
+/// to 3,000 bytes (up to three fragments).
+fn payload(id: u32) -> Vec<u8> {
+    payload_of(id, 100 + (id as usize * 7919) % 2900)
+}
+
+/// Message `id` of `len` bytes (at least 8).
+fn payload_of(id: u32, len: usize) -> Vec<u8> {
+    let mut v = id.to_be_bytes().to_vec();
+    v.extend((len as u32).to_be_bytes());
+    v.extend((8..len).map(|i| (id as usize ^ i) as u8));
+    v
+}
+
+fn stream_of(id: u32) -> u16 {
+    (id % STREAMS) as u16
+}
+
+fn unordered(id: u32) -> bool {
+    id % 4 == 3
+}
+
+fn lossy() -> Link {
+    Link {
+        loss: 0.10,
+        delay: Duration::from_millis(10),
+        bandwidth: Some(2_000_000),
+        ..Link::default()
+    }
+}
+
+/// Checks what a receiver got: each message intact, none twice, ordered
+/// ones in order on their stream. Returns the ids received.
+fn check_received(who: &str, got: &[Message]) -> BTreeSet<u32> {
+    let mut ids = BTreeSet::new();
+    let mut last: BTreeMap<u16, u32> = BTreeMap::new();
+    for m in got {
+        let id = u32::from_be_bytes(m.payload[..4].try_into().unwrap());
+        let len = u32::from_be_bytes(m.payload[4..8].try_into().unwrap()) as usize;
+        assert_eq!(
+            &m.payload[..],
+            &payload_of(id, len)[..],
+            "{who}: message {id} intact"
+        );
+        assert_eq!(m.stream_id, stream_of(id), "{who}: message {id}'s stream");
+        assert!(ids.insert(id), "{who}: message {id} delivered twice");
+        if !unordered(id) {
+            let prev = last.insert(m.stream_id, id);
+            assert!(
+                prev.is_none_or(|p| p < id),
+                "{who}: stream {} out of order: {prev:?} then {id}",
+                m.stream_id
+            );
+        }
+    }
+    ids
+}
+
+/// A third-party stack sending and receiving partially reliable messages.
+trait PrPeer: Host + Sized {
+    const NAME: &'static str;
+    const PPID: u32;
+    fn make(now: Instant, client: bool, seed: u64) -> Self;
+    /// Queues message `id`, partially reliable: `Ok(false)` when its buffer is full.
+    fn try_send_pr(&mut self, now: Instant, id: u32) -> Result<bool, String>;
+    fn received(&self) -> &[Message];
+    fn connected(&self) -> bool;
+    fn buffered(&mut self) -> usize;
+    /// FORWARD TSN chunks it received (`true`) or sent (`false`).
+    fn forward_tsns(&self, received: bool) -> u64;
+    fn shut_down_gracefully(&self) -> bool;
+}
+
+impl PrPeer for DcsctpHost {
+    const NAME: &'static str = "dcsctp";
+    const PPID: u32 = 51;
+
+    fn make(now: Instant, client: bool, seed: u64) -> Self {
+        let mut opts = Self::options(THEIR_PORT, OUR_PORT);
+        opts.enable_partial_reliability = true;
+        let mut h = Self::with_options(now, THEIRS, &opts, seed);
+        if client {
+            h.socket.connect();
+        }
+        h
+    }
+
+    fn try_send_pr(&mut self, now: Instant, id: u32) -> Result<bool, String> {
+        // Alternately a retransmission limit of 0 and a 100 ms lifetime.
+        let opts = dcsctp_lib::api::SendOptions {
+            unordered: unordered(id),
+            lifetime: (id % 2 == 1).then_some(Duration::from_millis(100)),
+            max_retransmissions: id.is_multiple_of(2).then_some(0),
+            ..Default::default()
+        };
+        // Up to 1,100 bytes (two fragments at most, where dcsctp fills a
+        // packet's end): dcsctp 0.1 gives the unsent rest of a message it
+        // abandons part-way a TSN of its own, taken whenever that happens,
+        // even between the fragments of another message it is sending.
+        // Those fragments are then not consecutive TSNs (RFC 9260 section
+        // 6.9) and no receiver can reassemble that message; small messages
+        // keep it rare. (Its lifecycle events, which could tell what it
+        // gave up on, report a message abandoned part-way as delivered, so
+        // they are not used.)
+        let p = payload_of(id, 100 + (id as usize * 7919) % 1000);
+        match self.send_with(now, stream_of(id), Self::PPID, &p, &opts) {
+            Ok(()) => Ok(true),
+            Err(dcsctp_lib::api::SendError::ResourceExhaustion) => Ok(false),
+            Err(e) => Err(format!("{e:?}")),
+        }
+    }
+
+    fn received(&self) -> &[Message] {
+        &self.received
+    }
+
+    fn connected(&self) -> bool {
+        self.connected()
+    }
+
+    fn buffered(&mut self) -> usize {
+        (0..STREAMS as u16)
+            .map(|s| self.socket.buffered_amount(dcsctp_lib::api::StreamId(s)))
+            .sum()
+    }
+
+    fn forward_tsns(&self, received: bool) -> u64 {
+        self.log.count(!received, chunk_type::FORWARD_TSN)
+    }
+
+    fn shut_down_gracefully(&self) -> bool {
+        self.saw_shutdown_complete()
+    }
+}
+
+impl PrPeer for ProtoHost {
+    const NAME: &'static str = "sctp-proto";
+    // sctp-proto only carries the WebRTC PPIDs.
+    const PPID: u32 = 53;
+
+    fn make(now: Instant, client: bool, seed: u64) -> Self {
+        if client {
+            Self::client(now, THEIRS, OURS, seed)
+        } else {
+            Self::server(now, THEIRS, seed)
+        }
+    }
+
+    fn try_send_pr(&mut self, _now: Instant, id: u32) -> Result<bool, String> {
+        // sctp-proto keeps the setting per stream: limited retransmissions
+        // (0) on stream 0, a 100 ms lifetime on the others.
+        let (kind, value) = if stream_of(id) == 0 {
+            (ReliabilityType::Rexmit, 0)
+        } else {
+            (ReliabilityType::Timed, 100)
+        };
+        let p = payload(id);
+        match self.send_with(stream_of(id), Self::PPID, &p, unordered(id), kind, value) {
+            Ok(()) => Ok(true),
+            Err(ProtoSendError::BufferFull) => Ok(false),
+            Err(e) => Err(format!("{e:?}")),
+        }
+    }
+
+    fn received(&self) -> &[Message] {
+        &self.received
+    }
+
+    fn connected(&self) -> bool {
+        self.connected()
+    }
+
+    fn buffered(&mut self) -> usize {
+        self.buffered_amount()
+    }
+
+    fn forward_tsns(&self, received: bool) -> u64 {
+        self.log.count(!received, chunk_type::FORWARD_TSN)
+    }
+
+    fn shut_down_gracefully(&self) -> bool {
+        self.saw_shutdown_complete()
+    }
+}
+
+fn our_cfg() -> AssociationConfig {
+    AssociationConfig::default()
+        .rto_initial(Duration::from_millis(200))
+        .rto_min(Duration::from_millis(100))
+        .send_buffer(128 * 1024)
+}
+
+/// Our host and the peer, connected over lossy links.
+fn connected_pair<P: PrPeer>(seed: u64, ours_is_client: bool) -> (Network, SctpHost, P) {
+    let mut net = Network::new(seed, lossy(), lossy());
+    let now = net.now();
+    let (ours, mut theirs) = if ours_is_client {
+        (
+            SctpHost::client(now, OURS, THEIRS, our_cfg(), seed),
+            P::make(now, false, seed + 1),
+        )
+    } else {
+        (
+            SctpHost::server(now, OURS, our_cfg(), seed),
+            P::make(now, true, seed + 1),
+        )
+    };
+    let mut ours = ours;
+    assert!(
+        net.run_until(
+            &mut ours,
+            &mut theirs,
+            |a, b| a.connected() && b.connected(),
+            Duration::from_secs(60)
+        ),
+        "{} set-up",
+        P::NAME
+    );
+    assert!(
+        ours.association().supports_partial_reliability(),
+        "{} offers PR-SCTP",
+        P::NAME
+    );
+    (net, ours, theirs)
+}
+
+/// Shuts down from our side; both must end gracefully.
+fn close<P: PrPeer>(net: &mut Network, ours: &mut SctpHost, theirs: &mut P) {
+    ours.association().shutdown(net.now());
+    assert!(
+        net.run_until(
+            ours,
+            theirs,
+            |a, b| a.saw(|e| *e == Event::ShutdownComplete) && b.shut_down_gracefully(),
+            LIMIT
+        ),
+        "graceful shutdown with {}",
+        P::NAME
+    );
+    assert!(
+        !ours.saw(|e| matches!(e, Event::Closed(_))),
+        "{:?}",
+        ours.events
+    );
+    assert_eq!(ours.state(), State::Closed);
+}
+
+/// We send partially reliable messages (alternately no retransmission and
+/// a 100 ms lifetime) to the peer under loss.
+fn pr_ours_to_peer<P: PrPeer>(seed: u64, ours_is_client: bool) {
+    let (mut net, mut ours, mut theirs) = connected_pair::<P>(seed, ours_is_client);
+    let mut next = 0u32;
+    let sent_all = net.run_until(
+        &mut ours,
+        &mut theirs,
+        |a, _| {
+            while next < N {
+                let policy = if next.is_multiple_of(2) {
+                    PrPolicy::LimitedRetransmissions(0)
+                } else {
+                    PrPolicy::TimedReliability(Duration::from_millis(100))
+                };
+                let options = SendOptions::default()
+                    .pr_policy(policy)
+                    .unordered(unordered(next));
+                let now = a.now();
+                match a.association().send_with(
+                    now,
+                    stream_of(next),
+                    Ppid(P::PPID),
+                    Bytes::from(payload(next)),
+                    &options,
+                ) {
+                    Ok(()) => next += 1,
+                    Err(SendError::BufferFull { .. }) => break,
+                    Err(e) => panic!("send {next}: {e}"),
+                }
+            }
+            next == N && a.association().buffered_amount() == 0
+        },
+        LIMIT,
+    );
+    assert!(sent_all, "everything acknowledged or abandoned");
+    let got = check_received(P::NAME, theirs.received());
+    let abandoned: BTreeSet<u32> = ours
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Abandoned { message, .. } => {
+                Some(u32::from_be_bytes(message.payload[..4].try_into().unwrap()))
+            }
+            _ => None,
+        })
+        .collect();
+    for id in 0..N {
+        assert!(
+            got.contains(&id) || abandoned.contains(&id),
+            "message {id} lost silently"
+        );
+    }
+    assert!(!abandoned.is_empty(), "10 % loss abandons some");
+    assert!(
+        theirs.forward_tsns(true) > 0,
+        "{} received our FORWARD TSNs",
+        P::NAME
+    );
+    close(&mut net, &mut ours, &mut theirs);
+}
+
+/// The peer sends partially reliable messages to us under loss.
+fn pr_peer_to_ours<P: PrPeer>(seed: u64, ours_is_client: bool) {
+    let (mut net, mut ours, mut theirs) = connected_pair::<P>(seed, ours_is_client);
+    let mut next = 0u32;
+    let sent_all = net.run_until(
+        &mut ours,
+        &mut theirs,
+        |a, b| {
+            // Paced: lifetimes are for the network, not for a send queue
+            // filled faster than the link drains it.
+            while next < N && b.buffered() < 16 * 1024 {
+                let now = a.now();
+                match b.try_send_pr(now, next) {
+                    Ok(true) => next += 1,
+                    Ok(false) => break,
+                    Err(e) => panic!("{} send {next}: {e}", P::NAME),
+                }
+            }
+            next == N && b.buffered() == 0
+        },
+        LIMIT,
+    );
+    assert!(sent_all, "{} finished sending", P::NAME);
+    // Its last SACKs and FORWARD TSNs settle.
+    let settle = net.now() + Duration::from_secs(5);
+    net.run_until(&mut ours, &mut theirs, |_, _| false, settle - net.now());
+    let got = check_received("ours", &ours.received);
+    assert!(
+        got.len() < N as usize,
+        "10 % loss makes {} give up some",
+        P::NAME
+    );
+    assert!(!got.is_empty());
+    let stats = ours.association().stats();
+    assert!(stats.forward_tsns_received > 0, "{stats:?}");
+    assert_eq!(
+        ours.association().status().local_rwnd,
+        our_cfg().receive_window,
+        "nothing held back"
+    );
+    close(&mut net, &mut ours, &mut theirs);
+}
+
+#[test]
+fn rfc3758_interop_dcsctp_server_receives_our_partially_reliable_messages() {
+    pr_ours_to_peer::<DcsctpHost>(41, true);
+}
+
+#[test]
+fn rfc3758_interop_dcsctp_client_receives_our_partially_reliable_messages() {
+    pr_ours_to_peer::<DcsctpHost>(42, false);
+}
+
+#[test]
+fn rfc3758_interop_we_receive_dcsctp_server_partially_reliable_messages() {
+    pr_peer_to_ours::<DcsctpHost>(43, true);
+}
+
+#[test]
+fn rfc3758_interop_we_receive_dcsctp_client_partially_reliable_messages() {
+    pr_peer_to_ours::<DcsctpHost>(44, false);
+}
+
+#[test]
+fn rfc3758_interop_sctp_proto_server_receives_our_partially_reliable_messages() {
+    pr_ours_to_peer::<ProtoHost>(45, true);
+}
+
+#[test]
+fn rfc3758_interop_sctp_proto_client_receives_our_partially_reliable_messages() {
+    pr_ours_to_peer::<ProtoHost>(46, false);
+}
+
+#[test]
+fn rfc3758_interop_we_receive_sctp_proto_server_partially_reliable_messages() {
+    pr_peer_to_ours::<ProtoHost>(47, true);
+}
+
+#[test]
+fn rfc3758_interop_we_receive_sctp_proto_client_partially_reliable_messages() {
+    pr_peer_to_ours::<ProtoHost>(48, false);
+}
