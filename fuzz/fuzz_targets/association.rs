@@ -32,7 +32,7 @@ use common::{Ctx, Input, check_emitted, epoch, gen_chunk, packet};
 use libfuzzer_sys::fuzz_target;
 use sctp_core::{
     Association, AssociationConfig, AssociationHandle, DatagramEvent, Endpoint, EndpointConfig,
-    ErrorCause, Event, Ppid, State, Tsn, VerificationTag,
+    ErrorCause, Event, Ppid, PrPolicy, SendOptions, State, Tsn, VerificationTag,
 };
 
 const A_PORT: u16 = 5000;
@@ -211,6 +211,10 @@ impl Side {
                     assert!(self.track.connected == 1, "{name}: Connected twice without restart");
                 }
                 Event::PeerRestarted => self.track.connected = 0,
+                Event::Abandoned { message, context, .. } => {
+                    // The whole message comes back (its length is its context).
+                    assert_eq!(message.payload.len(), context as usize, "{name}: abandoned message cut");
+                }
                 Event::ShutdownComplete | Event::Closed(_) => {
                     // fuzz/regressions/association/abort-in-closed-*: an ABORT
                     // reaching a CLOSED association once queued a second Closed event.
@@ -462,8 +466,17 @@ impl World {
                     _ => inp.u16() as usize % 2000,
                 };
                 let unordered = inp.bool();
+                // Partial reliability (RFC 7496): each policy, small values.
+                let pr = match inp.u8() % 8 {
+                    0 => PrPolicy::TimedReliability(Duration::from_millis(inp.u8() as u64 * 4)),
+                    1 => PrPolicy::LimitedRetransmissions(u32::from(inp.u8() % 3)),
+                    2 => PrPolicy::Priority(u16::from(inp.u8() % 4)),
+                    _ => PrPolicy::Reliable,
+                };
+                let options = SendOptions::default().unordered(unordered).pr_policy(pr).context(len as u32);
+                let now = self.now;
                 if let Some(a) = side.a() {
-                    let _ = a.send(sid, Ppid(inp.u8() as u32), Bytes::from(vec![0xa5; len]), unordered);
+                    let _ = a.send_with(now, sid, Ppid(inp.u8() as u32), Bytes::from(vec![0xa5; len]), &options);
                 }
             }
             13 => {

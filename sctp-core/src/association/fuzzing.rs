@@ -84,6 +84,9 @@ impl Association {
         if self.local_vtag.0 == 0 {
             return Err("local verification tag is 0".into());
         }
+        // The retransmission queue's counts, abandoned chunks (RFC 3758)
+        // out of all of them.
+        self.rtx.check_counts()?;
         // Paths (RFC 9260 section 6.4): never none, never too many, no
         // address twice, and every index that names one in range.
         let n = self.paths.len();

@@ -485,6 +485,52 @@ impl RetransmitQueue {
         self.chunks.iter().find(|c| !c.gap_acked).map(|c| c.path)
     }
 
+    /// Recounts flight, outstanding bytes, chunks marked for retransmission,
+    /// gap-acked and partially reliable chunks from the queue itself, and
+    /// checks the TSNs run on from the ack point (for invariant checks).
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn check_counts(&self) -> Result<(), String> {
+        let (mut flight, mut outstanding, mut marked, mut gaps, mut pr) = (0, 0, 0, 0, 0);
+        let mut tsn = self.cum_ack;
+        for c in &self.chunks {
+            tsn = tsn.next();
+            if c.tsn != tsn {
+                return Err(format!("TSN {:?} where {tsn:?} belongs", c.tsn));
+            }
+            gaps += usize::from(c.gap_acked);
+            if c.abandoned {
+                if c.needs_retransmit {
+                    return Err(format!("abandoned TSN {:?} marked for retransmission", c.tsn));
+                }
+                continue;
+            }
+            outstanding += c.size();
+            pr += usize::from(c.pr.is_some());
+            if c.needs_retransmit {
+                marked += 1;
+            } else if !c.gap_acked {
+                flight += c.size();
+            }
+        }
+        let counted = (flight, outstanding, marked, gaps, pr);
+        let kept = (
+            self.flight,
+            self.outstanding,
+            self.to_retransmit,
+            self.gap_acked_count,
+            self.pr_chunks,
+        );
+        if counted != kept {
+            return Err(format!(
+                "(flight, outstanding, marked, gap-acked, pr) counted {counted:?}, kept {kept:?}"
+            ));
+        }
+        if tsn.next() != self.next_tsn {
+            return Err(format!("next TSN {:?} after {tsn:?}", self.next_tsn));
+        }
+        Ok(())
+    }
+
     /// The highest path index any chunk was sent on (for invariant checks).
     #[cfg(feature = "fuzzing")]
     pub(crate) fn highest_path(&self) -> Option<u8> {
