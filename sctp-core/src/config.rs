@@ -93,6 +93,9 @@ pub struct AssociationConfig {
     /// peer's support, messages with a policy are abandoned only before
     /// any of them was sent.
     pub partial_reliability: bool,
+    /// Whether to offer and accept stream reconfiguration (RE-CONFIG, RFC
+    /// 6525: stream and association resets, added streams; true).
+    pub reconfig: bool,
     /// Fixes our Initial TSN instead of drawing it at random (RFC 9260 5.3.1
     /// wants it random; fixing it serves reproducible tests, such as TSN wrap-around).
     pub initial_tsn: Option<crate::Tsn>,
@@ -131,6 +134,7 @@ impl Default for AssociationConfig {
             asconf: true,
             adaptation_layer_indication: None,
             partial_reliability: true,
+            reconfig: true,
         }
     }
 }
@@ -207,6 +211,8 @@ setters! {
     adaptation_layer_indication: Option<u32>,
     /// Turns PR-SCTP (RFC 3758) on or off.
     partial_reliability: bool,
+    /// Turns stream reconfiguration (RFC 6525) on or off.
+    reconfig: bool,
 }
 
 /// Why a configuration was refused by [`AssociationConfig::validate`] or
@@ -325,8 +331,8 @@ impl AssociationConfig {
         {
             return fixed("auth, asconf and adaptation_layer_indication");
         }
-        if new.partial_reliability != self.partial_reliability {
-            return fixed("partial_reliability");
+        if (new.partial_reliability, new.reconfig) != (self.partial_reliability, self.reconfig) {
+            return fixed("partial_reliability and reconfig");
         }
         Ok(())
     }

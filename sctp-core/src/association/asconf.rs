@@ -118,7 +118,10 @@ impl Association {
         };
         self.negotiated = super::Negotiated {
             partial_reliability: self.config.partial_reliability && peer.partial_reliability(),
+            reconfig: self.config.reconfig && peer.supports(crate::handshake::init::RE_CONFIG),
         };
+        self.stream_reconfig =
+            super::stream_reconfig::StreamReconfig::new(self.local_initial_tsn, peer_initial_tsn);
         if let Some(code) = peer.adaptation {
             self.events.push_back(Event::AdaptationIndication(code));
         }

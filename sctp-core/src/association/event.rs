@@ -172,6 +172,19 @@ pub enum PathChange {
     MadePrimary,
 }
 
+/// What became of a stream reconfiguration request (RFC 6525 section 4.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ReconfigOutcome {
+    /// Done (Success - Performed, or Success - Nothing to do).
+    Performed,
+    /// The peer refused it (Denied).
+    Denied,
+    /// The peer answered with an error (Wrong SSN, Request already in
+    /// progress, Bad Sequence Number).
+    Failed,
+}
+
 /// Something the user should know, from [`super::Association::poll_event`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -203,6 +216,37 @@ pub enum Event {
         context: u32,
         /// Whether at least one fragment of it had been put on the wire.
         sent: bool,
+    },
+    /// Streams were reset, or a reset was refused (RFC 6525; RFC 6458
+    /// SCTP_STREAM_RESET_EVENT): `incoming` for the peer's outgoing streams,
+    /// else ours. An empty list means every stream.
+    StreamReset {
+        /// Whether they are the streams the peer sends on.
+        incoming: bool,
+        /// The streams.
+        streams: Vec<StreamId>,
+        /// What became of the reset.
+        outcome: ReconfigOutcome,
+    },
+    /// Both TSN spaces and every stream were reset (RFC 6525 section 5.1.4;
+    /// RFC 6458 SCTP_ASSOC_RESET_EVENT), or that was refused.
+    AssociationReset {
+        /// The TSN our next DATA carries.
+        local_tsn: Tsn,
+        /// The TSN the peer's next DATA carries.
+        remote_tsn: Tsn,
+        /// What became of the reset.
+        outcome: ReconfigOutcome,
+    },
+    /// Streams were added (RFC 6525 section 5.1.5; RFC 6458
+    /// SCTP_STREAM_CHANGE_EVENT), or an addition was refused.
+    StreamChange {
+        /// Streams the peer may send on now.
+        inbound: u16,
+        /// Streams we may send on now.
+        outbound: u16,
+        /// What became of the request.
+        outcome: ReconfigOutcome,
     },
     /// The peer sent an ERROR chunk with these causes that the engine did not
     /// act on itself (RFC 9260 section 10.2; RFC 6458 SCTP_REMOTE_ERROR).

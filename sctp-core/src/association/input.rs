@@ -93,6 +93,7 @@ impl Association {
             // Section 6.4: the SACK goes where the DATA came from.
             self.sack_path = self.path_index(source);
             self.after_data_packet(now, gaps_before);
+            self.maybe_perform_deferred_reset();
         }
     }
 
@@ -191,6 +192,7 @@ impl Association {
                 self.on_asconf(now, a, self.packet_source)
             }
             Chunk::AsconfAck(a) if self.supports_asconf() => self.on_asconf_ack(now, a),
+            Chunk::ReConfig(r) if self.negotiated.reconfig => self.on_reconfig(r),
             Chunk::ForwardTsn(f) if self.negotiated.partial_reliability => {
                 // RFC 3758 section 3.6: answered by a SACK, to where it came from.
                 *saw_data = true;

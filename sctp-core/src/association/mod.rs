@@ -36,6 +36,7 @@ mod send_queue;
 mod setup;
 mod state;
 mod status;
+mod stream_reconfig;
 mod timeout;
 mod timer;
 mod tsn_tracker;
@@ -48,11 +49,12 @@ use std::time::Instant;
 use bytes::Bytes;
 use thiserror::Error;
 
-pub use event::PathChange;
 pub use event::{CloseReason, ErrorCause, Event, Message, RecvInfo};
+pub use event::{PathChange, ReconfigOutcome};
 pub use partial_reliability::PrPolicy;
 pub use state::State;
 pub use status::{AssociationStats, AssociationStatus, PathState, PathStatus};
+pub use stream_reconfig::ReconfigError;
 pub use timer::Timer;
 
 use crate::config::AssociationConfig;
@@ -178,6 +180,8 @@ impl SendOptions {
 struct Negotiated {
     /// PR-SCTP (RFC 3758 section 3.3): FORWARD TSN may be sent and received.
     partial_reliability: bool,
+    /// Stream reconfiguration (RFC 6525 section 5.1.1): RE-CONFIG may be sent and received.
+    reconfig: bool,
 }
 
 /// How soon a SACK is owed.
@@ -212,6 +216,8 @@ pub struct Association {
     negotiated: Negotiated,
     /// A FORWARD TSN is owed (RFC 3758 section 3.5 C3).
     forward_tsn_due: bool,
+    /// Stream resets and additions, ours and the peer's (RFC 6525).
+    stream_reconfig: stream_reconfig::StreamReconfig,
     /// The id the next partially reliable message gets.
     next_message_id: u64,
     /// Route changes for the endpoint.
@@ -365,6 +371,7 @@ impl Association {
             ext: asconf::Extensions::none(),
             negotiated: Negotiated::default(),
             forward_tsn_due: false,
+            stream_reconfig: stream_reconfig::StreamReconfig::new(local_initial_tsn, Tsn(0)),
             next_message_id: 0,
             endpoint_events: VecDeque::new(),
             packet_source: remote,

@@ -70,6 +70,11 @@ impl Association {
             return self.finish(now, b, tx, false);
         }
 
+        // Partial reliability (RFC 3758) and stream reconfiguration (RFC
+        // 6525) decide what goes before the packet is filled.
+        self.abandon_due_retransmissions(now);
+        while self.drop_expired_head(now) {}
+        self.start_reconfig(now);
         if self.setup.send_cookie_ack && b.push_value(&crate::wire::chunk::CookieAck).is_ok() {
             self.stats.control_chunks_sent += 1;
             self.setup.send_cookie_ack = false;
@@ -93,8 +98,6 @@ impl Association {
             }
         }
 
-        self.abandon_due_retransmissions(now);
-        while self.drop_expired_head(now) {}
         let will_send_data = self.can_send_data();
         // Section 6.4: a SACK goes to where the DATA came from; when data
         // goes elsewhere, the SACK leaves in a packet of its own.

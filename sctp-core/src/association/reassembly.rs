@@ -270,6 +270,24 @@ impl Reassembly {
         self.bytes -= stream.release_in_order(out);
     }
 
+    /// An incoming stream reset (RFC 6525 section 5.2.2): the next ordered
+    /// message on `streams` (all when empty) carries SSN 0 again. The peer
+    /// sent nothing on them since the reset was asked for, so nothing held
+    /// is lost.
+    pub(crate) fn reset_streams(&mut self, streams: &[StreamId]) {
+        let held =
+            |s: &InboundStream| -> usize { s.pending.values().map(|(m, _)| m.payload.len()).sum() };
+        if streams.is_empty() {
+            self.bytes -= self.streams.values().map(held).sum::<usize>();
+            self.streams.clear();
+        }
+        for s in streams {
+            if let Some(old) = self.streams.remove(s) {
+                self.bytes -= held(&old);
+            }
+        }
+    }
+
     /// FORWARD TSN (RFC 3758 section 3.6): drops the fragments held at or
     /// below `new_cum` (messages the sender abandoned, or their earlier
     /// fragments), and moves each listed ordered stream past the SSN

@@ -500,7 +500,10 @@ impl RetransmitQueue {
             gaps += usize::from(c.gap_acked);
             if c.abandoned {
                 if c.needs_retransmit {
-                    return Err(format!("abandoned TSN {:?} marked for retransmission", c.tsn));
+                    return Err(format!(
+                        "abandoned TSN {:?} marked for retransmission",
+                        c.tsn
+                    ));
                 }
                 continue;
             }
@@ -781,6 +784,8 @@ impl RetransmitQueue {
         self.gap_acked_count = 0;
         self.probe_tsn = None;
         self.pr_chunks = 0;
+        // Nothing is outstanding any more.
+        self.cum_ack = self.next_tsn.prev();
         // Abandoned chunks were reported when they were abandoned.
         self.chunks.drain(..).filter(|c| !c.abandoned)
     }

@@ -74,6 +74,9 @@ pub(crate) struct SendQueue {
     queue: VecDeque<Queued>,
     next_ssn: HashMap<StreamId, Ssn>,
     bytes: usize,
+    /// Streams whose new messages wait: an outgoing reset of them is
+    /// pending (RFC 6525 section 5.1.2); `None` in the list means all.
+    paused: Vec<Option<StreamId>>,
 }
 
 impl SendQueue {
@@ -147,13 +150,75 @@ impl SendQueue {
             .collect()
     }
 
-    /// Bytes left of the message at the head of the queue.
+    /// Bytes left of the next message to send from.
     pub(crate) fn head_remaining(&self) -> Option<usize> {
-        self.queue.front().map(|q| q.payload.len() - q.taken)
+        let q = &self.queue[self.next_index()?];
+        Some(q.payload.len() - q.taken)
+    }
+
+    /// The message the next fragment comes from: the one begun, else the
+    /// first on a stream that is not paused.
+    fn next_index(&self) -> Option<usize> {
+        let front = self.queue.front()?;
+        if self.paused.is_empty() || front.taken > 0 {
+            return Some(0);
+        }
+        self.queue.iter().position(|q| !self.is_paused(q.stream_id))
+    }
+
+    fn is_paused(&self, stream_id: StreamId) -> bool {
+        self.paused.iter().any(|p| p.is_none_or(|s| s == stream_id))
+    }
+
+    /// Holds back new messages on `streams` (all when empty).
+    pub(crate) fn pause(&mut self, streams: &[StreamId]) {
+        if streams.is_empty() {
+            self.paused.push(None);
+        }
+        self.paused.extend(streams.iter().map(|&s| Some(s)));
+    }
+
+    /// Undoes one [`SendQueue::pause`] of `streams`.
+    pub(crate) fn resume(&mut self, streams: &[StreamId]) {
+        let mut remove = |p: Option<StreamId>| {
+            if let Some(i) = self.paused.iter().position(|&q| q == p) {
+                self.paused.swap_remove(i);
+            }
+        };
+        if streams.is_empty() {
+            remove(None);
+        }
+        for &s in streams {
+            remove(Some(s));
+        }
+    }
+
+    /// Whether a message on one of `streams` (any when empty) is sent in part.
+    pub(crate) fn busy_on(&self, streams: &[StreamId]) -> bool {
+        self.queue
+            .front()
+            .is_some_and(|q| q.taken > 0 && (streams.is_empty() || streams.contains(&q.stream_id)))
+    }
+
+    /// The next ordered message on `streams` (all when empty) takes SSN 0
+    /// (RFC 6525 section 5.1.2 and 5.2.4).
+    pub(crate) fn reset_ssns(&mut self, streams: &[StreamId]) {
+        if streams.is_empty() {
+            self.next_ssn.clear();
+        }
+        for s in streams {
+            self.next_ssn.remove(s);
+        }
     }
 
     /// Takes the next fragment of at most `max` bytes (`max` > 0).
     pub(crate) fn take(&mut self, max: usize) -> Option<Fragment> {
+        let i = self.next_index()?;
+        if i > 0 {
+            // A paused stream's messages keep their place; this one goes first.
+            let q = self.queue.remove(i)?;
+            self.queue.push_front(q);
+        }
         let q = self.queue.front_mut()?;
         let n = (q.payload.len() - q.taken).min(max);
         let beginning = q.taken == 0;

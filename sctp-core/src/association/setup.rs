@@ -192,15 +192,18 @@ impl Association {
         self.reset_congestion(cookie.peer_rwnd);
         let local_key =
             (!cookie.local_params.is_empty()).then(|| KeyVector::from_bytes(&cookie.local_params));
+        if self.local_initial_tsn != cookie.local_initial_tsn {
+            self.local_initial_tsn = cookie.local_initial_tsn;
+            self.rtx = super::RetransmitQueue::new(cookie.local_initial_tsn);
+        }
+        // After the Initial TSN: ASCONF serial numbers and RE-CONFIG
+        // request sequence numbers start from it (RFC 5061 section 4.1,
+        // RFC 6525 section 5.1.1).
         self.negotiate(
             &PeerExtensions::from_params(&cookie.peer_params),
             local_key,
             cookie.peer_initial_tsn,
         );
-        if self.local_initial_tsn != cookie.local_initial_tsn {
-            self.local_initial_tsn = cookie.local_initial_tsn;
-            self.rtx = super::RetransmitQueue::new(cookie.local_initial_tsn);
-        }
         self.tracker = super::TsnTracker::new(cookie.peer_initial_tsn);
         self.reassembly = super::Reassembly::new(cookie.peer_initial_tsn);
         self.timers.stop(super::Timer::T1Init);

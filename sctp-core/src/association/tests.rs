@@ -1003,3 +1003,4 @@ fn rfc9260_9_1_a_closed_association_processes_nothing_more() {
 mod api;
 mod loss;
 mod partial_reliability;
+mod stream_reconfig;

@@ -102,6 +102,7 @@ impl Association {
             }
             Timer::RackReorder => self.detect_losses(now, 0, false),
             Timer::Asconf => self.on_asconf_timer(now),
+            Timer::Reconfig => self.on_reconfig_timer(now),
             Timer::TailLossProbe => self.on_tail_loss_probe(),
             Timer::Heartbeat => self.on_heartbeat_timer(now),
             Timer::DelayedSack => {

@@ -29,11 +29,14 @@ pub enum Timer {
     TailLossProbe,
     /// T-4 RTO: ASCONF retransmission (RFC 5061 section 5.1 C4).
     Asconf,
+    /// The stream reconfiguration timer: RE-CONFIG request retransmission
+    /// (RFC 6525 section 5.1.1).
+    Reconfig,
 }
 
 impl Timer {
     /// All timers, in table order.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::T1Init,
         Self::T1Cookie,
         Self::T2Shutdown,
@@ -44,6 +47,7 @@ impl Timer {
         Self::RackReorder,
         Self::TailLossProbe,
         Self::Asconf,
+        Self::Reconfig,
     ];
 
     const fn index(self) -> usize {
@@ -64,6 +68,7 @@ impl fmt::Display for Timer {
             Self::RackReorder => "RACK-reorder",
             Self::TailLossProbe => "TLP",
             Self::Asconf => "T4-RTO (ASCONF)",
+            Self::Reconfig => "RE-CONFIG",
         })
     }
 }

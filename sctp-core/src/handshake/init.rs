@@ -321,10 +321,13 @@ pub(crate) const ASCONF: u8 = 0xc1;
 pub(crate) const ASCONF_ACK: u8 = 0x80;
 /// FORWARD TSN's chunk type (RFC 3758 section 3.2).
 pub(crate) const FORWARD_TSN: u8 = 0xc0;
+/// RE-CONFIG's chunk type (RFC 6525 section 3.1).
+pub(crate) const RE_CONFIG: u8 = 0x82;
 
 /// Our extension parameters for INIT and INIT ACK, encoded: AUTH's three
-/// (RFC 4895 section 3), Supported Extensions listing AUTH, ASCONF and
-/// FORWARD TSN (RFC 5061 section 4.2.7), Forward-TSN-Supported (RFC 3758
+/// (RFC 4895 section 3), Supported Extensions listing AUTH, ASCONF,
+/// FORWARD TSN and RE-CONFIG (RFC 5061 section 4.2.7, RFC 6525 section
+/// 5.1.1), Forward-TSN-Supported (RFC 3758
 /// section 3.1) and our Adaptation Layer Indication.
 pub(crate) fn extension_params(
     config: &AssociationConfig,
@@ -340,6 +343,9 @@ pub(crate) fn extension_params(
     }
     if config.partial_reliability {
         types.push(FORWARD_TSN);
+    }
+    if config.reconfig {
+        types.push(RE_CONFIG);
     }
     let mut tlv = |ty: u16, value: &[u8]| {
         out.extend_from_slice(&ty.to_be_bytes());
