@@ -24,6 +24,8 @@ mod event;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod input;
+#[allow(dead_code)]
+mod interleaved;
 mod loss;
 mod output;
 mod partial_reliability;
@@ -32,6 +34,8 @@ mod reassembly;
 mod reconfigure;
 mod retransmit;
 mod rto;
+#[allow(dead_code, unreachable_pub)]
+mod scheduler;
 mod send_queue;
 mod setup;
 mod state;
