@@ -1,15 +1,22 @@
 //! Interoperability of the extensions with SCTP stacks we did not write,
-//! over the simulator: partial reliability (RFC 3758, RFC 7496) with
-//! `dcsctp` and `sctp-proto`, both roles and both directions, under 10 %
-//! loss. Every message that arrives is intact and arrives once, ordered
-//! streams stay in order, abandoned data is skipped by FORWARD TSN, and
-//! the association ends in a graceful shutdown.
+//! over the simulator, with `dcsctp` and `sctp-proto`, both roles:
+//!
+//! - partial reliability (RFC 3758, RFC 7496) both ways under 10 % loss:
+//!   every message that arrives is intact and arrives once, ordered streams
+//!   stay in order, abandoned data is skipped by FORWARD TSN;
+//! - stream reset (RFC 6525) both ways, then the stream used again from
+//!   its first sequence number.
+//!
+//! Every test ends in a graceful shutdown.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use sctp_core::{AssociationConfig, Event, Message, Ppid, PrPolicy, SendError, SendOptions, State};
+use sctp_core::{
+    AssociationConfig, Event, Message, Ppid, PrPolicy, ReconfigOutcome, SendError, SendOptions,
+    State,
+};
 use sctp_sim::peers::sctp_proto_lib::ReliabilityType;
 use sctp_sim::peers::{DcsctpHost, ProtoHost, ProtoSendError, chunk_type, dcsctp_lib};
 use sctp_sim::{Host, Link, Network, SctpHost};
@@ -94,6 +101,12 @@ trait PrPeer: Host + Sized {
     fn buffered(&mut self) -> usize;
     /// FORWARD TSN chunks it received (`true`) or sent (`false`).
     fn forward_tsns(&self, received: bool) -> u64;
+    /// Queues message `id`, fully reliable: `Ok(false)` when its buffer is full.
+    fn try_send(&mut self, now: Instant, id: u32) -> Result<bool, String>;
+    /// Resets its outgoing `stream` (RFC 6525).
+    fn reset_outgoing(&mut self, now: Instant, stream: u16);
+    /// Whether it reported the peer's reset of `stream`, and the completion of its own.
+    fn saw_resets(&self, stream: u16) -> (bool, bool);
     fn shut_down_gracefully(&self) -> bool;
 }
 
@@ -134,6 +147,28 @@ impl PrPeer for DcsctpHost {
             Err(dcsctp_lib::api::SendError::ResourceExhaustion) => Ok(false),
             Err(e) => Err(format!("{e:?}")),
         }
+    }
+
+    fn try_send(&mut self, now: Instant, id: u32) -> Result<bool, String> {
+        let p = payload(id);
+        match self.send(now, stream_of(id), Self::PPID, &p, unordered(id)) {
+            Ok(()) => Ok(true),
+            Err(dcsctp_lib::api::SendError::ResourceExhaustion) => Ok(false),
+            Err(e) => Err(format!("{e:?}")),
+        }
+    }
+
+    fn reset_outgoing(&mut self, now: Instant, stream: u16) {
+        self.reset_streams(now, &[stream]);
+    }
+
+    fn saw_resets(&self, stream: u16) -> (bool, bool) {
+        use dcsctp_lib::api::SocketEvent as E;
+        let has = |v: &Vec<dcsctp_lib::api::StreamId>| v.iter().any(|s| s.0 == stream);
+        (
+            self.saw(|e| matches!(e, E::OnIncomingStreamReset(v) if has(v))),
+            self.saw(|e| matches!(e, E::OnStreamsResetPerformed(v) if has(v))),
+        )
     }
 
     fn received(&self) -> &[Message] {
@@ -186,6 +221,30 @@ impl PrPeer for ProtoHost {
             Err(ProtoSendError::BufferFull) => Ok(false),
             Err(e) => Err(format!("{e:?}")),
         }
+    }
+
+    fn try_send(&mut self, _now: Instant, id: u32) -> Result<bool, String> {
+        let p = payload(id);
+        match self.send(stream_of(id), Self::PPID, &p, unordered(id)) {
+            Ok(()) => Ok(true),
+            Err(ProtoSendError::BufferFull) => Ok(false),
+            Err(e) => Err(format!("{e:?}")),
+        }
+    }
+
+    fn reset_outgoing(&mut self, _now: Instant, stream: u16) {
+        self.close_stream(stream)
+            .expect("sctp-proto closes an open stream");
+    }
+
+    fn saw_resets(&self, stream: u16) -> (bool, bool) {
+        use sctp_sim::peers::sctp_proto_lib::{Event as E, StreamEvent as S};
+        // sctp-proto reports the peer's reset as the stream finishing, and
+        // its own reset's completion as ResetComplete.
+        (
+            self.saw(|e| matches!(e, E::Stream(S::Finished { id }) if *id == stream)),
+            self.saw(|e| matches!(e, E::Stream(S::ResetComplete { id }) if *id == stream)),
+        )
     }
 
     fn received(&self) -> &[Message] {
@@ -414,4 +473,133 @@ fn rfc3758_interop_we_receive_sctp_proto_server_partially_reliable_messages() {
 #[test]
 fn rfc3758_interop_we_receive_sctp_proto_client_partially_reliable_messages() {
     pr_peer_to_ours::<ProtoHost>(48, false);
+}
+
+/// Runs the network until `done` or a minute passes.
+fn run_until<P: PrPeer>(
+    net: &mut Network,
+    ours: &mut SctpHost,
+    theirs: &mut P,
+    what: &str,
+    done: impl FnMut(&mut SctpHost, &mut P) -> bool,
+) {
+    assert!(
+        net.run_until(ours, theirs, done, Duration::from_secs(60)),
+        "{what} with {}",
+        P::NAME
+    );
+}
+
+/// Messages `ids` from us, on their streams, fully reliable.
+fn ours_send(ours: &mut SctpHost, ids: std::ops::Range<u32>, ppid: u32) {
+    for id in ids {
+        ours.association()
+            .send(
+                stream_of(id),
+                Ppid(ppid),
+                Bytes::from(payload(id)),
+                unordered(id),
+            )
+            .unwrap();
+    }
+}
+
+/// Stream reset both ways (RFC 6525 sections 5.1.2 and 5.2.2), each
+/// stream used again afterwards from SSN 0: ours on stream 1, the peer's
+/// on stream 2.
+fn reset_then_reuse<P: PrPeer>(seed: u64, ours_is_client: bool) {
+    let (mut net, mut ours, mut theirs) = connected_pair::<P>(seed, ours_is_client);
+    assert!(
+        ours.association().supports_reconfig(),
+        "{} offers RE-CONFIG",
+        P::NAME
+    );
+    ours_send(&mut ours, 0..30, P::PPID);
+    let mut next = 30u32;
+    run_until(
+        &mut net,
+        &mut ours,
+        &mut theirs,
+        "first messages",
+        |a, b| {
+            while next < 60 && b.try_send(a.now(), next).unwrap() {
+                next += 1;
+            }
+            let got = |m: &[Message]| m.len();
+            got(b.received()) == 30 && got(&a.received) == 30
+        },
+    );
+    // We reset stream 1; the peer resets stream 2.
+    ours.association().reset_streams(&[1]).unwrap();
+    let now = net.now();
+    theirs.reset_outgoing(now, 2);
+    run_until(&mut net, &mut ours, &mut theirs, "both resets", |a, b| {
+        let ours_done = a.saw(|e| {
+            matches!(e, Event::StreamReset { incoming: false, streams, outcome: ReconfigOutcome::Performed } if streams == &[1])
+        });
+        let theirs_seen = a.saw(|e| {
+            matches!(e, Event::StreamReset { incoming: true, streams, outcome: ReconfigOutcome::Performed } if streams == &[2])
+        });
+        ours_done && theirs_seen && b.saw_resets(1).0
+    });
+    // As a WebRTC data channel closes (RFC 8831 section 6.7), we answer the
+    // peer's reset of stream 2 by resetting ours; then its reset is complete.
+    ours.association().reset_streams(&[2]).unwrap();
+    run_until(
+        &mut net,
+        &mut ours,
+        &mut theirs,
+        "stream 2 reset both ways",
+        |a, b| {
+            b.saw_resets(2).1
+            && a.saw(|e| {
+                matches!(e, Event::StreamReset { incoming: false, streams, outcome: ReconfigOutcome::Performed } if streams == &[2])
+            })
+        },
+    );
+    // Both streams carry messages again, from their first sequence numbers.
+    ours_send(&mut ours, 60..90, P::PPID);
+    let mut next = 90u32;
+    run_until(
+        &mut net,
+        &mut ours,
+        &mut theirs,
+        "messages after the resets",
+        |a, b| {
+            while next < 120 && b.try_send(a.now(), next).unwrap() {
+                next += 1;
+            }
+            b.received().len() == 60 && a.received.len() == 60
+        },
+    );
+    // Intact and once each, in order on each stream before and after the resets.
+    for (who, got) in [(P::NAME, theirs.received()), ("ours", &ours.received[..])] {
+        let (old, new): (Vec<Message>, Vec<Message>) = got
+            .iter()
+            .cloned()
+            .partition(|m| u32::from_be_bytes(m.payload[..4].try_into().unwrap()) < 60);
+        assert_eq!(check_received(who, &old).len(), 30);
+        assert_eq!(check_received(who, &new).len(), 30);
+    }
+    close(&mut net, &mut ours, &mut theirs);
+}
+
+#[test]
+fn rfc6525_interop_dcsctp_server_stream_reset_both_ways_then_reuse() {
+    reset_then_reuse::<DcsctpHost>(51, true);
+}
+
+#[test]
+fn rfc6525_interop_dcsctp_client_stream_reset_both_ways_then_reuse() {
+    reset_then_reuse::<DcsctpHost>(52, false);
+}
+
+#[test]
+fn rfc6525_interop_sctp_proto_server_stream_reset_both_ways_then_reuse() {
+    reset_then_reuse::<ProtoHost>(53, true);
+}
+
+#[test]
+fn rfc6525_interop_sctp_proto_client_stream_reset_both_ways_then_reuse() {
+    reset_then_reuse::<ProtoHost>(54, false);
 }

@@ -493,6 +493,44 @@ impl SctpAssociation {
         Ok(())
     }
 
+    /// Resets our outgoing `streams` (all when empty; RFC 6525, RFC 6458
+    /// `SCTP_RESET_STREAMS`): once the peer has what was sent on them, the
+    /// next message on each starts its sequence again. New messages on
+    /// them wait until the peer acknowledges; `AssociationEvent::StreamReset`
+    /// tells the outcome. WebRTC closes a data channel this way.
+    pub fn reset_streams(&self, streams: &[u16]) -> Result<(), Error> {
+        self.reconfig(|a| a.reset_streams(streams))
+    }
+
+    /// Asks the peer to reset the streams it sends to us on (all when empty; RFC 6525).
+    pub fn request_incoming_reset(&self, streams: &[u16]) -> Result<(), Error> {
+        self.reconfig(|a| a.request_incoming_reset(streams))
+    }
+
+    /// Resets the association's TSNs and every stream (RFC 6525,
+    /// `SCTP_RESET_ASSOC`); `AssociationEvent::AssociationReset` tells the outcome.
+    pub fn reset_association(&self) -> Result<(), Error> {
+        self.reconfig(sctp_core::Association::reset_association)
+    }
+
+    /// Adds `outgoing` streams we send on and asks the peer for `incoming`
+    /// more it sends on (RFC 6525, `SCTP_ADD_STREAMS`).
+    pub fn add_streams(&self, outgoing: u16, incoming: u16) -> Result<(), Error> {
+        self.reconfig(|a| a.add_streams(outgoing, incoming))
+    }
+
+    fn reconfig(
+        &self,
+        f: impl FnOnce(&mut sctp_core::Association) -> Result<(), sctp_core::ReconfigError>,
+    ) -> Result<(), Error> {
+        let mut inner = lock(&self.shared.inner);
+        f(&mut inner.assoc)?;
+        self.shared
+            .endpoint
+            .mark_dirty(&mut inner, self.shared.handle);
+        Ok(())
+    }
+
     /// Makes one of the peer's confirmed addresses the primary path (RFC
     /// 6458 `SCTP_PRIMARY_ADDR`): new data goes there while it is active.
     pub fn set_primary(&self, addr: SocketAddr) -> Result<(), Error> {

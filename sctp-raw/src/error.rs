@@ -61,6 +61,9 @@ pub enum Error {
     /// An address change was refused (RFC 5061).
     #[error(transparent)]
     Asconf(#[from] sctp_core::AsconfError),
+    /// A stream reset or addition was refused (RFC 6525).
+    #[error(transparent)]
+    Reconfig(#[from] sctp_core::ReconfigError),
     /// The endpoint does not accept associations (created with `client`).
     #[error("this endpoint does not accept associations")]
     NotListening,
@@ -85,6 +88,7 @@ impl From<Error> for io::Error {
             | Error::Addresses(_)
             | Error::Path(_)
             | Error::Asconf(_)
+            | Error::Reconfig(_)
             | Error::NotListening => K::InvalidInput,
             Error::Closed(CloseReason::PeerAborted(_)) => K::ConnectionReset,
             Error::Closed(CloseReason::SetupTimedOut) | Error::SetupTimedOut => K::TimedOut,

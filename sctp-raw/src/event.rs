@@ -5,7 +5,9 @@
 use std::net::SocketAddr;
 use std::ops::{BitOr, BitOrAssign};
 
-use sctp_core::{CloseReason, ErrorCause, Event, Message, PathChange, RecvInfo};
+use sctp_core::{
+    CloseReason, ErrorCause, Event, Message, PathChange, ReconfigOutcome, RecvInfo, StreamId, Tsn,
+};
 
 /// A notification (RFC 6458 section 6.1), from
 /// [`crate::SctpAssociation::next_event`] or [`crate::SctpAssociation::recv_item`].
@@ -67,6 +69,34 @@ pub enum AssociationEvent {
     /// The peer's Adaptation Layer Indication (RFC 5061 section 4.2.5;
     /// `SCTP_ADAPTATION_INDICATION`).
     AdaptationIndication(u32),
+    /// Streams were reset, or a reset was refused (RFC 6525;
+    /// `SCTP_STREAM_RESET_EVENT`). An empty list means every stream.
+    StreamReset {
+        /// The peer's outgoing streams (`SCTP_STREAM_RESET_INCOMING_SSN`), else ours.
+        incoming: bool,
+        /// The streams.
+        streams: Vec<StreamId>,
+        /// What became of the reset.
+        outcome: ReconfigOutcome,
+    },
+    /// The association's TSNs and streams were reset (`SCTP_ASSOC_RESET_EVENT`).
+    AssociationReset {
+        /// The TSN our next message starts at.
+        local_tsn: Tsn,
+        /// The TSN the peer's next message starts at.
+        remote_tsn: Tsn,
+        /// What became of the reset.
+        outcome: ReconfigOutcome,
+    },
+    /// Streams were added, or an addition was refused (`SCTP_STREAM_CHANGE_EVENT`).
+    StreamChange {
+        /// Streams the peer may send on.
+        inbound: u16,
+        /// Streams we may send on.
+        outbound: u16,
+        /// What became of the request.
+        outcome: ReconfigOutcome,
+    },
 }
 
 impl AssociationEvent {
@@ -103,6 +133,33 @@ impl AssociationEvent {
             Event::RemoteError(causes) => Self::RemoteError(causes),
             Event::SenderDry => Self::SenderDry,
             Event::AdaptationIndication(code) => Self::AdaptationIndication(code),
+            Event::StreamReset {
+                incoming,
+                streams,
+                outcome,
+            } => Self::StreamReset {
+                incoming,
+                streams,
+                outcome,
+            },
+            Event::AssociationReset {
+                local_tsn,
+                remote_tsn,
+                outcome,
+            } => Self::AssociationReset {
+                local_tsn,
+                remote_tsn,
+                outcome,
+            },
+            Event::StreamChange {
+                inbound,
+                outbound,
+                outcome,
+            } => Self::StreamChange {
+                inbound,
+                outbound,
+                outcome,
+            },
             _ => return None,
         })
     }
@@ -120,6 +177,9 @@ impl AssociationEvent {
             Self::RemoteError(_) => EventMask::REMOTE_ERROR,
             Self::SenderDry => EventMask::SENDER_DRY,
             Self::AdaptationIndication(_) => EventMask::ADAPTATION,
+            Self::StreamReset { .. } => EventMask::STREAM_RESET,
+            Self::AssociationReset { .. } => EventMask::ASSOCIATION_RESET,
+            Self::StreamChange { .. } => EventMask::STREAM_CHANGE,
         }
     }
 }
@@ -153,8 +213,14 @@ impl EventMask {
     pub const SENDER_DRY: Self = Self(1 << 5);
     /// The peer's Adaptation Layer Indication (`SCTP_ADAPTATION_INDICATION`).
     pub const ADAPTATION: Self = Self(1 << 7);
+    /// Stream resets (`SCTP_STREAM_RESET_EVENT`).
+    pub const STREAM_RESET: Self = Self(1 << 8);
+    /// Association resets (`SCTP_ASSOC_RESET_EVENT`).
+    pub const ASSOCIATION_RESET: Self = Self(1 << 9);
+    /// Streams added (`SCTP_STREAM_CHANGE_EVENT`).
+    pub const STREAM_CHANGE: Self = Self(1 << 10);
     /// Every notification.
-    pub const ALL: Self = Self((1 << 8) - 1);
+    pub const ALL: Self = Self((1 << 11) - 1);
 
     /// Whether every bit of `other` is set here.
     pub fn contains(self, other: Self) -> bool {

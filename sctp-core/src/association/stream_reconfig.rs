@@ -382,11 +382,12 @@ impl Association {
             && let Some(mut last) = self.stream_reconfig.last_answer
             && last.seq == seq
         {
-            if last.retry_association_reset && last.result == ReconfigResult::InProgress {
-                if let Some(again) = self.peer_resets_association() {
-                    last = Answer { seq, ..again };
-                    self.stream_reconfig.last_answer = Some(last);
-                }
+            if last.retry_association_reset
+                && last.result == ReconfigResult::InProgress
+                && let Some(again) = self.peer_resets_association()
+            {
+                last = Answer { seq, ..again };
+                self.stream_reconfig.last_answer = Some(last);
             }
             return Some(response(seq, last.result, last.tsns));
         }

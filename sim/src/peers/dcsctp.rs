@@ -228,6 +228,16 @@ impl DcsctpHost {
         r
     }
 
+    /// Resets outgoing `streams` at `now` (RFC 6525).
+    pub fn reset_streams(&mut self, now: Instant, streams: &[u16]) {
+        self.advance(now);
+        let ids: Vec<StreamId> = streams.iter().map(|&s| StreamId(s)).collect();
+        self.socket
+            .reset_streams(&ids)
+            .expect("dcsctp accepts a reset of open streams");
+        self.drain_events();
+    }
+
     /// Starts a graceful shutdown at `now`.
     pub fn shutdown(&mut self, now: Instant) {
         self.advance(now);

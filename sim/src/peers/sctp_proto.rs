@@ -251,6 +251,13 @@ impl ProtoHost {
         Ok(())
     }
 
+    /// Closes stream `id`: `sctp-proto` resets its outgoing side with an
+    /// Outgoing SSN Reset Request (RFC 6525). The next send reopens it.
+    pub fn close_stream(&mut self, id: u16) -> Result<(), Error> {
+        self.streams.remove(&id);
+        self.association().stream(id)?.close()
+    }
+
     /// Starts a graceful shutdown (SHUTDOWN once all data is acknowledged).
     pub fn shutdown(&mut self) -> Result<(), Error> {
         self.association().shutdown()
