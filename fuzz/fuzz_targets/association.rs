@@ -13,7 +13,10 @@
 //! multi-homed (two addresses each, listed in INIT and INIT ACK, with AUTH
 //! and ASCONF negotiated): packets arrive from either peer address, and
 //! either side adds and deletes a third address (ASCONF), sets the
-//! primary or asks for a heartbeat on a path.
+//! primary or asks for a heartbeat on a path. Messages are sent with every
+//! partial-reliability policy (RFC 7496), and either side resets streams or
+//! the association and adds streams (RFC 6525); generated packets carry
+//! FORWARD TSN and RE-CONFIG chunks numbered near what A expects.
 //!
 //! After every step: every emitted packet parses and has a good checksum,
 //! `Association::check_invariants` holds on both sides, the cumulative ack
@@ -385,7 +388,12 @@ impl World {
     fn ctx(&mut self) -> Ctx {
         let a = self.a.a().expect("A exists");
         let s = a.fuzz_snapshot();
-        Ctx { our_cum_ack: s.cum_ack.0, next_data_tsn: s.peer_cum_tsn.0.wrapping_add(1), streams: a.inbound_streams() }
+        Ctx {
+            our_cum_ack: s.cum_ack.0,
+            next_data_tsn: s.peer_cum_tsn.0.wrapping_add(1),
+            streams: a.inbound_streams(),
+            reconfig_seqs: s.reconfig_seqs,
+        }
     }
 
     /// The tag a packet to A starting with this chunk should carry.
@@ -531,14 +539,21 @@ impl World {
         }
     }
 
-    /// Path and address management (RFC 9260 section 6.4, RFC 5061).
+    /// Path and address management (RFC 9260 section 6.4, RFC 5061) and
+    /// stream reconfiguration (RFC 6525).
     fn paths(&mut self, inp: &mut Input<'_>) {
         let now = self.now;
         let on_b = inp.bool();
         let side = if on_b { &mut self.b } else { &mut self.a };
         let (me, peer) = (side.me, side.peer);
         let Some(a) = side.a() else { return };
-        match inp.u8() % 6 {
+        let streams: Vec<u16> = (0..inp.u8() % 3).map(|_| inp.u8() as u16 % 12).collect();
+        match inp.u8() % 10 {
+            // Stream reconfiguration (RFC 6525).
+            6 => drop(a.reset_streams(&streams)),
+            7 => drop(a.request_incoming_reset(&streams)),
+            8 => drop(a.reset_association()),
+            9 => drop(a.add_streams(inp.u8() as u16 % 4, inp.u8() as u16 % 4)),
             0 => drop(a.add_local_address(now, third(me).ip())),
             1 => drop(a.remove_local_address(now, third(me).ip())),
             2 => drop(a.remove_local_address(now, me.ip())),

@@ -81,7 +81,7 @@ fuzz_target!(|data: &[u8]| {
                     2 => PORTS[1],
                     _ => inp.u16(),
                 };
-                let ctx = Ctx { our_cum_ack: inp.u32(), next_data_tsn: inp.u32(), streams: 4 };
+                let ctx = Ctx { our_cum_ack: inp.u32(), next_data_tsn: inp.u32(), streams: 4, reconfig_seqs: (inp.u32(), inp.u32()) };
                 let mut chunks = Vec::new();
                 for _ in 0..1 + inp.u8() % 3 {
                     gen_chunk(&mut inp, &ctx, &mut chunks);

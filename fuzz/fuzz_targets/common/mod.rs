@@ -58,6 +58,9 @@ pub struct Ctx {
     /// The next TSN the receiver expects from us (DATA TSN).
     pub next_data_tsn: u32,
     pub streams: u16,
+    /// The receiver's next expected RE-CONFIG request sequence number, and
+    /// the sequence number of its own request in flight (RFC 6525).
+    pub reconfig_seqs: (u32, u32),
 }
 
 fn push_chunk(out: &mut Vec<u8>, ty: u8, flags: u8, body: &[u8]) {
@@ -209,6 +212,49 @@ pub fn gen_chunk(inp: &mut Input<'_>, ctx: &Ctx, out: &mut Vec<u8>) -> (u8, u8) 
                 (10, 0, inp.bytes(n).to_vec())
             }
         },
+        17 if inp.u8() < 128 => {
+            // RE-CONFIG (RFC 6525): a request or a response, numbered near
+            // what the receiver expects.
+            let mut b = Vec::new();
+            let (expected, ours) = ctx.reconfig_seqs;
+            let seq = expected.wrapping_add(small_offset(inp));
+            let streams = |inp: &mut Input<'_>| -> Vec<u8> {
+                (0..inp.u8() % 3)
+                    .flat_map(|_| (inp.u8() as u16 % ctx.streams.max(1).saturating_add(1)).to_be_bytes())
+                    .collect()
+            };
+            match inp.u8() % 6 {
+                0 => {
+                    let mut v = seq.to_be_bytes().to_vec();
+                    v.extend(ours.wrapping_add(small_offset(inp)).to_be_bytes());
+                    v.extend(ctx.next_data_tsn.wrapping_sub(1).wrapping_add(small_offset(inp)).to_be_bytes());
+                    v.extend(streams(inp));
+                    tlv(&mut b, 13, &v);
+                }
+                1 => {
+                    let mut v = seq.to_be_bytes().to_vec();
+                    v.extend(streams(inp));
+                    tlv(&mut b, 14, &v);
+                }
+                2 => tlv(&mut b, 15, &seq.to_be_bytes()),
+                3 => {
+                    let mut v = ours.wrapping_add(small_offset(inp)).to_be_bytes().to_vec();
+                    v.extend(u32::from(inp.u8() % 8).to_be_bytes());
+                    if inp.bool() {
+                        v.extend(inp.u32().to_be_bytes());
+                        v.extend(inp.u32().to_be_bytes());
+                    }
+                    tlv(&mut b, 16, &v);
+                }
+                n => {
+                    let mut v = seq.to_be_bytes().to_vec();
+                    v.extend((inp.u8() as u16).to_be_bytes());
+                    v.extend([0, 0]);
+                    tlv(&mut b, if n == 4 { 17 } else { 18 }, &v);
+                }
+            }
+            (130, 0, b)
+        }
         16 => {
             // FORWARD TSN
             let mut b = Vec::new();

@@ -35,6 +35,9 @@ pub struct FuzzSnapshot {
     pub peer_vtag: VerificationTag,
     /// The configured receive window.
     pub receive_window: u32,
+    /// The peer's next RE-CONFIG request sequence number, and ours in
+    /// flight (or the next) (RFC 6525).
+    pub reconfig_seqs: (u32, u32),
 }
 
 impl Association {
@@ -55,6 +58,7 @@ impl Association {
             local_vtag: self.local_vtag,
             peer_vtag: self.peer_vtag,
             receive_window: self.config.receive_window,
+            reconfig_seqs: self.stream_reconfig.fuzz_seqs(),
         }
     }
 

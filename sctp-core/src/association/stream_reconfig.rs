@@ -122,6 +122,15 @@ impl StreamReconfig {
     }
 }
 
+#[cfg(feature = "fuzzing")]
+impl StreamReconfig {
+    /// The peer's next request number and ours in flight (else our next).
+    pub(super) fn fuzz_seqs(&self) -> (u32, u32) {
+        let ours = self.in_flight.as_ref().map_or(self.next_seq, |f| f.seq);
+        (self.peer_next_seq, ours)
+    }
+}
+
 /// A response parameter.
 fn response(seq: u32, result: ReconfigResult, tsns: Option<(Tsn, Tsn)>) -> Param<'static> {
     Param::ReconfigResponse(ReconfigResponse {
