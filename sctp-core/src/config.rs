@@ -96,6 +96,13 @@ pub struct AssociationConfig {
     /// Whether to offer and accept stream reconfiguration (RE-CONFIG, RFC
     /// 6525: stream and association resets, added streams; true).
     pub reconfig: bool,
+    /// Whether to offer and accept user message interleaving (I-DATA, RFC
+    /// 8260; true): with a scheduler other than first-come first-served,
+    /// a large message's fragments take turns with other streams' messages.
+    pub interleaving: bool,
+    /// The stream scheduler (RFC 8260 section 3; first-come first-served),
+    /// changeable at run time with [`crate::Association::set_scheduler`].
+    pub scheduler: crate::SchedulerKind,
     /// Fixes our Initial TSN instead of drawing it at random (RFC 9260 5.3.1
     /// wants it random; fixing it serves reproducible tests, such as TSN wrap-around).
     pub initial_tsn: Option<crate::Tsn>,
@@ -135,6 +142,8 @@ impl Default for AssociationConfig {
             adaptation_layer_indication: None,
             partial_reliability: true,
             reconfig: true,
+            interleaving: true,
+            scheduler: crate::SchedulerKind::Fcfs,
         }
     }
 }
@@ -213,6 +222,10 @@ setters! {
     partial_reliability: bool,
     /// Turns stream reconfiguration (RFC 6525) on or off.
     reconfig: bool,
+    /// Turns user message interleaving (I-DATA, RFC 8260) on or off.
+    interleaving: bool,
+    /// Sets the stream scheduler (RFC 8260 section 3).
+    scheduler: crate::SchedulerKind,
 }
 
 /// Why a configuration was refused by [`AssociationConfig::validate`] or
@@ -331,8 +344,10 @@ impl AssociationConfig {
         {
             return fixed("auth, asconf and adaptation_layer_indication");
         }
-        if (new.partial_reliability, new.reconfig) != (self.partial_reliability, self.reconfig) {
-            return fixed("partial_reliability and reconfig");
+        if (new.partial_reliability, new.reconfig, new.interleaving)
+            != (self.partial_reliability, self.reconfig, self.interleaving)
+        {
+            return fixed("partial_reliability, reconfig and interleaving");
         }
         Ok(())
     }

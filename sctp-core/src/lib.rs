@@ -110,8 +110,9 @@ pub mod wire;
 
 pub use association::{
     AsconfError, Association, AssociationStats, AssociationStatus, CloseReason, EndpointEvent,
-    ErrorCause, Event, Message, PathChange, PathError, PathState, PathStatus, PrPolicy,
-    ReconfigError, ReconfigOutcome, RecvInfo, SendError, SendOptions, State, Timer, Transmit,
+    ErrorCause, Event, Message, ParseSchedulerKindError, PathChange, PathError, PathState,
+    PathStatus, PrPolicy, ReconfigError, ReconfigOutcome, RecvInfo, SchedulerKind, SendError,
+    SendOptions, State, Timer, Transmit,
 };
 pub use config::{AssociationConfig, ConfigError};
 pub use endpoint::{AssociationHandle, ConnectError, DatagramEvent, Endpoint, EndpointConfig};

@@ -119,7 +119,10 @@ impl Association {
         self.negotiated = super::Negotiated {
             partial_reliability: self.config.partial_reliability && peer.partial_reliability(),
             reconfig: self.config.reconfig && peer.supports(crate::handshake::init::RE_CONFIG),
+            interleaving: self.config.interleaving && peer.supports(crate::handshake::init::I_DATA),
         };
+        self.send_queue
+            .set_interleaving(self.negotiated.interleaving);
         self.stream_reconfig =
             super::stream_reconfig::StreamReconfig::new(self.local_initial_tsn, peer_initial_tsn);
         if let Some(code) = peer.adaptation {

@@ -29,8 +29,11 @@ pub struct Message {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecvInfo {
-    /// The stream sequence number it carried (0 for an unordered message).
+    /// The stream sequence number it carried (0 for an unordered message;
+    /// the low 16 bits of the MID with I-DATA).
     pub ssn: Ssn,
+    /// Its message identifier with I-DATA (RFC 8260 section 2.1); the SSN with DATA.
+    pub mid: crate::Mid,
     /// The TSN of the message's last fragment.
     pub tsn: Tsn,
     /// Our cumulative TSN ack point when the message was delivered.

@@ -12,9 +12,28 @@ use crate::handshake::{encode_error_chunk, encode_packet, init_params_bytes};
 use crate::wire::cause::{
     InvalidStreamIdentifier, NoUserData, OutOfResource, ProtocolViolation, UnrecognizedChunkType,
 };
-use crate::wire::chunk::{Data, Heartbeat, HeartbeatAck, Sack, Shutdown, ShutdownComplete};
+use crate::wire::chunk::{
+    Data, DataFlags, Heartbeat, HeartbeatAck, IData, Sack, Shutdown, ShutdownComplete,
+};
 use crate::wire::{Chunk, ChunkValue, List, Packet, RawChunk, UnrecognizedAction};
 use crate::{Tsn, VerificationTag};
+
+/// A DATA or an I-DATA chunk.
+#[derive(Clone, Copy)]
+enum UserData<'c, 'a> {
+    Data(&'c Data<'a>),
+    IData(&'c IData<'a>),
+}
+
+impl<'a> UserData<'_, 'a> {
+    /// TSN, stream, flags and payload, which both carry.
+    fn fields(&self) -> (Tsn, u16, DataFlags, &'a [u8]) {
+        match self {
+            Self::Data(d) => (d.tsn, d.stream_id, d.flags, d.payload),
+            Self::IData(d) => (d.tsn, d.stream_id, d.flags, d.payload),
+        }
+    }
+}
 
 /// Largest distance beyond the cumulative TSN that is tracked: gap-ack block
 /// offsets are 16 bits (RFC 9260 section 3.3.4).
@@ -76,9 +95,13 @@ impl Association {
             }
             // A malformed chunk: stop here, keep what came before it.
             let Ok(chunk) = raw.parse() else { break };
-            if let Chunk::Data(d) = &chunk {
+            if let Some(flags) = match &chunk {
+                Chunk::Data(d) => Some(d.flags),
+                Chunk::IData(d) => Some(d.flags),
+                _ => None,
+            } {
                 self.stats.data_chunks_received += 1;
-                self.stats.unordered_data_chunks_received += u64::from(d.flags.unordered);
+                self.stats.unordered_data_chunks_received += u64::from(flags.unordered);
             } else {
                 self.stats.control_chunks_received += 1;
             }
@@ -128,7 +151,17 @@ impl Association {
         match chunk {
             Chunk::Data(d) => {
                 *saw_data = true;
-                return self.on_data(now, d);
+                return self.on_data(now, UserData::Data(d));
+            }
+            Chunk::IData(d) => {
+                *saw_data = true;
+                return self.on_data(now, UserData::IData(d));
+            }
+            Chunk::IForwardTsn(f)
+                if self.negotiated.interleaving && self.negotiated.partial_reliability =>
+            {
+                *saw_data = true;
+                self.on_i_forward_tsn(f);
             }
             Chunk::Sack(s) => {
                 self.stats.sacks_received += 1;
@@ -222,14 +255,27 @@ impl Association {
         true
     }
 
-    /// DATA (section 6.2): record the TSN, reassemble, deliver.
-    fn on_data(&mut self, now: Instant, d: &Data<'_>) -> bool {
+    /// DATA or I-DATA (RFC 9260 section 6.2, RFC 8260 section 2.1):
+    /// record the TSN, reassemble, deliver. Once I-DATA is negotiated a
+    /// DATA chunk is a protocol violation, and an I-DATA chunk otherwise
+    /// (RFC 8260 section 2.2).
+    fn on_data(&mut self, now: Instant, d: UserData<'_, '_>) -> bool {
         if !self.state.accepts_data() {
             return true;
         }
-        if d.payload.is_empty() {
+        let (tsn, stream_id, flags, payload) = d.fields();
+        if matches!(d, UserData::Data(_)) == self.negotiated.interleaving {
+            let info: &[u8] = if self.negotiated.interleaving {
+                b"DATA chunk received after I-DATA was negotiated"
+            } else {
+                b"I-DATA chunk received without I-DATA negotiated"
+            };
+            self.abort(vec![ErrorCause::of(ProtocolViolation { info })]);
+            return false;
+        }
+        if payload.is_empty() {
             // Section 6.2: an empty DATA chunk aborts with No User Data.
-            self.abort(vec![ErrorCause::of(NoUserData { tsn: d.tsn })]);
+            self.abort(vec![ErrorCause::of(NoUserData { tsn })]);
             return false;
         }
         // Section 6.2: with no window left, a chunk beyond the highest TSN
@@ -237,7 +283,7 @@ impl Association {
         // follows tells the sender the window is still closed.
         if self.a_rwnd() == 0 {
             let highest = self.tracker.highest_received();
-            if d.tsn.is_after(highest) {
+            if tsn.is_after(highest) {
                 self.sack_due = SackDue::Now;
                 return true;
             }
@@ -245,13 +291,13 @@ impl Association {
             // chunk held for reassembly (a SHOULD): the window stays closed,
             // yet holes can still be filled. Delivered or completed messages
             // are never reneged on.
-            if !self.tracker.contains(d.tsn) && self.reassembly.drop_fragment(highest) {
+            if !self.tracker.contains(tsn) && self.reassembly.drop_fragment(highest) {
                 self.tracker.forget_highest();
                 self.sack_due = SackDue::Now;
             }
         }
-        let above_next = d.tsn.is_after(self.tracker.cumulative_tsn().next());
-        match self.tracker.receive(d.tsn, MAX_TSN_OFFSET) {
+        let above_next = tsn.is_after(self.tracker.cumulative_tsn().next());
+        match self.tracker.receive(tsn, MAX_TSN_OFFSET) {
             Received::Duplicate => {
                 // Section 6.2: duplicates are reported at once.
                 self.stats.duplicate_tsns_received += 1;
@@ -264,23 +310,42 @@ impl Association {
             }
             Received::New => self.stats.out_of_order_tsns_received += u64::from(above_next),
         }
-        if d.flags.immediate {
+        if flags.immediate {
             self.sack_due = SackDue::Now;
         }
-        if d.stream_id >= self.inbound_streams {
+        if stream_id >= self.inbound_streams {
             // Section 6.5: ERROR with Invalid Stream Identifier; the TSN stays acknowledged.
             self.control.push_back(encode_error_chunk(&[ErrorCause::of(
-                InvalidStreamIdentifier {
-                    stream_id: d.stream_id,
-                },
+                InvalidStreamIdentifier { stream_id },
             )]));
             self.sack_due = SackDue::Now;
             return true;
         }
-        let mut delivered = std::collections::VecDeque::new();
-        self.reassembly.receive(d, &mut delivered);
-        self.push_delivered(delivered);
-        if self.reassembly.buffered_bytes() > self.config.max_reassembly_bytes {
+        match d {
+            UserData::Data(d) => {
+                let mut delivered = std::collections::VecDeque::new();
+                self.reassembly.receive(d, &mut delivered);
+                self.push_delivered(delivered);
+            }
+            UserData::IData(d) => {
+                let mut delivered = std::collections::VecDeque::new();
+                let r = self.interleaved.receive(d, &mut delivered);
+                self.push_interleaved(delivered);
+                if let Err(e) = r
+                    && e.message_dropped()
+                {
+                    // The peer broke a message's fragments (RFC 8260 section 2.1).
+                    let info = e.to_string();
+                    self.abort(vec![ErrorCause::of(ProtocolViolation {
+                        info: info.as_bytes(),
+                    })]);
+                    return false;
+                }
+            }
+        }
+        if self.reassembly.buffered_bytes() + self.interleaved.buffered_bytes()
+            > self.config.max_reassembly_bytes
+        {
             // The peer ignores our window: protect memory.
             self.abort(vec![ErrorCause::of(OutOfResource)]);
             return false;
@@ -300,6 +365,25 @@ impl Association {
             self.undelivered_bytes += m.message.payload.len();
             let info = RecvInfo {
                 ssn: m.ssn,
+                mid: crate::Mid(u32::from(m.ssn.0)),
+                tsn: m.last_tsn,
+                cumulative_tsn,
+            };
+            self.events.push_back(Event::Message(m.message, info));
+        }
+    }
+
+    /// Hands complete messages reassembled from I-DATA to the user.
+    pub(super) fn push_interleaved(
+        &mut self,
+        delivered: std::collections::VecDeque<super::interleaved::Delivered>,
+    ) {
+        let cumulative_tsn = self.tracker.cumulative_tsn();
+        for m in delivered {
+            self.undelivered_bytes += m.message.payload.len();
+            let info = RecvInfo {
+                ssn: crate::Ssn(m.mid.0 as u16),
+                mid: m.mid,
                 tsn: m.last_tsn,
                 cumulative_tsn,
             };

@@ -24,7 +24,6 @@ mod event;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod input;
-#[allow(dead_code)]
 mod interleaved;
 mod loss;
 mod output;
@@ -34,7 +33,6 @@ mod reassembly;
 mod reconfigure;
 mod retransmit;
 mod rto;
-#[allow(dead_code, unreachable_pub)]
 mod scheduler;
 mod send_queue;
 mod setup;
@@ -56,6 +54,7 @@ use thiserror::Error;
 pub use event::{CloseReason, ErrorCause, Event, Message, RecvInfo};
 pub use event::{PathChange, ReconfigOutcome};
 pub use partial_reliability::PrPolicy;
+pub use scheduler::{ParseSchedulerKindError, SchedulerKind};
 pub use state::State;
 pub use status::{AssociationStats, AssociationStatus, PathState, PathStatus};
 pub use stream_reconfig::ReconfigError;
@@ -186,6 +185,8 @@ struct Negotiated {
     partial_reliability: bool,
     /// Stream reconfiguration (RFC 6525 section 5.1.1): RE-CONFIG may be sent and received.
     reconfig: bool,
+    /// User message interleaving (RFC 8260 section 2.2): I-DATA replaces DATA.
+    interleaving: bool,
 }
 
 /// How soon a SACK is owed.
@@ -246,6 +247,8 @@ pub struct Association {
     rtx: RetransmitQueue,
     tracker: TsnTracker,
     reassembly: Reassembly,
+    /// Reassembly of I-DATA, when it is in use (RFC 8260 section 2.1).
+    interleaved: interleaved::InterleavedReassembly,
     events: VecDeque<Event>,
     /// Why the association ended abnormally, once it has (kept after the
     /// `Closed` event is polled, for callers that read notifications late).
@@ -389,10 +392,11 @@ impl Association {
             outbound_streams: config.outbound_streams,
             inbound_streams: config.inbound_streams,
             timers: TimerTable::default(),
-            send_queue: SendQueue::default(),
+            send_queue: SendQueue::with_scheduler(config.scheduler),
             rtx: RetransmitQueue::new(local_initial_tsn),
             tracker: TsnTracker::new(Tsn(0)),
             reassembly: Reassembly::new(Tsn(0)),
+            interleaved: interleaved::InterleavedReassembly::new(config.max_message_size),
             events: VecDeque::new(),
             close_reason: None,
             undelivered_bytes: 0,
@@ -768,6 +772,7 @@ impl Association {
         // Partial and out-of-order messages can never be delivered now; free
         // them at once (an Out of Resource ABORT exists to release memory).
         self.reassembly.clear();
+        self.interleaved.clear();
         self.report_unsent();
     }
 
@@ -893,7 +898,9 @@ impl Association {
 
     /// The receiver window we advertise (RFC 9260 section 6.2).
     fn a_rwnd(&self) -> u32 {
-        let held = self.reassembly.buffered_bytes() + self.undelivered_bytes;
+        let held = self.reassembly.buffered_bytes()
+            + self.interleaved.buffered_bytes()
+            + self.undelivered_bytes;
         (self.config.receive_window as usize).saturating_sub(held) as u32
     }
 }

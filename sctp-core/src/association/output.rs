@@ -5,11 +5,59 @@
 use std::time::Instant;
 
 use super::{Association, SackDue, State, Timer, Transmit};
-use crate::wire::chunk::{Data, Heartbeat, Sack, Shutdown, ShutdownAck};
+use crate::wire::chunk::{Data, Heartbeat, IData, Sack, Shutdown, ShutdownAck};
 use crate::wire::{ChunkValue, List, Packet, PacketBuilder};
 
-/// Bytes of a DATA chunk's header (chunk header plus TSN, SID, SSN, PPID).
+/// Bytes of a DATA chunk's header (chunk header plus TSN, SID, SSN, PPID);
+/// an I-DATA chunk's is 4 more (RFC 8260 section 2.1).
 const DATA_CHUNK_OVERHEAD: usize = 16;
+const I_DATA_CHUNK_OVERHEAD: usize = 20;
+
+/// A DATA or I-DATA chunk to write.
+struct UserChunk<'p> {
+    flags: crate::wire::chunk::DataFlags,
+    tsn: crate::Tsn,
+    stream_id: u16,
+    mid: u32,
+    fsn: u32,
+    ppid: crate::Ppid,
+    payload: &'p [u8],
+}
+
+impl UserChunk<'_> {
+    /// Writes it as I-DATA when that was negotiated (RFC 8260 section
+    /// 2.1: the first fragment carries the PPID, the others their FSN),
+    /// else as DATA.
+    fn push(
+        &self,
+        b: &mut PacketBuilder<'_>,
+        interleaving: bool,
+    ) -> Result<(), crate::wire::BufferTooSmall> {
+        if interleaving {
+            b.push_value(&IData {
+                flags: self.flags,
+                tsn: self.tsn,
+                stream_id: self.stream_id,
+                mid: crate::Mid(self.mid),
+                ppid_or_fsn: if self.flags.beginning {
+                    self.ppid.0
+                } else {
+                    self.fsn
+                },
+                payload: self.payload,
+            })
+        } else {
+            b.push_value(&Data {
+                flags: self.flags,
+                tsn: self.tsn,
+                stream_id: self.stream_id,
+                ssn: crate::Ssn(self.mid as u16),
+                ppid: self.ppid,
+                payload: self.payload,
+            })
+        }
+    }
+}
 /// Bytes of a SACK chunk without gap-ack blocks and duplicate TSNs.
 const SACK_FIXED_LEN: usize = 16;
 
@@ -47,7 +95,7 @@ impl Association {
         if let Some(size) = self.rtx.next_retransmission_size()
             && self.can_send_data()
         {
-            mtu = mtu.max(12 + DATA_CHUNK_OVERHEAD + size);
+            mtu = mtu.max(12 + self.data_chunk_overhead() + size);
         }
         let mtu = mtu.min(buf.len());
         let (local_port, remote_port, vtag) = (self.local_port, self.peer_port(), self.peer_vtag);
@@ -75,6 +123,7 @@ impl Association {
         self.abandon_due_retransmissions(now);
         while self.drop_expired_head(now) {}
         self.start_reconfig(now);
+        self.send_queue.start_packet();
         if self.setup.send_cookie_ack && b.push_value(&crate::wire::chunk::CookieAck).is_ok() {
             self.stats.control_chunks_sent += 1;
             self.setup.send_cookie_ack = false;
@@ -213,9 +262,18 @@ impl Association {
             && self.send_queue.queued_bytes() < self.max_fragment()
     }
 
+    /// Bytes of a DATA or I-DATA chunk's header, whichever is in use.
+    fn data_chunk_overhead(&self) -> usize {
+        if self.negotiated.interleaving {
+            I_DATA_CHUNK_OVERHEAD
+        } else {
+            DATA_CHUNK_OVERHEAD
+        }
+    }
+
     /// The largest user-data fragment a packet holds.
     pub(super) fn max_fragment(&self) -> usize {
-        self.sctp_mtu() - 12 - DATA_CHUNK_OVERHEAD
+        self.sctp_mtu() - 12 - self.data_chunk_overhead()
     }
 
     /// Section 6.2: the SACK reports every gap the packet has room for (the
@@ -256,7 +314,7 @@ impl Association {
             let Some(size) = self.rtx.next_retransmission_size() else {
                 break;
             };
-            if b.remaining() < DATA_CHUNK_OVERHEAD + size {
+            if b.remaining() < self.data_chunk_overhead() + size {
                 break;
             }
             let probe = self.rtx.probe_tsn();
@@ -271,15 +329,16 @@ impl Association {
             // A probe asks for its SACK at once (RFC 7053 section 4.1): the
             // point is to hear about the tail now.
             flags.immediate |= probe == Some(c.tsn);
-            let data = Data {
+            let chunk = UserChunk {
                 flags,
                 tsn: c.tsn,
                 stream_id: c.stream_id,
-                ssn: c.ssn,
+                mid: c.mid,
+                fsn: c.fsn,
                 ppid: c.ppid,
                 payload: &c.payload,
             };
-            if b.push_value(&data).is_err() {
+            if chunk.push(b, self.negotiated.interleaving).is_err() {
                 break;
             }
             self.stats.data_chunks_sent += 1;
@@ -316,7 +375,7 @@ impl Association {
             if self.peer_rwnd < n && flight > 0 {
                 break;
             }
-            if b.remaining() < DATA_CHUNK_OVERHEAD + n {
+            if b.remaining() < self.data_chunk_overhead() + n {
                 break;
             }
             if self.nagle_holds(flight) && !sent && !probing {
@@ -340,15 +399,16 @@ impl Association {
             frag.flags.immediate |= probing;
             let len = frag.payload.len();
             let tsn = self.rtx.next_tsn();
-            let data = Data {
+            let chunk = UserChunk {
                 flags: frag.flags,
                 tsn,
                 stream_id: frag.stream_id,
-                ssn: frag.ssn,
+                mid: frag.mid,
+                fsn: frag.fsn,
                 ppid: frag.ppid,
                 payload: &frag.payload,
             };
-            let pushed = b.push_value(&data);
+            let pushed = chunk.push(b, self.negotiated.interleaving);
             debug_assert!(pushed.is_ok(), "room was checked");
             self.stats.data_chunks_sent += 1;
             self.stats.unordered_data_chunks_sent += u64::from(frag.flags.unordered);

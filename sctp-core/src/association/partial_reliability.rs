@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{Association, Event, Message, SackDue, State, Timer};
-use crate::wire::chunk::{ForwardTsn, ForwardTsnStream};
+use crate::wire::chunk::{ForwardTsn, ForwardTsnStream, IForwardTsn, IForwardTsnStream};
 
 /// How hard the association tries to deliver a message (RFC 7496 section
 /// 4, `sinfo_pr_policy` and `sinfo_pr_value`).
@@ -92,7 +92,7 @@ impl Association {
             && rest.taken
         {
             self.rtx
-                .push_abandoned_tail(rest.stream_id, rest.ssn, rest.unordered, now);
+                .push_abandoned_tail(rest.stream_id, (rest.mid, rest.fsn), rest.unordered, now);
             sent = true;
         }
         if sent {
@@ -167,7 +167,9 @@ impl Association {
 
     /// Writes the FORWARD TSN owed, if any, into the packet (RFC 3758
     /// section 3.5 C3-C4): the Advanced.Peer.Ack.Point and, for each
-    /// ordered stream skipped, the largest SSN skipped on it.
+    /// ordered stream skipped, the largest SSN skipped on it. With I-DATA
+    /// it is an I-FORWARD TSN naming the largest MID skipped per stream
+    /// and ordering (RFC 8260 section 2.3).
     pub(super) fn push_forward_tsn(
         &mut self,
         now: Instant,
@@ -185,13 +187,24 @@ impl Association {
             self.forward_tsn_due = false;
             return;
         };
-        let mut streams = std::mem::take(&mut self.scratch_skipped);
-        self.rtx.skipped_streams(new_cumulative_tsn, &mut streams);
-        let chunk = ForwardTsn {
-            new_cumulative_tsn,
-            streams: crate::wire::List::Items(&streams),
+        let pushed = if self.negotiated.interleaving {
+            let mut skipped = Vec::new();
+            self.rtx.skipped_messages(new_cumulative_tsn, &mut skipped);
+            b.push_value(&IForwardTsn {
+                new_cumulative_tsn,
+                streams: crate::wire::List::Items(&skipped),
+            })
+        } else {
+            let mut streams = std::mem::take(&mut self.scratch_skipped);
+            self.rtx.skipped_streams(new_cumulative_tsn, &mut streams);
+            let r = b.push_value(&ForwardTsn {
+                new_cumulative_tsn,
+                streams: crate::wire::List::Items(&streams),
+            });
+            self.scratch_skipped = streams;
+            r
         };
-        if b.push_value(&chunk).is_ok() {
+        if pushed.is_ok() {
             self.forward_tsn_due = false;
             self.stats.forward_tsns_sent += 1;
             self.stats.control_chunks_sent += 1;
@@ -200,7 +213,6 @@ impl Association {
                 self.timers.set(Timer::T3Rtx, now + self.dp().rto.rto());
             }
         }
-        self.scratch_skipped = streams;
     }
 
     /// FORWARD TSN received (RFC 3758 section 3.6): every TSN up to the new
@@ -230,6 +242,51 @@ impl Association {
             f.streams.iter().map(|s| (s.stream_id, s.ssn)).collect();
         self.reassembly.skip(new_cum, &skipped, &mut delivered);
         self.push_delivered(delivered);
+    }
+
+    /// I-FORWARD TSN received (RFC 8260 section 2.3.2): as FORWARD TSN,
+    /// each entry naming the largest MID skipped on a stream and ordering.
+    pub(super) fn on_i_forward_tsn(&mut self, f: &IForwardTsn<'_>) {
+        if !self.state.accepts_data() {
+            return;
+        }
+        self.stats.forward_tsns_received += 1;
+        self.sack_due = SackDue::Now;
+        let new_cum = f.new_cumulative_tsn;
+        let cum = self.tracker.cumulative_tsn();
+        if !new_cum.is_after(cum) || new_cum.distance(cum) > i32::MAX / 2 {
+            return;
+        }
+        self.stats.tsns_skipped += self.tracker.forward_to(new_cum);
+        let mut delivered = std::collections::VecDeque::new();
+        for s in f.streams.iter() {
+            self.interleaved
+                .skip(s.stream_id, s.unordered, s.mid, &mut delivered);
+        }
+        self.interleaved.drop_up_to_tsn(new_cum);
+        self.push_interleaved(delivered);
+    }
+}
+
+/// The entries of an I-FORWARD TSN: the largest MID skipped per stream and
+/// ordering, in the order first seen.
+pub(super) fn add_skipped_i(
+    out: &mut Vec<IForwardTsnStream>,
+    stream_id: u16,
+    unordered: bool,
+    mid: crate::Mid,
+) {
+    match out
+        .iter_mut()
+        .find(|s| s.stream_id == stream_id && s.unordered == unordered)
+    {
+        Some(s) if mid.is_after(s.mid) => s.mid = mid,
+        Some(_) => {}
+        None => out.push(IForwardTsnStream {
+            stream_id,
+            unordered,
+            mid,
+        }),
     }
 }
 

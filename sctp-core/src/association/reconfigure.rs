@@ -54,6 +54,38 @@ impl Association {
         Ok(())
     }
 
+    /// The stream scheduler in use (RFC 8260 section 3).
+    pub fn scheduler(&self) -> crate::SchedulerKind {
+        self.send_queue.scheduler()
+    }
+
+    /// Changes the stream scheduler (RFC 8260 section 3, RFC 6458
+    /// SCTP_STREAM_SCHEDULER); queued messages keep their order per stream.
+    pub fn set_scheduler(&mut self, kind: crate::SchedulerKind) {
+        self.send_queue.set_scheduler(kind);
+    }
+
+    /// Sets an outgoing stream's priority for the priority scheduler
+    /// (RFC 8260 section 3.4: lower values go first; 0 by default).
+    pub fn set_stream_priority(&mut self, stream_id: crate::StreamId, priority: u16) {
+        let (_, weight) = self.send_queue.stream_params(stream_id);
+        self.send_queue
+            .set_stream_params(stream_id, priority, weight);
+    }
+
+    /// Sets an outgoing stream's weight for weighted fair queueing (RFC
+    /// 8260 section 3.6: its share of bytes; 1 by default).
+    pub fn set_stream_weight(&mut self, stream_id: crate::StreamId, weight: u16) {
+        let (priority, _) = self.send_queue.stream_params(stream_id);
+        self.send_queue
+            .set_stream_params(stream_id, priority, weight);
+    }
+
+    /// Whether user message interleaving (I-DATA, RFC 8260) is in use.
+    pub fn supports_interleaving(&self) -> bool {
+        self.negotiated.interleaving
+    }
+
     /// Sends a HEARTBEAT now on the path data goes on (RFC 6458
     /// SPP_HB_DEMAND), if established; see [`Association::request_heartbeat_to`].
     pub fn request_heartbeat(&mut self, now: Instant) {

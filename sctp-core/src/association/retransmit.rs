@@ -29,9 +29,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use super::partial_reliability::{PrMessage, add_skipped};
+use super::partial_reliability::{PrMessage, add_skipped, add_skipped_i};
 use super::send_queue::Fragment;
-use crate::wire::chunk::{DataFlags, ForwardTsnStream, Sack};
+use crate::wire::chunk::{DataFlags, ForwardTsnStream, IForwardTsnStream, Sack};
 use crate::{Ppid, Ssn, StreamId, Tsn};
 
 /// One DATA chunk sent and not yet cumulatively acknowledged.
@@ -39,7 +39,10 @@ use crate::{Ppid, Ssn, StreamId, Tsn};
 pub(crate) struct Sent {
     pub(crate) tsn: Tsn,
     pub(crate) stream_id: StreamId,
-    pub(crate) ssn: Ssn,
+    /// The SSN (DATA, in the low 16 bits) or the MID (I-DATA).
+    pub(crate) mid: u32,
+    /// The Fragment Sequence Number (I-DATA).
+    pub(crate) fsn: u32,
     pub(crate) ppid: Ppid,
     pub(crate) flags: DataFlags,
     /// The user's context, returned with a send failure.
@@ -265,7 +268,8 @@ impl RetransmitQueue {
     pub(crate) fn push(&mut self, frag: Fragment, now: Instant, path: u8) -> Tsn {
         let Fragment {
             stream_id,
-            ssn,
+            mid,
+            fsn,
             ppid,
             flags,
             context,
@@ -281,7 +285,8 @@ impl RetransmitQueue {
         self.chunks.push_back(Sent {
             tsn,
             stream_id,
-            ssn,
+            mid,
+            fsn,
             ppid,
             flags,
             context,
@@ -345,7 +350,7 @@ impl RetransmitQueue {
     pub(crate) fn push_abandoned_tail(
         &mut self,
         stream_id: StreamId,
-        ssn: Ssn,
+        (mid, fsn): (u32, u32),
         unordered: bool,
         now: Instant,
     ) {
@@ -355,7 +360,8 @@ impl RetransmitQueue {
         self.chunks.push_back(Sent {
             tsn,
             stream_id,
-            ssn,
+            mid,
+            fsn,
             ppid: Ppid(0),
             flags: DataFlags {
                 immediate: false,
@@ -446,8 +452,20 @@ impl RetransmitQueue {
                 break;
             }
             if !c.flags.unordered {
-                add_skipped(out, c.stream_id, c.ssn);
+                add_skipped(out, c.stream_id, Ssn(c.mid as u16));
             }
+        }
+    }
+
+    /// The I-FORWARD TSN's entries up to `point`: the largest MID skipped
+    /// per stream and ordering (RFC 8260 section 2.3.1).
+    pub(crate) fn skipped_messages(&self, point: Tsn, out: &mut Vec<IForwardTsnStream>) {
+        out.clear();
+        for c in &self.chunks {
+            if c.tsn.is_after(point) {
+                break;
+            }
+            add_skipped_i(out, c.stream_id, c.flags.unordered, crate::Mid(c.mid));
         }
     }
 
@@ -901,7 +919,8 @@ mod tests {
             q.push(
                 Fragment {
                     stream_id: 0,
-                    ssn: Ssn(0),
+                    mid: 0,
+                    fsn: 0,
                     ppid: Ppid(0),
                     flags: DataFlags::COMPLETE,
                     context: 0,

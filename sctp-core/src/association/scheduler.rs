@@ -12,7 +12,7 @@
 //!   loop: next_stream() ─► Some(s): take a fragment of s's head message
 //!                          ──► on_fragment_sent(s, bytes, message_done)
 //!                        └► None: close the packet
-//!   abandoned / reset ──► remove(stream, seq) / clear_stream(stream)
+//!   abandoned ──► remove(stream, seq)
 //! ```
 //!
 //! Every fragment boundary is a scheduling point when I-DATA is in use
@@ -210,6 +210,7 @@ impl Scheduler {
         self.packet_stream = None;
     }
 
+    #[cfg(test)]
     /// Whether messages may interleave (I-DATA in use).
     pub(crate) fn interleaving(&self) -> bool {
         self.interleaving
@@ -242,6 +243,7 @@ impl Scheduler {
         self.streams.entry(stream_id).or_default().weight = weight;
     }
 
+    #[cfg(test)]
     /// A stream's weight.
     pub(crate) fn weight(&self, stream_id: StreamId) -> u16 {
         self.streams
@@ -249,6 +251,7 @@ impl Scheduler {
             .map_or(DEFAULT_WEIGHT, |s| s.weight)
     }
 
+    #[cfg(test)]
     /// Whether no message is queued.
     pub(crate) fn is_empty(&self) -> bool {
         self.active.is_empty()
@@ -396,6 +399,7 @@ impl Scheduler {
         true
     }
 
+    #[cfg(test)]
     /// Drops every message queued on `stream_id` (stream reset, RFC 6525);
     /// its priority and weight stay.
     pub(crate) fn clear_stream(&mut self, stream_id: StreamId) {

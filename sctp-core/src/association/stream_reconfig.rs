@@ -456,6 +456,7 @@ impl Association {
 
     fn reset_incoming(&mut self, streams: Vec<StreamId>) {
         self.reassembly.reset_streams(&streams);
+        self.interleaved.reset_streams(&streams);
         self.events.push_back(Event::StreamReset {
             incoming: true,
             streams,
@@ -511,6 +512,7 @@ impl Association {
         self.rtx = super::retransmit::RetransmitQueue::new(send);
         self.tracker = super::tsn_tracker::TsnTracker::new(receive);
         self.reassembly = super::reassembly::Reassembly::new(receive);
+        self.interleaved.clear();
         self.send_queue.reset_ssns(&[]);
         self.events.push_back(Event::AssociationReset {
             local_tsn: send,

@@ -28,6 +28,8 @@ fn cfg() -> AssociationConfig {
         .hb_interval(None)
         // Many tests here watch the receiver's delayed SACK (RFC 9260 6.2).
         .sack_immediately_on_drain(false)
+        // And DATA chunks: I-DATA has tests of its own.
+        .interleaving(false)
 }
 
 /// Chunks of a packet, parsed.

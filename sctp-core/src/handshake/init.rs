@@ -323,11 +323,16 @@ pub(crate) const ASCONF_ACK: u8 = 0x80;
 pub(crate) const FORWARD_TSN: u8 = 0xc0;
 /// RE-CONFIG's chunk type (RFC 6525 section 3.1).
 pub(crate) const RE_CONFIG: u8 = 0x82;
+/// I-DATA's chunk type (RFC 8260 section 2.1).
+pub(crate) const I_DATA: u8 = 0x40;
+/// I-FORWARD TSN's chunk type (RFC 8260 section 2.3.1).
+pub(crate) const I_FORWARD_TSN: u8 = 0xc2;
 
 /// Our extension parameters for INIT and INIT ACK, encoded: AUTH's three
 /// (RFC 4895 section 3), Supported Extensions listing AUTH, ASCONF,
-/// FORWARD TSN and RE-CONFIG (RFC 5061 section 4.2.7, RFC 6525 section
-/// 5.1.1), Forward-TSN-Supported (RFC 3758
+/// FORWARD TSN, RE-CONFIG, I-DATA and I-FORWARD TSN (RFC 5061 section
+/// 4.2.7, RFC 6525 section 5.1.1, RFC 8260 section 2.2),
+/// Forward-TSN-Supported (RFC 3758
 /// section 3.1) and our Adaptation Layer Indication.
 pub(crate) fn extension_params(
     config: &AssociationConfig,
@@ -346,6 +351,12 @@ pub(crate) fn extension_params(
     }
     if config.reconfig {
         types.push(RE_CONFIG);
+    }
+    if config.interleaving {
+        types.push(I_DATA);
+        if config.partial_reliability {
+            types.push(I_FORWARD_TSN);
+        }
     }
     let mut tlv = |ty: u16, value: &[u8]| {
         out.extend_from_slice(&ty.to_be_bytes());
