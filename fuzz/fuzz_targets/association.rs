@@ -71,7 +71,7 @@ fn cfg() -> AssociationConfig {
 struct Track {
     cum_ack: Option<Tsn>,
     peer_cum: Option<Tsn>,
-    tags: Option<(VerificationTag, VerificationTag)>,
+    tags: Option<(VerificationTag, VerificationTag, u32)>,
     connected: u32,
     ended: bool,
 }
@@ -236,9 +236,10 @@ impl Side {
             panic!("{name} ({}): invariant broken: {e}", a.state());
         }
         let s = a.fuzz_snapshot();
-        let tags = (s.local_vtag, s.peer_vtag);
+        let tags = (s.local_vtag, s.peer_vtag, s.association_resets);
         if self.track.tags != Some(tags) {
-            // A restart or the handshake changes the tags and resets the TSN spaces.
+            // A restart or the handshake changes the tags and resets the TSN
+            // spaces; so does an association reset (RFC 6525 section 5.1.4).
             self.track.tags = Some(tags);
             self.track.cum_ack = None;
             self.track.peer_cum = None;

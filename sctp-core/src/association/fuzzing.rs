@@ -38,6 +38,9 @@ pub struct FuzzSnapshot {
     /// The peer's next RE-CONFIG request sequence number, and ours in
     /// flight (or the next) (RFC 6525).
     pub reconfig_seqs: (u32, u32),
+    /// Association resets performed (RFC 6525 section 5.1.4): each starts
+    /// new TSN spaces, half the space away.
+    pub association_resets: u32,
 }
 
 impl Association {
@@ -59,6 +62,7 @@ impl Association {
             peer_vtag: self.peer_vtag,
             receive_window: self.config.receive_window,
             reconfig_seqs: self.stream_reconfig.fuzz_seqs(),
+            association_resets: self.stream_reconfig.fuzz_resets(),
         }
     }
 

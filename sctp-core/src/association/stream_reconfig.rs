@@ -106,6 +106,8 @@ pub(super) struct StreamReconfig {
     /// (section 5.2.2, In progress): its sequence number, its Sender's
     /// Last Assigned TSN and the streams.
     deferred: Option<(u32, Tsn, Vec<StreamId>)>,
+    /// Association resets performed (each starts new TSN spaces).
+    association_resets: u32,
 }
 
 impl StreamReconfig {
@@ -118,12 +120,18 @@ impl StreamReconfig {
             in_flight: None,
             queue: VecDeque::new(),
             deferred: None,
+            association_resets: 0,
         }
     }
 }
 
 #[cfg(feature = "fuzzing")]
 impl StreamReconfig {
+    /// Association resets performed.
+    pub(super) fn fuzz_resets(&self) -> u32 {
+        self.association_resets
+    }
+
     /// The peer's next request number and ours in flight (else our next).
     pub(super) fn fuzz_seqs(&self) -> (u32, u32) {
         let ours = self.in_flight.as_ref().map_or(self.next_seq, |f| f.seq);
@@ -509,6 +517,7 @@ impl Association {
 
     /// New TSNs both ways and every stream at SSN 0.
     fn apply_association_reset(&mut self, send: Tsn, receive: Tsn) {
+        self.stream_reconfig.association_resets += 1;
         self.rtx = super::retransmit::RetransmitQueue::new(send);
         self.tracker = super::tsn_tracker::TsnTracker::new(receive);
         self.reassembly = super::reassembly::Reassembly::new(receive);
