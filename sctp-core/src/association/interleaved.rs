@@ -15,7 +15,9 @@
 //! delivered) is refused with an [`IDataError`] and never panics; the
 //! association decides whether it is worth an ABORT.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+
+use rustc_hash::FxHashMap;
 use std::fmt;
 
 use bytes::{Bytes, BytesMut};
@@ -237,7 +239,7 @@ pub(crate) struct InterleavedReassembly {
     /// Partial messages by (stream, U bit, MID): sorted so one stream's
     /// ordered messages are one range.
     partial: BTreeMap<(StreamId, bool, u32), Partial>,
-    streams: HashMap<StreamId, OrderedStream>,
+    streams: FxHashMap<StreamId, OrderedStream>,
     /// Payload bytes held: partial messages plus complete ones waiting.
     bytes: usize,
     max_message_size: usize,
@@ -248,7 +250,7 @@ impl InterleavedReassembly {
     pub(crate) fn new(max_message_size: usize) -> Self {
         Self {
             partial: BTreeMap::new(),
-            streams: HashMap::new(),
+            streams: FxHashMap::default(),
             bytes: 0,
             max_message_size,
         }
@@ -263,7 +265,7 @@ impl InterleavedReassembly {
     /// association is closed (RFC 9260 section 9.1: the TCB is removed).
     pub(crate) fn clear(&mut self) {
         self.partial = BTreeMap::new();
-        self.streams = HashMap::new();
+        self.streams = FxHashMap::default();
         self.bytes = 0;
     }
 
@@ -389,9 +391,21 @@ impl InterleavedReassembly {
             // `receive` refused stale MIDs already; nothing to deliver twice.
             return;
         }
+        if seq == stream.next {
+            // In order, the common case: delivered at once, never held.
+            out.push_back(Delivered {
+                message,
+                mid: key.mid,
+                last_tsn,
+            });
+            stream.next += 1;
+            if !stream.pending.is_empty() {
+                self.bytes -= stream.drain_ready(out);
+            }
+            return;
+        }
         self.bytes += message.payload.len();
         stream.pending.insert(seq, (message, last_tsn));
-        self.bytes -= stream.drain_ready(out);
     }
 
     /// Applies one entry of an I-FORWARD-TSN chunk (RFC 8260 section 2.3.2);
@@ -521,6 +535,8 @@ impl InterleavedReassembly {
 mod tests {
     use proptest::collection::vec;
     use proptest::prelude::*;
+
+    use std::collections::HashMap;
 
     use super::*;
     use crate::wire::chunk::DataFlags;

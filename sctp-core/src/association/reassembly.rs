@@ -7,7 +7,9 @@
 //! the hole before a later one), so in-order arrival costs one pass per
 //! message, not one per fragment.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use bytes::{Bytes, BytesMut};
 
@@ -123,7 +125,7 @@ impl Reassembly {
     /// can be delivered any more (RFC 9260 section 9.1: the TCB is removed).
     pub(crate) fn clear(&mut self) {
         self.frags = BTreeMap::new();
-        self.streams = HashMap::new();
+        self.streams = HashMap::default();
         self.bytes = 0;
     }
 

@@ -14,7 +14,9 @@
 //! it was sent then leaves no hole in its stream's numbers (RFC 3758 has no
 //! way to tell the peer about a message that never had a TSN).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -109,8 +111,8 @@ enum Order {
 pub(crate) struct SendQueue {
     order: Order,
     /// The next SSN or MID per stream and ordering (unordered messages are
-    /// numbered with I-DATA only).
-    next_mid: HashMap<(StreamId, bool), u32>,
+    /// numbered with I-DATA only), keyed by [`mid_key`].
+    next_mid: HashMap<u32, u32>,
     /// Messages queued, all streams.
     len: usize,
     bytes: usize,
@@ -129,7 +131,7 @@ impl Default for SendQueue {
     fn default() -> Self {
         Self {
             order: Order::Fifo(VecDeque::new()),
-            next_mid: HashMap::new(),
+            next_mid: HashMap::default(),
             len: 0,
             bytes: 0,
             next_seq: 0,
@@ -201,7 +203,7 @@ impl SendQueue {
                 };
             scheduler.set_kind(kind);
             Order::Scheduled {
-                streams: HashMap::new(),
+                streams: HashMap::default(),
                 scheduler,
             }
         };
@@ -358,7 +360,10 @@ impl SendQueue {
         if beginning {
             let numbered = !q.unordered || self.interleaving;
             if numbered {
-                let next = self.next_mid.entry((q.stream_id, q.unordered)).or_default();
+                let next = self
+                    .next_mid
+                    .entry(mid_key(q.stream_id, q.unordered))
+                    .or_default();
                 q.mid = *next;
                 // An SSN is 16 bits (RFC 9260 section 3.3.1), a MID 32.
                 *next = if self.interleaving {
@@ -505,7 +510,8 @@ impl SendQueue {
         if streams.is_empty() {
             self.next_mid.clear();
         }
-        self.next_mid.retain(|(s, _), _| !streams.contains(s));
+        self.next_mid
+            .retain(|key, _| !streams.contains(&((key >> 1) as StreamId)));
     }
 
     /// Removes every queued message, for a send-failure report, in send
@@ -528,6 +534,11 @@ impl SendQueue {
         let max = max_fragment.max(1);
         self.iter().map(|q| q.remaining().div_ceil(max)).sum()
     }
+}
+
+/// A stream and ordering as one key of the MID counters.
+fn mid_key(stream_id: StreamId, unordered: bool) -> u32 {
+    u32::from(stream_id) << 1 | u32::from(unordered)
 }
 
 fn is_paused(paused: &[Option<StreamId>], stream_id: StreamId) -> bool {
