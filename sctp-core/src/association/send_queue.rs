@@ -110,9 +110,10 @@ enum Order {
 #[derive(Debug)]
 pub(crate) struct SendQueue {
     order: Order,
-    /// The next SSN or MID per stream and ordering (unordered messages are
-    /// numbered with I-DATA only), keyed by [`mid_key`].
-    next_mid: HashMap<u32, u32>,
+    /// The next SSN or MID of each stream's ordered and (I-DATA only)
+    /// unordered messages, indexed by stream id, grown to the highest
+    /// stream used: a lookup per message is an index.
+    next_mid: [Vec<u32>; 2],
     /// Messages queued, all streams.
     len: usize,
     bytes: usize,
@@ -131,7 +132,7 @@ impl Default for SendQueue {
     fn default() -> Self {
         Self {
             order: Order::Fifo(VecDeque::new()),
-            next_mid: HashMap::default(),
+            next_mid: [Vec::new(), Vec::new()],
             len: 0,
             bytes: 0,
             next_seq: 0,
@@ -360,10 +361,12 @@ impl SendQueue {
         if beginning {
             let numbered = !q.unordered || self.interleaving;
             if numbered {
-                let next = self
-                    .next_mid
-                    .entry(mid_key(q.stream_id, q.unordered))
-                    .or_default();
+                let counters = &mut self.next_mid[usize::from(q.unordered)];
+                let i = usize::from(q.stream_id);
+                if counters.len() <= i {
+                    counters.resize(i + 1, 0);
+                }
+                let next = &mut counters[i];
                 q.mid = *next;
                 // An SSN is 16 bits (RFC 9260 section 3.3.1), a MID 32.
                 *next = if self.interleaving {
@@ -507,11 +510,16 @@ impl SendQueue {
     /// The next message on `streams` (all when empty) takes SSN or MID 0
     /// (RFC 6525 sections 5.1.2 and 5.2.4).
     pub(crate) fn reset_ssns(&mut self, streams: &[StreamId]) {
-        if streams.is_empty() {
-            self.next_mid.clear();
+        for counters in &mut self.next_mid {
+            if streams.is_empty() {
+                counters.clear();
+            }
+            for &s in streams {
+                if let Some(next) = counters.get_mut(usize::from(s)) {
+                    *next = 0;
+                }
+            }
         }
-        self.next_mid
-            .retain(|key, _| !streams.contains(&((key >> 1) as StreamId)));
     }
 
     /// Removes every queued message, for a send-failure report, in send
@@ -534,11 +542,6 @@ impl SendQueue {
         let max = max_fragment.max(1);
         self.iter().map(|q| q.remaining().div_ceil(max)).sum()
     }
-}
-
-/// A stream and ordering as one key of the MID counters.
-fn mid_key(stream_id: StreamId, unordered: bool) -> u32 {
-    u32::from(stream_id) << 1 | u32::from(unordered)
 }
 
 fn is_paused(paused: &[Option<StreamId>], stream_id: StreamId) -> bool {
