@@ -281,3 +281,22 @@ fn multihoming_usage_errors_exit_2_and_name_the_problem() {
         assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn extension_usage_errors_exit_2_and_name_the_problem() {
+    let cases: [(&[&str], &str); 6] = [
+        (&["--pr-value", "3"], "--pr-value needs --pr-policy"),
+        (&["--pr-policy", "ttl"], "need --pr-value"),
+        (&["--pr-policy", "ttl", "--pr-value", "0"], "--pr-value"),
+        (&["--pr-policy", "prio", "--pr-value", "70000"], "at most 65535"),
+        (&["--scheduler", "bogus"], "unknown stream scheduler \"bogus\""),
+        (&["--interleave", "maybe"], "--interleave"),
+    ];
+    for (extra, message) in cases {
+        let mut args = vec!["client", "198.18.0.2:5001"];
+        args.extend(extra);
+        let o = run(PERF, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+    }
+}

@@ -519,6 +519,31 @@ impl SctpAssociation {
         self.reconfig(|a| a.add_streams(outgoing, incoming))
     }
 
+    /// Changes the stream scheduler (RFC 8260 section 3,
+    /// `SCTP_STREAM_SCHEDULER`); queued messages keep their order per stream.
+    pub fn set_scheduler(&self, kind: sctp_core::SchedulerKind) {
+        let mut inner = lock(&self.shared.inner);
+        inner.assoc.set_scheduler(kind);
+        self.shared
+            .endpoint
+            .mark_dirty(&mut inner, self.shared.handle);
+    }
+
+    /// Sets an outgoing stream's priority for the priority scheduler
+    /// (lower values go first; `SCTP_STREAM_SCHEDULER_VALUE`).
+    pub fn set_stream_priority(&self, stream_id: u16, priority: u16) {
+        lock(&self.shared.inner)
+            .assoc
+            .set_stream_priority(stream_id, priority);
+    }
+
+    /// Sets an outgoing stream's weight for weighted fair queueing.
+    pub fn set_stream_weight(&self, stream_id: u16, weight: u16) {
+        lock(&self.shared.inner)
+            .assoc
+            .set_stream_weight(stream_id, weight);
+    }
+
     fn reconfig(
         &self,
         f: impl FnOnce(&mut sctp_core::Association) -> Result<(), sctp_core::ReconfigError>,

@@ -17,8 +17,8 @@ use sctp_examples::{
     resident_kib, runtime, wait_closed,
 };
 use sctp_raw::{
-    AssociationConfig, EndpointSettings, Message, Ppid, PrPolicy, SctpAssociation, SctpEndpoint,
-    SendOptions,
+    AssociationConfig, EndpointSettings, Message, Ppid, PrPolicy, SchedulerKind, SctpAssociation,
+    SctpEndpoint, SendOptions,
 };
 
 const PROGRAM: &str = "sctp-perf";
@@ -194,8 +194,28 @@ struct ClientArgs {
     #[arg(long, value_name = "N")]
     pr_value: Option<u32>,
 
+    /// Offer user message interleaving (I-DATA, RFC 8260): on (the
+    /// default; used when the server offers it too) or off.
+    #[arg(long, value_name = "ON|OFF", value_enum, num_args = 0..=1,
+          default_value_t = OnOff::On, default_missing_value = "on")]
+    interleave: OnOff,
+
+    /// The stream scheduler (RFC 8260 section 3): fcfs, rr, rr-packet,
+    /// prio (stream 0 highest, then 1, ...), fc or wfq (stream k weighs k+1).
+    #[arg(long, value_name = "KIND", default_value = "fcfs")]
+    scheduler: SchedulerKind,
+
     #[command(flatten)]
     common: CommonOpts,
+}
+
+/// A switch given as `on` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OnOff {
+    /// Enabled.
+    On,
+    /// Disabled.
+    Off,
 }
 
 /// `--pr-policy`: the partial-reliability policies of RFC 7496.
@@ -495,9 +515,10 @@ async fn count(
 
 async fn client(args: ClientArgs) -> Result<(), Failure> {
     let nagle = !args.no_delay;
-    let config = args
-        .common
-        .config(base_config(args.size, args.streams, nagle));
+    let mut base = base_config(args.size, args.streams, nagle);
+    base.interleaving = args.interleave == OnOff::On;
+    base.scheduler = args.scheduler;
+    let config = args.common.config(base);
     let time = match (args.count, args.time) {
         (None, None) => Some(10.0),
         (_, t) => t,
@@ -577,6 +598,11 @@ async fn run_client(
             count: share,
             deadline,
         };
+        // Stream k: priority k (0 goes first), weight k + 1.
+        for k in 0..args.streams {
+            assoc.set_stream_priority(k, k);
+            assoc.set_stream_weight(k, k.saturating_add(1));
+        }
         senders.spawn(async move { send_all(&assoc, &plan).await });
     }
     let (mut sent, mut abandoned) = (0u64, 0u64);
