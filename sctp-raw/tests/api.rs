@@ -18,7 +18,8 @@ use sctp_core::{
 };
 use sctp_raw::{
     AssociationConfig, AssociationEvent, CauseCode, CloseReason, Config, Delivery, Error,
-    EventMask, Message, Ppid, SctpAssociation, SctpEndpoint, SendOptions,
+    EventMask, Message, Ppid, PrPolicy, ReconfigOutcome, SchedulerKind, SctpAssociation,
+    SctpEndpoint, SendOptions,
 };
 use support::free_udp_port;
 use tokio::time::timeout;
@@ -691,4 +692,61 @@ async fn rfc6458_9_1_bindx_refuses_bad_address_sets() {
         one.add_local_address("127.0.0.3".parse().unwrap()),
         Err(Error::Addresses(_))
     ));
+}
+
+/// The extensions through the async API (RFC 8260, RFC 6525, RFC 3758):
+/// I-DATA with round robin interleaves a large message with small ones,
+/// a stream reset is reported on both sides and the stream carries
+/// messages again, and a partially reliable message comes back abandoned.
+#[tokio::test]
+async fn rfc8260_rfc6525_interleaving_stream_reset_and_pr_through_the_api() {
+    timeout(LIMIT, async {
+        let Pair { client, theirs, _server, .. } = pair(2921).await;
+        client.set_scheduler(SchedulerKind::RoundRobin);
+        client.send(msg(1, vec![7u8; 200_000])).await.unwrap();
+        for i in 0..3u8 {
+            client.send(msg(2, vec![i; 10])).await.unwrap();
+        }
+        // The small messages overtake the large one (its fragments take turns).
+        let mut order = Vec::new();
+        for _ in 0..4 {
+            order.push(theirs.recv().await.unwrap().unwrap().stream_id);
+        }
+        assert_eq!(order[..3], [2, 2, 2], "{order:?}");
+        client.reset_streams(&[2]).unwrap();
+        let mut seen = (false, false);
+        while !(seen.0 && seen.1) {
+            tokio::select! {
+                Some(e) = client.next_event() => if let AssociationEvent::StreamReset { incoming: false, streams, outcome: ReconfigOutcome::Performed } = e {
+                    assert_eq!(streams, [2]);
+                    seen.0 = true;
+                },
+                Some(e) = theirs.next_event() => if let AssociationEvent::StreamReset { incoming: true, streams, .. } = e {
+                    assert_eq!(streams, [2]);
+                    seen.1 = true;
+                },
+            }
+        }
+        client.send(msg(2, &b"after the reset"[..])).await.unwrap();
+        let m = theirs.recv().await.unwrap().unwrap();
+        assert_eq!(&m.payload[..], b"after the reset");
+        // A message whose lifetime is over before it can go comes back.
+        client
+            .send_with(
+                msg(3, vec![1u8; 100]),
+                &SendOptions::default()
+                    .context(42)
+                    .pr_policy(PrPolicy::TimedReliability(Duration::ZERO)),
+            )
+            .await
+            .unwrap();
+        loop {
+            if let Some(AssociationEvent::Abandoned { context, sent, .. }) = client.next_event().await {
+                assert_eq!((context, sent), (42, false));
+                break;
+            }
+        }
+    })
+    .await
+    .unwrap();
 }
