@@ -288,8 +288,14 @@ fn extension_usage_errors_exit_2_and_name_the_problem() {
         (&["--pr-value", "3"], "--pr-value needs --pr-policy"),
         (&["--pr-policy", "ttl"], "need --pr-value"),
         (&["--pr-policy", "ttl", "--pr-value", "0"], "--pr-value"),
-        (&["--pr-policy", "prio", "--pr-value", "70000"], "at most 65535"),
-        (&["--scheduler", "bogus"], "unknown stream scheduler \"bogus\""),
+        (
+            &["--pr-policy", "prio", "--pr-value", "70000"],
+            "at most 65535",
+        ),
+        (
+            &["--scheduler", "bogus"],
+            "unknown stream scheduler \"bogus\"",
+        ),
         (&["--interleave", "maybe"], "--interleave"),
     ];
     for (extra, message) in cases {

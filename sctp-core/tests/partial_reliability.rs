@@ -225,9 +225,20 @@ fn rfc3758_mixed_policies_and_reliable_messages_under_loss() {
 fn rfc8260_2_2_two_default_associations_negotiate_every_extension() {
     let mut net = Network::new(1, Link::default(), Link::default());
     let cfg = AssociationConfig::default();
-    let mut a = SctpHost::client(net.now(), "198.18.0.1:5000", "198.18.0.2:2905", cfg.clone(), 1);
+    let mut a = SctpHost::client(
+        net.now(),
+        "198.18.0.1:5000",
+        "198.18.0.2:2905",
+        cfg.clone(),
+        1,
+    );
     let mut b = SctpHost::server(net.now(), "198.18.0.2:2905", cfg, 2);
-    assert!(net.run_until(&mut a, &mut b, |a, b| a.connected() && b.connected(), Duration::from_secs(5)));
+    assert!(net.run_until(
+        &mut a,
+        &mut b,
+        |a, b| a.connected() && b.connected(),
+        Duration::from_secs(5)
+    ));
     for h in [&mut a, &mut b] {
         let s = h.association();
         assert!(s.supports_partial_reliability());

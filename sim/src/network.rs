@@ -26,6 +26,9 @@ pub struct Link {
     pub jitter: Duration,
     /// Bytes per second; `None` for unlimited.
     pub bandwidth: Option<u64>,
+    /// With a bandwidth: the longest a packet may wait for the link before
+    /// it is dropped (a drop-tail queue, in time); `None` for unbounded.
+    pub max_queue_delay: Option<Duration>,
     /// Largest packet carried; bigger ones are dropped (as with DF set).
     pub mtu: usize,
 }
@@ -40,6 +43,7 @@ impl Default for Link {
             delay: Duration::from_millis(10),
             jitter: Duration::ZERO,
             bandwidth: None,
+            max_queue_delay: None,
             mtu: 1500,
         }
     }
@@ -142,6 +146,10 @@ impl Network {
         if let Some(bw) = link.bandwidth {
             let idx = usize::from(to_b);
             let start = self.busy_until[idx].max(self.now);
+            if link.max_queue_delay.is_some_and(|q| start - self.now > q) {
+                self.stats.lost += 1;
+                return;
+            }
             let tx = Duration::from_nanos((bytes.len() as u64 * 1_000_000_000) / bw.max(1));
             self.busy_until[idx] = start + tx;
             at = start + tx;
