@@ -1003,6 +1003,7 @@ fn rfc9260_9_1_a_closed_association_processes_nothing_more() {
 }
 
 mod api;
+mod interleaving;
 mod loss;
 mod partial_reliability;
 mod stream_reconfig;
