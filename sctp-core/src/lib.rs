@@ -78,8 +78,16 @@
 //! [`Association::status`] reports each path. AUTH (RFC 4895) and ASCONF
 //! (RFC 5061) are negotiated by default: [`Association::add_local_address`]
 //! and [`Association::remove_local_address`] change our addresses while
-//! the association runs. Partial reliability, I-DATA, stream schedulers and
-//! stream reconfiguration are wire formats only so far.
+//! the association runs.
+//!
+//! The extensions are negotiated by default too. Partial reliability (RFC
+//! 3758, RFC 7496): a [`PrPolicy`] per message in [`SendOptions`], and
+//! [`Event::Abandoned`] gives back what was given up on. I-DATA (RFC 8260):
+//! with a [`SchedulerKind`] other than first-come first-served
+//! ([`Association::set_scheduler`]), a large message's fragments take turns
+//! with other streams' messages. Stream reconfiguration (RFC 6525):
+//! [`Association::reset_streams`], [`Association::add_streams`] and
+//! [`Event::StreamReset`].
 //!
 //! The [`wire`] module parses and emits every SCTP chunk, parameter and error
 //! cause over borrowed bytes, without panicking on any input:
