@@ -226,7 +226,11 @@ impl Association {
             }
             Chunk::AsconfAck(a) if self.supports_asconf() => self.on_asconf_ack(now, a),
             Chunk::ReConfig(r) if self.negotiated.reconfig => self.on_reconfig(r),
-            Chunk::ForwardTsn(f) if self.negotiated.partial_reliability => {
+            // With I-DATA, I-FORWARD TSN replaces FORWARD TSN (RFC 8260
+            // section 2.3); the other one is treated as not negotiated.
+            Chunk::ForwardTsn(f)
+                if self.negotiated.partial_reliability && !self.negotiated.interleaving =>
+            {
                 // RFC 3758 section 3.6: answered by a SACK, to where it came from.
                 *saw_data = true;
                 self.on_forward_tsn(f);

@@ -221,50 +221,48 @@ impl Association {
     /// the messages that waited behind them. A FORWARD TSN at or behind
     /// our cumulative TSN is out of date; either way a SACK answers.
     pub(super) fn on_forward_tsn(&mut self, f: &ForwardTsn<'_>) {
-        if !self.state.accepts_data() {
+        if !self.forward_cumulative_tsn(f.new_cumulative_tsn) {
             return;
         }
-        self.stats.forward_tsns_received += 1;
-        self.sack_due = SackDue::Now;
-        let new_cum = f.new_cumulative_tsn;
-        let cum = self.tracker.cumulative_tsn();
-        if !new_cum.is_after(cum) {
-            return;
-        }
-        // A peer cannot skip TSNs it never sent; one that claims to skip
-        // more than half the TSN space is not believed.
-        if new_cum.distance(cum) > i32::MAX / 2 {
-            return;
-        }
-        self.stats.tsns_skipped += self.tracker.forward_to(new_cum);
         let mut delivered = std::collections::VecDeque::new();
         let skipped: Vec<(u16, crate::Ssn)> =
             f.streams.iter().map(|s| (s.stream_id, s.ssn)).collect();
-        self.reassembly.skip(new_cum, &skipped, &mut delivered);
+        self.reassembly
+            .skip(f.new_cumulative_tsn, &skipped, &mut delivered);
         self.push_delivered(delivered);
     }
 
     /// I-FORWARD TSN received (RFC 8260 section 2.3.2): as FORWARD TSN,
     /// each entry naming the largest MID skipped on a stream and ordering.
     pub(super) fn on_i_forward_tsn(&mut self, f: &IForwardTsn<'_>) {
-        if !self.state.accepts_data() {
+        if !self.forward_cumulative_tsn(f.new_cumulative_tsn) {
             return;
         }
-        self.stats.forward_tsns_received += 1;
-        self.sack_due = SackDue::Now;
-        let new_cum = f.new_cumulative_tsn;
-        let cum = self.tracker.cumulative_tsn();
-        if !new_cum.is_after(cum) || new_cum.distance(cum) > i32::MAX / 2 {
-            return;
-        }
-        self.stats.tsns_skipped += self.tracker.forward_to(new_cum);
         let mut delivered = std::collections::VecDeque::new();
         for s in f.streams.iter() {
             self.interleaved
                 .skip(s.stream_id, s.unordered, s.mid, &mut delivered);
         }
-        self.interleaved.drop_up_to_tsn(new_cum);
+        self.interleaved.drop_up_to_tsn(f.new_cumulative_tsn);
         self.push_interleaved(delivered);
+    }
+
+    /// What FORWARD TSN and I-FORWARD TSN share (RFC 3758 section 3.6): a
+    /// SACK answers; a new cumulative TSN at or behind ours is out of date,
+    /// and one more than half the TSN space ahead is not believed (a peer
+    /// cannot skip TSNs it never sent). Returns whether ours moved to it.
+    fn forward_cumulative_tsn(&mut self, new_cum: crate::Tsn) -> bool {
+        if !self.state.accepts_data() {
+            return false;
+        }
+        self.stats.forward_tsns_received += 1;
+        self.sack_due = SackDue::Now;
+        let cum = self.tracker.cumulative_tsn();
+        if !new_cum.is_after(cum) || new_cum.distance(cum) > i32::MAX / 2 {
+            return false;
+        }
+        self.stats.tsns_skipped += self.tracker.forward_to(new_cum);
+        true
     }
 }
 
