@@ -288,6 +288,9 @@ impl AssociationConfig {
         if self.max_message_size == 0 {
             return invalid("max_message_size", "must be greater than zero");
         }
+        if u32::try_from(self.max_message_size).is_err() {
+            return invalid("max_message_size", "must be at most 4 GiB - 1");
+        }
         if self.send_buffer == 0 {
             return invalid("send_buffer", "must be greater than zero");
         }

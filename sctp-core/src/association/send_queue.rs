@@ -32,8 +32,8 @@ use crate::{Ppid, StreamId};
 #[derive(Debug)]
 struct Queued {
     stream_id: StreamId,
-    /// Arrival order over all streams.
-    seq: u64,
+    /// Arrival order over all streams (wrapping; see [`age`]).
+    seq: u32,
     /// SSN (DATA) or MID (I-DATA), assigned when the first fragment is taken.
     mid: u32,
     /// The next fragment's FSN (I-DATA).
@@ -45,15 +45,20 @@ struct Queued {
     /// Whether the last fragment asks for an immediate SACK (RFC 7053).
     sack_immediately: bool,
     payload: Bytes,
-    /// Bytes of `payload` already handed out as fragments.
-    taken: usize,
+    /// Bytes of `payload` already handed out as fragments (messages are
+    /// at most 4 GiB: `AssociationConfig::validate`).
+    taken: u32,
     /// Its partial-reliability policy, when it has one.
     pr: Option<Arc<PrMessage>>,
 }
 
 impl Queued {
+    fn taken(&self) -> usize {
+        self.taken as usize
+    }
+
     fn remaining(&self) -> usize {
-        self.payload.len() - self.taken
+        self.payload.len() - self.taken()
     }
 }
 
@@ -116,8 +121,11 @@ pub(crate) struct SendQueue {
     next_mid: [Vec<u32>; 2],
     /// Messages queued, all streams.
     len: usize,
+    /// Of those, messages with a partial-reliability policy (when none
+    /// is, nothing can expire and the checks are skipped).
+    pr_messages: usize,
     bytes: usize,
-    next_seq: u64,
+    next_seq: u32,
     /// I-DATA is in use: unordered messages are numbered, MIDs are 32-bit
     /// and the schedulers interleave fragments.
     interleaving: bool,
@@ -134,6 +142,7 @@ impl Default for SendQueue {
             order: Order::Fifo(VecDeque::new()),
             next_mid: [Vec::new(), Vec::new()],
             len: 0,
+            pr_messages: 0,
             bytes: 0,
             next_seq: 0,
             interleaving: false,
@@ -241,13 +250,15 @@ impl SendQueue {
     /// Every message, in send order, out of the queue.
     fn take_all(&mut self) -> Vec<Queued> {
         self.len = 0;
+        self.pr_messages = 0;
         self.bytes = 0;
         match &mut self.order {
             Order::Fifo(q) => q.drain(..).collect(),
             Order::Scheduled { streams, scheduler } => {
                 scheduler.clear();
                 let mut all: Vec<Queued> = streams.drain().flat_map(|(_, q)| q).collect();
-                all.sort_by_key(|q| q.seq);
+                let next = self.next_seq;
+                all.sort_by_key(|q| std::cmp::Reverse(age(next, q.seq)));
                 all
             }
         }
@@ -255,6 +266,7 @@ impl SendQueue {
 
     fn insert(&mut self, q: Queued) {
         self.len += 1;
+        self.pr_messages += usize::from(q.pr.is_some());
         self.bytes += q.remaining();
         match &mut self.order {
             Order::Fifo(queue) => queue.push_back(q),
@@ -262,10 +274,10 @@ impl SendQueue {
                 if q.taken > 0 {
                     // Begun: it keeps the turn with plain DATA (RFC 9260
                     // section 6.9), paused or not.
-                    scheduler.push(q.stream_id, q.payload.len(), q.seq);
-                    scheduler.on_fragment_sent(q.stream_id, q.taken, false);
+                    scheduler.push(q.stream_id, q.payload.len(), q.seq.into());
+                    scheduler.on_fragment_sent(q.stream_id, q.taken(), false);
                 } else if !is_paused(&self.paused, q.stream_id) {
-                    scheduler.push(q.stream_id, q.remaining(), q.seq);
+                    scheduler.push(q.stream_id, q.remaining(), q.seq.into());
                 }
                 streams.entry(q.stream_id).or_default().push_back(q);
             }
@@ -282,7 +294,7 @@ impl SendQueue {
         pr: Option<Arc<PrMessage>>,
     ) {
         let seq = self.next_seq;
-        self.next_seq += 1;
+        self.next_seq = seq.wrapping_add(1);
         self.insert(Queued {
             stream_id,
             seq,
@@ -306,6 +318,7 @@ impl SendQueue {
     }
 
     /// The message the next fragment comes from.
+    #[inline]
     fn next(&self) -> Option<&Queued> {
         match &self.order {
             Order::Fifo(q) => {
@@ -323,19 +336,25 @@ impl SendQueue {
     }
 
     /// Bytes left of the next message to send from.
+    #[inline]
     pub(crate) fn head_remaining(&self) -> Option<usize> {
         self.next().map(Queued::remaining)
     }
 
     /// The next message, if its lifetime is over at `now` (RFC 3758
     /// section 5, RFC 9260 section 10.1), and whether some of it was taken.
+    #[inline]
     pub(crate) fn expired_head(&self, now: Instant) -> Option<(Arc<PrMessage>, bool)> {
+        if self.pr_messages == 0 {
+            return None;
+        }
         let q = self.next()?;
         let pr = q.pr.as_ref()?;
         pr.expired(now).then(|| (Arc::clone(pr), q.taken > 0))
     }
 
     /// Takes the next fragment of at most `max` bytes (`max` > 0).
+    #[inline]
     pub(crate) fn take(&mut self, max: usize) -> Option<Fragment> {
         let (q, stream) = match &mut self.order {
             Order::Fifo(queue) => {
@@ -376,9 +395,9 @@ impl SendQueue {
                 };
             }
         }
-        let payload = q.payload.slice(q.taken..q.taken + n);
-        q.taken += n;
-        let ending = q.taken == q.payload.len();
+        let payload = q.payload.slice(q.taken()..q.taken() + n);
+        q.taken += n as u32;
+        let ending = q.taken() == q.payload.len();
         let frag = Fragment {
             stream_id: q.stream_id,
             mid: q.mid,
@@ -412,6 +431,7 @@ impl SendQueue {
         }
         if ending {
             self.len -= 1;
+            self.pr_messages -= usize::from(frag.pr.is_some());
         }
         Some(frag)
     }
@@ -429,11 +449,12 @@ impl SendQueue {
                     .iter()
                     .find_map(|(s, q)| Some((*s, q.iter().position(is_it)?)))?;
                 let q = streams.get_mut(&s)?.remove(i)?;
-                scheduler.remove(s, q.seq);
+                scheduler.remove(s, q.seq.into());
                 q
             }
         };
         self.len -= 1;
+        self.pr_messages -= usize::from(q.pr.is_some());
         self.bytes -= q.remaining();
         Some(Removed {
             taken: q.taken > 0,
@@ -455,14 +476,14 @@ impl SendQueue {
     /// Queued messages that yield to priority `p` (RFC 7496 section 3.2),
     /// newest first, with the bytes removing each would free.
     pub(crate) fn lower_priority(&self, p: u16) -> Vec<(Arc<PrMessage>, usize)> {
-        let mut v: Vec<(u64, Arc<PrMessage>, usize)> = self
+        let mut v: Vec<(u32, Arc<PrMessage>, usize)> = self
             .iter()
             .filter_map(|q| {
                 let pr = q.pr.as_ref().filter(|pr| pr.yields_to(p))?;
-                Some((q.seq, Arc::clone(pr), q.remaining()))
+                Some((age(self.next_seq, q.seq), Arc::clone(pr), q.remaining()))
             })
             .collect();
-        v.sort_by_key(|(seq, _, _)| std::cmp::Reverse(*seq));
+        v.sort_by_key(|(age, _, _)| *age);
         v.into_iter().map(|(_, pr, n)| (pr, n)).collect()
     }
 
@@ -542,6 +563,13 @@ impl SendQueue {
         let max = max_fragment.max(1);
         self.iter().map(|q| q.remaining().div_ceil(max)).sum()
     }
+}
+
+/// How many messages were queued after the one numbered `seq`, `next`
+/// being the next number (arrival numbers wrap; fewer than 2^32 messages
+/// are ever queued at once).
+fn age(next: u32, seq: u32) -> u32 {
+    next.wrapping_sub(seq)
 }
 
 fn is_paused(paused: &[Option<StreamId>], stream_id: StreamId) -> bool {

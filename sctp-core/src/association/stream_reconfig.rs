@@ -235,7 +235,7 @@ impl Association {
     /// association reset once nothing is outstanding.
     pub(super) fn start_reconfig(&mut self, now: Instant) {
         let sr = &self.stream_reconfig;
-        if sr.in_flight.is_some() || self.state != State::Established {
+        if sr.queue.is_empty() || sr.in_flight.is_some() || self.state != State::Established {
             return;
         }
         let ready = match sr.queue.front() {
