@@ -1472,7 +1472,7 @@ fn rfc9260_6_1_zero_window_held_over_raw_sockets_is_probed_not_failed() {
             && header(pk).is_some_and(|(s, d, _)| s == client_port && d == PORT)
         {
             to_server += 1;
-            if has_chunk(pk, |c| matches!(c, Chunk::Data(_))) {
+            if has_chunk(pk, |c| matches!(c, Chunk::Data(_) | Chunk::IData(_))) {
                 probes += 1;
             }
         }

@@ -90,11 +90,11 @@ pub struct AssociationStats {
     pub packets_sent: u64,
     /// Packets passed to `handle_packet` that passed the verification-tag check.
     pub packets_received: u64,
-    /// DATA chunks sent, first transmissions and retransmissions.
+    /// DATA or I-DATA chunks sent, first transmissions and retransmissions.
     pub data_chunks_sent: u64,
     /// Of those, unordered ones.
     pub unordered_data_chunks_sent: u64,
-    /// DATA chunks received, duplicates included.
+    /// DATA or I-DATA chunks received, duplicates included.
     pub data_chunks_received: u64,
     /// Of those, unordered ones.
     pub unordered_data_chunks_received: u64,
