@@ -386,7 +386,7 @@ impl Association {
         let expected = self.stream_reconfig.peer_next_seq;
         if seq == expected {
             self.stream_reconfig.peer_next_seq = expected.wrapping_add(1);
-            let answer = perform(self, seq);
+            let answer = perform(self, seq).map(|a| Answer { seq, ..a });
             self.stream_reconfig.last_answer = answer.or(Some(Answer {
                 seq,
                 result: ReconfigResult::InProgress,

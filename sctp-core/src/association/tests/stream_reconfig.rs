@@ -336,3 +336,22 @@ fn api_pair(
     let _ = (a.events(), b.events());
     (now, a, b)
 }
+
+#[test]
+fn rfc6525_5_2_1_a_retransmitted_add_streams_request_is_answered_again_and_applied_once() {
+    let (now, mut a, mut b) = established(411);
+    let before = b.a().inbound_streams();
+    a.a().add_streams(3, 0).unwrap();
+    let out = a.transmit(now);
+    for p in out.iter().chain(&out) {
+        b.receive(now, a.me, p);
+    }
+    assert_eq!(
+        results(&b.transmit(now)),
+        [
+            ReconfigResult::SuccessPerformed,
+            ReconfigResult::SuccessPerformed
+        ]
+    );
+    assert_eq!(b.a().inbound_streams(), before + 3, "added once");
+}
