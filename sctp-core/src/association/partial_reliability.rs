@@ -137,8 +137,9 @@ impl Association {
     /// ones first, newest first (RFC 7496 section 3.2). Abandons nothing,
     /// and returns false, when even all of them would not make the room.
     pub(super) fn make_room_for_priority(&mut self, now: Instant, p: u16, needed: usize) -> bool {
-        let mut victims = self.send_queue.lower_priority(p);
-        if self.negotiated.partial_reliability {
+        let pr_sctp = self.negotiated.partial_reliability;
+        let mut victims = self.send_queue.lower_priority(p, pr_sctp);
+        if pr_sctp {
             victims.extend(self.rtx.lower_priority(p));
         }
         let freeable: usize = victims.iter().map(|(_, bytes)| bytes).sum();
@@ -176,6 +177,7 @@ impl Association {
         b: &mut crate::wire::PacketBuilder<'_>,
     ) {
         if !self.forward_tsn_due
+            || !self.negotiated.partial_reliability
             || !matches!(
                 self.state,
                 State::Established | State::ShutdownPending | State::ShutdownReceived

@@ -474,10 +474,12 @@ impl SendQueue {
     }
 
     /// Queued messages that yield to priority `p` (RFC 7496 section 3.2),
-    /// newest first, with the bytes removing each would free.
-    pub(crate) fn lower_priority(&self, p: u16) -> Vec<(Arc<PrMessage>, usize)> {
+    /// newest first, with the bytes removing each would free; those begun
+    /// already only if `begun` (abandoning them needs PR-SCTP).
+    pub(crate) fn lower_priority(&self, p: u16, begun: bool) -> Vec<(Arc<PrMessage>, usize)> {
         let mut v: Vec<(u32, Arc<PrMessage>, usize)> = self
             .iter()
+            .filter(|q| begun || q.taken == 0)
             .filter_map(|q| {
                 let pr = q.pr.as_ref().filter(|pr| pr.yields_to(p))?;
                 Some((age(self.next_seq, q.seq), Arc::clone(pr), q.remaining()))

@@ -377,3 +377,39 @@ fn rfc3758_3_3_forward_tsn_without_pr_sctp_is_ignored() {
     assert_eq!(b.a().tracker.cumulative_tsn(), base);
     assert_eq!(b.a().state(), State::Established);
 }
+
+#[test]
+fn rfc7496_3_2_without_pr_sctp_a_begun_message_keeps_its_room() {
+    let now = crate::test_epoch();
+    let mut a = Side::new(now, A, 312, cfg().send_buffer(20_000));
+    let mut b = Side::new(now, B, 313, cfg().partial_reliability(false));
+    a.connect(now, B);
+    exchange(now, &mut a, &mut b);
+    assert!(!a.a().supports_partial_reliability());
+    a.a()
+        .send_with(
+            now,
+            0,
+            Ppid(1),
+            Bytes::from(vec![1u8; 20_000]),
+            &pr(PrPolicy::Priority(5)),
+        )
+        .unwrap();
+    let out = a.transmit(now);
+    assert!(
+        !out.is_empty() && a.a().status().pending_bytes > 0,
+        "begun, not done"
+    );
+    // Only PR-SCTP could tell the peer to drop what it has of it: refused.
+    assert!(matches!(
+        a.a().send_with(
+            now,
+            0,
+            Ppid(1),
+            Bytes::from(vec![2u8; 1000]),
+            &pr(PrPolicy::Priority(0))
+        ),
+        Err(SendError::BufferFull { .. })
+    ));
+    assert!(abandoned(&a.events()).is_empty());
+}
