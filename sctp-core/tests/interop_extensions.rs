@@ -64,13 +64,29 @@ fn lossy() -> Link {
     }
 }
 
+/// The id a test message starts with.
+fn id_of(payload: &[u8]) -> u32 {
+    u32::from_be_bytes(payload[..4].try_into().expect("a test message"))
+}
+
+/// The ids of the messages our side reported abandoned.
+fn abandoned_ids(ours: &SctpHost) -> BTreeSet<u32> {
+    ours.events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Abandoned { message, .. } => Some(id_of(&message.payload)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Checks what a receiver got: each message intact, none twice, ordered
 /// ones in order on their stream. Returns the ids received.
 fn check_received(who: &str, got: &[Message]) -> BTreeSet<u32> {
     let mut ids = BTreeSet::new();
     let mut last: BTreeMap<u16, u32> = BTreeMap::new();
     for m in got {
-        let id = u32::from_be_bytes(m.payload[..4].try_into().unwrap());
+        let id = id_of(&m.payload);
         let len = u32::from_be_bytes(m.payload[4..8].try_into().unwrap()) as usize;
         assert_eq!(
             &m.payload[..],
@@ -369,16 +385,7 @@ fn pr_ours_to_peer<P: PrPeer>(seed: u64, ours_is_client: bool) {
     );
     assert!(sent_all, "everything acknowledged or abandoned");
     let got = check_received(P::NAME, theirs.received());
-    let abandoned: BTreeSet<u32> = ours
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Abandoned { message, .. } => {
-                Some(u32::from_be_bytes(message.payload[..4].try_into().unwrap()))
-            }
-            _ => None,
-        })
-        .collect();
+    let abandoned = abandoned_ids(&ours);
     for id in 0..N {
         assert!(
             got.contains(&id) || abandoned.contains(&id),
@@ -576,10 +583,8 @@ fn reset_then_reuse<P: PrPeer>(seed: u64, ours_is_client: bool) {
     );
     // Intact and once each, in order on each stream before and after the resets.
     for (who, got) in [(P::NAME, theirs.received()), ("ours", &ours.received[..])] {
-        let (old, new): (Vec<Message>, Vec<Message>) = got
-            .iter()
-            .cloned()
-            .partition(|m| u32::from_be_bytes(m.payload[..4].try_into().unwrap()) < 60);
+        let (old, new): (Vec<Message>, Vec<Message>) =
+            got.iter().cloned().partition(|m| id_of(&m.payload) < 60);
         assert_eq!(check_received(who, &old).len(), 30);
         assert_eq!(check_received(who, &new).len(), 30);
     }
@@ -669,16 +674,7 @@ fn i_data_with_dcsctp(seed: u64, ours_is_client: bool) {
     );
     let got = check_received("dcsctp", theirs.received());
     assert_eq!(check_received("ours", &ours.received).len(), N as usize);
-    let abandoned: BTreeSet<u32> = ours
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Abandoned { message, .. } => {
-                Some(u32::from_be_bytes(message.payload[..4].try_into().unwrap()))
-            }
-            _ => None,
-        })
-        .collect();
+    let abandoned = abandoned_ids(&ours);
     for id in 0..N {
         assert!(
             got.contains(&id) || abandoned.contains(&id),

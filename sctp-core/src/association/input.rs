@@ -364,35 +364,38 @@ impl Association {
         &mut self,
         delivered: std::collections::VecDeque<super::reassembly::Delivered>,
     ) {
-        let cumulative_tsn = self.tracker.cumulative_tsn();
         for m in delivered {
-            self.undelivered_bytes += m.message.payload.len();
-            let info = RecvInfo {
-                ssn: m.ssn,
-                mid: crate::Mid(u32::from(m.ssn.0)),
-                tsn: m.last_tsn,
-                cumulative_tsn,
-            };
-            self.events.push_back(Event::Message(m.message, info));
+            let mid = crate::Mid(u32::from(m.ssn.0));
+            self.push_message(m.message, m.ssn, mid, m.last_tsn);
         }
     }
 
-    /// Hands complete messages reassembled from I-DATA to the user.
+    /// As [`Association::push_delivered`], for messages reassembled from I-DATA.
     pub(super) fn push_interleaved(
         &mut self,
         delivered: std::collections::VecDeque<super::interleaved::Delivered>,
     ) {
-        let cumulative_tsn = self.tracker.cumulative_tsn();
         for m in delivered {
-            self.undelivered_bytes += m.message.payload.len();
-            let info = RecvInfo {
-                ssn: crate::Ssn(m.mid.0 as u16),
-                mid: m.mid,
-                tsn: m.last_tsn,
-                cumulative_tsn,
-            };
-            self.events.push_back(Event::Message(m.message, info));
+            let ssn = crate::Ssn(m.mid.0 as u16);
+            self.push_message(m.message, ssn, m.mid, m.last_tsn);
         }
+    }
+
+    fn push_message(
+        &mut self,
+        message: super::Message,
+        ssn: crate::Ssn,
+        mid: crate::Mid,
+        tsn: Tsn,
+    ) {
+        self.undelivered_bytes += message.payload.len();
+        let info = RecvInfo {
+            ssn,
+            mid,
+            tsn,
+            cumulative_tsn: self.tracker.cumulative_tsn(),
+        };
+        self.events.push_back(Event::Message(message, info));
     }
 
     /// Section 6.2: SACK every second DATA packet (every `sack_frequency`,

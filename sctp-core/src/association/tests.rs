@@ -60,6 +60,31 @@ fn settle(mut now: Instant, a: &mut Side, b: &mut Side, until: Instant) -> Insta
     now
 }
 
+/// An established pair with each side's own configuration.
+fn established_with(
+    seed: u64,
+    cfg_a: AssociationConfig,
+    cfg_b: AssociationConfig,
+) -> (Instant, Side, Side) {
+    let now = crate::test_epoch();
+    let mut a = Side::new(now, A, seed, cfg_a);
+    let mut b = Side::new(now, B, seed + 1, cfg_b);
+    a.connect(now, B);
+    exchange(now, &mut a, &mut b);
+    assert_eq!(a.events(), [Event::Connected]);
+    assert_eq!(b.events(), [Event::Connected]);
+    (now, a, b)
+}
+
+/// What `f` picks out of each chunk of `packets`, in order.
+fn pick<T>(packets: &[Vec<u8>], mut f: impl FnMut(Chunk<'_>) -> Option<T>) -> Vec<T> {
+    let mut out = Vec::new();
+    for p in packets {
+        out.extend(chunks(p).into_iter().filter_map(&mut f));
+    }
+    out
+}
+
 /// The DATA chunks of a packet: TSN, flags and payload length.
 fn data_chunks(p: &[u8]) -> Vec<(Tsn, DataFlags, usize)> {
     chunks(p)

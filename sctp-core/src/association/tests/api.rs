@@ -6,22 +6,6 @@ use super::*;
 use crate::CauseCode;
 use crate::config::ConfigError;
 
-/// An established pair with each side's own configuration.
-fn established_with(
-    seed: u64,
-    cfg_a: AssociationConfig,
-    cfg_b: AssociationConfig,
-) -> (Instant, Side, Side) {
-    let now = crate::test_epoch();
-    let mut a = Side::new(now, A, seed, cfg_a);
-    let mut b = Side::new(now, B, seed + 1, cfg_b);
-    a.connect(now, B);
-    exchange(now, &mut a, &mut b);
-    assert_eq!(a.events(), [Event::Connected]);
-    assert_eq!(b.events(), [Event::Connected]);
-    (now, a, b)
-}
-
 /// An ERROR chunk packet from `from` to `to`'s association.
 fn error_packet(to: &mut Side, from: &Side, causes: &[ErrorCause]) -> Vec<u8> {
     let tag = to.a().local_verification_tag();

@@ -10,38 +10,19 @@ fn idata() -> AssociationConfig {
     cfg().interleaving(true)
 }
 
-fn pair(seed: u64, a: AssociationConfig, b: AssociationConfig) -> (Instant, Side, Side) {
-    let now = crate::test_epoch();
-    let mut x = Side::new(now, A, seed, a);
-    let mut y = Side::new(now, B, seed + 1, b);
-    x.connect(now, B);
-    exchange(now, &mut x, &mut y);
-    assert_eq!(x.a().state(), State::Established);
-    let _ = (x.events(), y.events());
-    (now, x, y)
-}
-
 /// The I-DATA chunks of packets: stream, MID, FSN or PPID, B, E, length.
 fn i_data(packets: &[Vec<u8>]) -> Vec<(u16, u32, u32, bool, bool, usize)> {
-    packets
-        .iter()
-        .flat_map(|p| {
-            chunks(p)
-                .into_iter()
-                .filter_map(|c| match c {
-                    Chunk::IData(d) => Some((
-                        d.stream_id,
-                        d.mid.0,
-                        d.ppid_or_fsn,
-                        d.flags.beginning,
-                        d.flags.ending,
-                        d.payload.len(),
-                    )),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    pick(packets, |c| match c {
+        Chunk::IData(d) => Some((
+            d.stream_id,
+            d.mid.0,
+            d.ppid_or_fsn,
+            d.flags.beginning,
+            d.flags.ending,
+            d.payload.len(),
+        )),
+        _ => None,
+    })
 }
 
 fn received(events: &[Event]) -> Vec<(u16, Vec<u8>, Mid)> {
@@ -56,9 +37,9 @@ fn received(events: &[Event]) -> Vec<(u16, Vec<u8>, Mid)> {
 
 #[test]
 fn rfc8260_2_2_i_data_is_used_only_when_both_sides_offer_it() {
-    let (_, mut a, mut b) = pair(500, idata(), idata());
+    let (_, mut a, mut b) = established_with(500, idata(), idata());
     assert!(a.a().supports_interleaving() && b.a().supports_interleaving());
-    let (now, mut a, mut b) = pair(502, idata(), cfg().interleaving(false));
+    let (now, mut a, mut b) = established_with(502, idata(), cfg().interleaving(false));
     assert!(!a.a().supports_interleaving());
     a.a()
         .send(0, Ppid(1), Bytes::from_static(b"plain"), false)
@@ -71,7 +52,7 @@ fn rfc8260_2_2_i_data_is_used_only_when_both_sides_offer_it() {
 
 #[test]
 fn rfc8260_2_1_fragments_carry_the_mid_the_first_the_ppid_the_others_their_fsn() {
-    let (now, mut a, mut b) = pair(504, idata(), idata());
+    let (now, mut a, mut b) = established_with(504, idata(), idata());
     a.a()
         .send(3, Ppid(77), Bytes::from(vec![1u8; 3000]), false)
         .unwrap();
@@ -101,7 +82,7 @@ fn rfc8260_2_1_fragments_carry_the_mid_the_first_the_ppid_the_others_their_fsn()
 
 #[test]
 fn rfc8260_2_1_a_large_message_takes_turns_with_another_streams_messages() {
-    let (now, mut a, mut b) = pair(506, idata(), idata());
+    let (now, mut a, mut b) = established_with(506, idata(), idata());
     a.a().set_scheduler(SchedulerKind::RoundRobin);
     a.a()
         .send(1, Ppid(1), Bytes::from(vec![9u8; 6000]), false)
@@ -129,7 +110,7 @@ fn rfc8260_2_1_a_large_message_takes_turns_with_another_streams_messages() {
 
 #[test]
 fn rfc8260_2_2_a_data_chunk_after_i_data_was_negotiated_aborts() {
-    let (now, a, mut b) = pair(508, idata(), idata());
+    let (now, a, mut b) = established_with(508, idata(), idata());
     let tag = b.a().local_vtag;
     let tsn = b.a().tracker.cumulative_tsn().next();
     let p = data_packet(&b, &a, tsn, b"old style", tag);
@@ -144,7 +125,7 @@ fn rfc8260_2_2_a_data_chunk_after_i_data_was_negotiated_aborts() {
 
 #[test]
 fn rfc8260_2_2_an_i_data_chunk_without_i_data_negotiated_aborts() {
-    let (now, a, mut b) = pair(510, cfg(), cfg());
+    let (now, a, mut b) = established_with(510, cfg(), cfg());
     let tag = b.a().local_vtag;
     let chunk = Chunk::IData(IData {
         flags: DataFlags::COMPLETE,
@@ -161,7 +142,7 @@ fn rfc8260_2_2_an_i_data_chunk_without_i_data_negotiated_aborts() {
 
 #[test]
 fn rfc8260_2_3_an_abandoned_message_is_skipped_by_i_forward_tsn() {
-    let (now, mut a, mut b) = pair(512, idata(), idata());
+    let (now, mut a, mut b) = established_with(512, idata(), idata());
     let opts = SendOptions::default().pr_policy(PrPolicy::LimitedRetransmissions(0));
     a.a()
         .send_with(
@@ -181,24 +162,16 @@ fn rfc8260_2_3_an_abandoned_message_is_skipped_by_i_forward_tsn() {
     a.a().handle_timeout(t3);
     let out = a.transmit(t3);
     // One I-FORWARD TSN naming stream 4's unordered and ordered MIDs.
-    let entries: Vec<(u16, bool, u32)> = out
-        .iter()
-        .flat_map(|p| {
-            chunks(p)
-                .into_iter()
-                .filter_map(|c| match c {
-                    Chunk::IForwardTsn(f) => Some(
-                        f.streams
-                            .iter()
-                            .map(|s| (s.stream_id, s.unordered, s.mid.0))
-                            .collect::<Vec<_>>(),
-                    ),
-                    _ => None,
-                })
-                .flatten()
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let entries: Vec<(u16, bool, u32)> = pick(&out, |c| match c {
+        Chunk::IForwardTsn(f) => Some(
+            f.streams
+                .iter()
+                .map(|s| (s.stream_id, s.unordered, s.mid.0))
+                .collect::<Vec<_>>(),
+        ),
+        _ => None,
+    })
+    .concat();
     assert_eq!(entries, [(4, true, 0), (4, false, 0)]);
     for p in &out {
         b.receive(t3, a.me, p);

@@ -11,21 +11,13 @@ fn pr(policy: PrPolicy) -> SendOptions {
 
 /// The FORWARD TSN chunks of packets.
 fn forward_tsns(packets: &[Vec<u8>]) -> Vec<(Tsn, Vec<(u16, u16)>)> {
-    packets
-        .iter()
-        .flat_map(|p| {
-            chunks(p)
-                .into_iter()
-                .filter_map(|c| match c {
-                    Chunk::ForwardTsn(f) => Some((
-                        f.new_cumulative_tsn,
-                        f.streams.iter().map(|s| (s.stream_id, s.ssn.0)).collect(),
-                    )),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    pick(packets, |c| match c {
+        Chunk::ForwardTsn(f) => Some((
+            f.new_cumulative_tsn,
+            f.streams.iter().map(|s| (s.stream_id, s.ssn.0)).collect(),
+        )),
+        _ => None,
+    })
 }
 
 fn messages(events: &[Event]) -> Vec<Vec<u8>> {
@@ -174,7 +166,7 @@ fn rfc3758_5_timed_reliability_drops_an_unsent_message_without_a_tsn_or_ssn() {
 #[test]
 fn rfc7496_3_2_priority_takes_the_room_of_lower_priority_messages() {
     let small = cfg().send_buffer(3000);
-    let (now, mut a, _b) = established_pr(306, small);
+    let (now, mut a, _b) = established_with(306, small, cfg());
     // Not yet established from a's view of the window: queue, nothing sent.
     let low = |n: u8| Bytes::from(vec![n; 1000]);
     for n in 0..3u8 {
@@ -214,18 +206,6 @@ fn rfc7496_3_2_priority_takes_the_room_of_lower_priority_messages() {
             .is_err()
     );
     assert!(a.events().is_empty());
-}
-
-/// An established pair whose sender `a` has `cfg_a`.
-fn established_pr(seed: u64, cfg_a: AssociationConfig) -> (Instant, Side, Side) {
-    let now = crate::test_epoch();
-    let mut a = Side::new(now, A, seed, cfg_a);
-    let mut b = Side::new(now, B, seed + 1, cfg());
-    a.connect(now, B);
-    exchange(now, &mut a, &mut b);
-    assert_eq!(a.events(), [Event::Connected]);
-    assert_eq!(b.events(), [Event::Connected]);
-    (now, a, b)
 }
 
 #[test]
