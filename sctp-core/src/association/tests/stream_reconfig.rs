@@ -306,3 +306,22 @@ fn rfc6525_reconfiguration_needs_the_peers_support() {
         Err(ReconfigError::InvalidStream { stream_id: 50, .. })
     ));
 }
+
+#[test]
+fn rfc6525_5_2_1_a_retransmitted_add_streams_request_is_answered_again_and_applied_once() {
+    let (now, mut a, mut b) = established(411);
+    let before = b.a().inbound_streams();
+    a.a().add_streams(3, 0).unwrap();
+    let out = a.transmit(now);
+    for p in out.iter().chain(&out) {
+        b.receive(now, a.me, p);
+    }
+    assert_eq!(
+        results(&b.transmit(now)),
+        [
+            ReconfigResult::SuccessPerformed,
+            ReconfigResult::SuccessPerformed
+        ]
+    );
+    assert_eq!(b.a().inbound_streams(), before + 3, "added once");
+}
