@@ -115,8 +115,8 @@ impl OursPair {
                 }
             }
             while let Some(ev) = self.server.poll_event() {
-                if let Event::Message(m, _) = ev {
-                    got += 1;
+                if let Event::Message(m, info) = ev {
+                    got += usize::from(info.end_of_record);
                     bytes += m.payload.len();
                 }
             }

@@ -57,8 +57,20 @@ pub struct AssociationConfig {
     pub receive_window: u32,
     /// Send buffer limit in bytes: `send` refuses messages beyond it.
     pub send_buffer: usize,
-    /// Largest user message accepted by `send` and from the peer, in bytes.
+    /// Largest user message accepted by `send`, and the largest the peer's
+    /// messages may grow to in our buffers, in bytes (256 KiB). With partial
+    /// delivery on, a larger message from the peer is handed up in pieces
+    /// rather than refused.
     pub max_message_size: usize,
+    /// Partial delivery point in bytes (RFC 6458 SCTP_PARTIAL_DELIVERY_POINT;
+    /// 256 KiB): once this much of a message that may be delivered next is
+    /// held, it is handed up in pieces, each with [`crate::RecvInfo`]'s
+    /// `end_of_record` telling whether it ends the message, so a message
+    /// larger than the receive window can still arrive (RFC 9260 section
+    /// 6.9). A closed window hands up such messages whatever their size.
+    /// `None` turns partial delivery off: every message is delivered whole
+    /// and one larger than `max_message_size` is refused.
+    pub partial_delivery_point: Option<usize>,
     /// Path MTU assumed until told otherwise (IP header included).
     pub path_mtu: usize,
     /// Size of the IP header (plus any encapsulation) below SCTP, counted in the MTU.
@@ -129,6 +141,7 @@ impl Default for AssociationConfig {
             receive_window: 1024 * 1024,
             send_buffer: 4 * 1024 * 1024,
             max_message_size: 256 * 1024,
+            partial_delivery_point: Some(256 * 1024),
             path_mtu: 1500,
             ip_header_len: 20,
             delayed_ack_time: Duration::from_millis(200),
@@ -196,6 +209,8 @@ setters! {
     send_buffer: usize,
     /// Sets the largest message size.
     max_message_size: usize,
+    /// Sets the partial delivery point (`None`: off).
+    partial_delivery_point: Option<usize>,
     /// Sets the path MTU.
     path_mtu: usize,
     /// Sets the IP (plus encapsulation) header size.
@@ -290,6 +305,15 @@ impl AssociationConfig {
         }
         if u32::try_from(self.max_message_size).is_err() {
             return invalid("max_message_size", "must be at most 4 GiB - 1");
+        }
+        if self
+            .partial_delivery_point
+            .is_some_and(|p| p == 0 || p > self.receive_window as usize / 2)
+        {
+            return invalid(
+                "partial_delivery_point",
+                "must be at least 1 and at most half the receive window",
+            );
         }
         if self.send_buffer == 0 {
             return invalid("send_buffer", "must be greater than zero");
@@ -403,6 +427,19 @@ mod tests {
         assert_eq!(
             field(c.clone().max_message_size(0).validate()),
             "max_message_size"
+        );
+        assert_eq!(
+            field(c.clone().partial_delivery_point(Some(0)).validate()),
+            "partial_delivery_point"
+        );
+        assert_eq!(
+            field(
+                c.clone()
+                    .receive_window(100_000)
+                    .partial_delivery_point(Some(50_001))
+                    .validate()
+            ),
+            "partial_delivery_point"
         );
         assert_eq!(field(c.clone().send_buffer(0).validate()), "send_buffer");
         assert_eq!(field(c.clone().path_mtu(575).validate()), "path_mtu");

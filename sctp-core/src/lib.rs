@@ -89,6 +89,17 @@
 //! [`Association::reset_streams`], [`Association::add_streams`] and
 //! [`Event::StreamReset`].
 //!
+//! Partial delivery (RFC 9260 section 6.9, RFC 6458 section 8.1.21): once
+//! [`AssociationConfig::partial_delivery_point`] bytes of a message that may
+//! be delivered next are held, it comes up in pieces, each an
+//! [`Event::Message`] whose [`RecvInfo::end_of_record`] is set on the last
+//! only, so a message larger than the receive window still arrives.
+//! [`PartialMessages`] joins them again up to a size the user chooses. With
+//! DATA, one message of a stream is in pieces at a time, and while an
+//! unordered one is, the stream's other unordered messages wait; with
+//! I-DATA, pieces of different messages take turns as their fragments
+//! arrive interleaved, each known by stream, `unordered` and MID.
+//!
 //! The [`wire`] module parses and emits every SCTP chunk, parameter and error
 //! cause over borrowed bytes, without panicking on any input:
 //!
@@ -118,9 +129,9 @@ pub mod wire;
 
 pub use association::{
     AsconfError, Association, AssociationStats, AssociationStatus, CloseReason, EndpointEvent,
-    ErrorCause, Event, Message, ParseSchedulerKindError, PathChange, PathError, PathState,
-    PathStatus, PrPolicy, ReconfigError, ReconfigOutcome, RecvInfo, SchedulerKind, SendError,
-    SendOptions, State, Timer, Transmit,
+    ErrorCause, Event, Message, MessageTooLarge, ParseSchedulerKindError, PartialMessages,
+    PathChange, PathError, PathState, PathStatus, PrPolicy, ReconfigError, ReconfigOutcome,
+    RecvInfo, SchedulerKind, SendError, SendOptions, State, Timer, Transmit,
 };
 pub use config::{AssociationConfig, ConfigError};
 pub use endpoint::{AssociationHandle, ConnectError, DatagramEvent, Endpoint, EndpointConfig};

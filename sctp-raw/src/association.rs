@@ -223,6 +223,12 @@ impl SctpAssociation {
     /// Receives the next message; notifications met on the way are kept for
     /// [`next_event`](Self::next_event) and [`recv_item`](Self::recv_item).
     ///
+    /// A message larger than the partial delivery point arrives from the
+    /// engine in pieces (RFC 6458 partial delivery); `recv` joins them and
+    /// returns it whole, up to the configured `max_message_size`: a larger
+    /// one is dropped with [`Error::MessageTooLarge`] and receiving goes on.
+    /// Messages of other streams that complete meanwhile come first.
+    ///
     /// `Ok(None)` once the association was shut down gracefully (by either
     /// side) and every message has been read; `Err(Error::Closed(..))` after
     /// an abort or a loss of communication (messages that arrived before are
@@ -238,11 +244,25 @@ impl SctpAssociation {
         let mut inner = lock(&self.shared.inner);
         while let Some(ev) = inner.assoc.poll_event() {
             match ev {
-                Event::Message(m, _) => {
+                Event::Message(m, info) => {
                     self.read_some(&mut inner);
-                    return Poll::Ready(Ok(Some(m)));
+                    match inner.pieces.push(m, info) {
+                        Ok(Some((m, _))) => return Poll::Ready(Ok(Some(m))),
+                        Ok(None) => {}
+                        Err(e) => return Poll::Ready(Err(e.into())),
+                    }
                 }
-                other => self.set_aside(&mut inner, other),
+                other => {
+                    if let Event::PartialDeliveryAborted {
+                        stream_id,
+                        unordered,
+                        mid,
+                    } = other
+                    {
+                        inner.pieces.abort(stream_id, unordered, mid);
+                    }
+                    self.set_aside(&mut inner, other)
+                }
             }
         }
         self.poll_end(cx, &mut inner)
@@ -251,6 +271,16 @@ impl SctpAssociation {
     /// Receives the next message or notification, in the order the engine
     /// produced them; notifications are those the event mask selects
     /// ([`set_event_mask`](Self::set_event_mask)). Ends like [`recv`](Self::recv).
+    ///
+    /// This is the partial delivery API (RFC 6458 section 8.1.21): a
+    /// message larger than the partial delivery point comes as pieces, each
+    /// a [`Delivery::Message`] whose [`RecvInfo::end_of_record`] is set on
+    /// the last only, so messages of any size pass through a bounded
+    /// receive buffer. Pieces of one message share stream, `unordered` and
+    /// MID; with I-DATA, pieces of different messages may take turns.
+    /// [`AssociationEvent::PartialDeliveryAborted`] tells of one whose rest
+    /// will never come. Use either this or [`recv`](Self::recv) while a
+    /// message is in pieces, not both.
     ///
     /// Cancel-safe: if the future is dropped, nothing was taken.
     pub async fn recv_item(&self) -> Result<Option<Delivery>, Error> {

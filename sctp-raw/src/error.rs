@@ -26,6 +26,11 @@ pub enum Error {
         /// Its PPID.
         ppid: u32,
     },
+    /// A message arriving in pieces grew past `max_message_size` and was
+    /// dropped; later messages are still received. `recv_item` hands up
+    /// the pieces instead, for messages of any size.
+    #[error(transparent)]
+    MessageTooLarge(#[from] sctp_core::MessageTooLarge),
     /// The association ended abnormally (abort, communication lost).
     #[error("association closed: {0}")]
     Closed(CloseReason),
@@ -94,6 +99,7 @@ impl From<Error> for io::Error {
             Error::Closed(CloseReason::SetupTimedOut) | Error::SetupTimedOut => K::TimedOut,
             Error::Closed(_) | Error::DriverStopped => K::ConnectionAborted,
             Error::PermissionDenied => K::PermissionDenied,
+            Error::MessageTooLarge(_) => K::InvalidData,
         };
         Self::new(kind, e)
     }

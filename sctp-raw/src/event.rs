@@ -88,6 +88,17 @@ pub enum AssociationEvent {
         /// What became of the reset.
         outcome: ReconfigOutcome,
     },
+    /// A message being received in pieces will not be completed: the peer
+    /// abandoned it or reset its stream (`SCTP_PARTIAL_DELIVERY_EVENT` with
+    /// `SCTP_PARTIAL_DELIVERY_ABORTED`). `recv` drops what it held of it.
+    PartialDeliveryAborted {
+        /// Its stream.
+        stream_id: StreamId,
+        /// Whether it was unordered.
+        unordered: bool,
+        /// Its MID (its SSN without I-DATA; 0 if unordered).
+        mid: sctp_core::Mid,
+    },
     /// Streams were added, or an addition was refused (`SCTP_STREAM_CHANGE_EVENT`).
     StreamChange {
         /// Streams the peer may send on.
@@ -160,6 +171,15 @@ impl AssociationEvent {
                 outbound,
                 outcome,
             },
+            Event::PartialDeliveryAborted {
+                stream_id,
+                unordered,
+                mid,
+            } => Self::PartialDeliveryAborted {
+                stream_id,
+                unordered,
+                mid,
+            },
             _ => return None,
         })
     }
@@ -180,6 +200,7 @@ impl AssociationEvent {
             Self::StreamReset { .. } => EventMask::STREAM_RESET,
             Self::AssociationReset { .. } => EventMask::ASSOCIATION_RESET,
             Self::StreamChange { .. } => EventMask::STREAM_CHANGE,
+            Self::PartialDeliveryAborted { .. } => EventMask::PARTIAL_DELIVERY,
         }
     }
 }
@@ -219,8 +240,10 @@ impl EventMask {
     pub const ASSOCIATION_RESET: Self = Self(1 << 9);
     /// Streams added (`SCTP_STREAM_CHANGE_EVENT`).
     pub const STREAM_CHANGE: Self = Self(1 << 10);
+    /// Partial deliveries cut short (`SCTP_PARTIAL_DELIVERY_EVENT`).
+    pub const PARTIAL_DELIVERY: Self = Self(1 << 11);
     /// Every notification.
-    pub const ALL: Self = Self((1 << 11) - 1);
+    pub const ALL: Self = Self((1 << 12) - 1);
 
     /// Whether every bit of `other` is set here.
     pub fn contains(self, other: Self) -> bool {
@@ -260,7 +283,9 @@ impl BitOrAssign for EventMask {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Delivery {
-    /// A message and its receive information (RFC 6458 `sctp_rcvinfo`).
+    /// A message and its receive information (RFC 6458 `sctp_rcvinfo`); in
+    /// partial delivery a piece of one, the last with
+    /// [`RecvInfo::end_of_record`] (`MSG_EOR`).
     Message(Message, RecvInfo),
     /// A notification the event mask selects.
     Event(AssociationEvent),

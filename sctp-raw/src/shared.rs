@@ -226,6 +226,8 @@ pub(crate) struct AssocInner {
     pub(crate) state_seen: State,
     /// An unfinished message sent in pieces.
     pub(crate) record: Option<Record>,
+    /// Messages received in pieces (partial delivery), joined for `recv`.
+    pub(crate) pieces: sctp_core::PartialMessages,
     /// Notifications `recv` read past, oldest first; all older than what
     /// the engine still holds.
     pub(crate) aside: VecDeque<crate::event::AssociationEvent>,
@@ -257,6 +259,7 @@ impl AssocInner {
 
     pub(crate) fn new(assoc: Association, udp_port: u16, dscp: Option<u8>) -> Self {
         let state_seen = assoc.state();
+        let pieces = sctp_core::PartialMessages::new(assoc.config().max_message_size);
         Self {
             assoc,
             recv_wakers: Wakers::default(),
@@ -274,6 +277,7 @@ impl AssocInner {
             buffered_seen: 0,
             state_seen,
             record: None,
+            pieces,
             aside: VecDeque::new(),
             sources: Vec::new(),
         }

@@ -6,7 +6,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use sctp_core::{
     Association, AssociationConfig, AssociationHandle, DatagramEvent, Endpoint, EndpointConfig,
-    Event, Message, Ppid, SendError, State,
+    Event, Message, PartialMessages, Ppid, SendError, State,
 };
 
 /// A stack the network can drive.
@@ -32,8 +32,11 @@ pub struct SctpHost {
     pub local: SocketAddr,
     /// The association, once there is one.
     pub assoc: Option<(AssociationHandle, Association)>,
-    /// Messages received, in delivery order.
+    /// Messages received, in delivery order (pieces of a partial delivery
+    /// joined into whole messages).
     pub received: Vec<Message>,
+    /// Pieces that did not end their message (RFC 6458 partial delivery).
+    pub partial_pieces: u64,
     /// Every other event, in order.
     pub events: Vec<Event>,
     /// Whether the host polls its association's events (true by default).
@@ -45,6 +48,7 @@ pub struct SctpHost {
     buf: Vec<u8>,
     /// The virtual time of the latest call from the network.
     now: Instant,
+    pieces: PartialMessages,
 }
 
 impl SctpHost {
@@ -59,11 +63,13 @@ impl SctpHost {
             local,
             assoc: None,
             received: Vec::new(),
+            partial_pieces: 0,
             events: Vec::new(),
             reading: true,
             outbox: Vec::new(),
             buf: vec![0; 65_536],
             now,
+            pieces: PartialMessages::new(usize::MAX),
         }
     }
 
@@ -155,7 +161,20 @@ impl SctpHost {
         };
         while let Some(ev) = a.poll_event() {
             match ev {
-                Event::Message(m, _) => self.received.push(m),
+                Event::Message(m, info) => {
+                    self.partial_pieces += u64::from(!info.end_of_record);
+                    if let Ok(Some((m, _))) = self.pieces.push(m, info) {
+                        self.received.push(m);
+                    }
+                }
+                Event::PartialDeliveryAborted {
+                    stream_id,
+                    unordered,
+                    mid,
+                } => {
+                    self.pieces.abort(stream_id, unordered, mid);
+                    self.events.push(ev);
+                }
                 other => self.events.push(other),
             }
         }

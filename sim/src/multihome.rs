@@ -19,7 +19,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sctp_core::{
     Association, AssociationConfig, AssociationHandle, DatagramEvent, Endpoint, EndpointConfig,
-    Event, Message, Ppid, SendError,
+    Event, Message, PartialMessages, Ppid, SendError,
 };
 
 /// One host with several addresses, our stack, at most one association.
@@ -33,12 +33,14 @@ pub struct MultiHost {
     pub port: u16,
     /// The association, once there is one.
     pub assoc: Option<(AssociationHandle, Association)>,
-    /// Messages received, with the virtual time of delivery.
+    /// Messages received, with the virtual time of delivery (pieces of a
+    /// partial delivery joined).
     pub received: Vec<(Instant, Message)>,
     /// Every other event, in order.
     pub events: Vec<Event>,
     outbox: Vec<(IpAddr, IpAddr, Vec<u8>)>,
     buf: Vec<u8>,
+    pieces: PartialMessages,
 }
 
 impl MultiHost {
@@ -63,6 +65,7 @@ impl MultiHost {
             events: Vec::new(),
             outbox: Vec::new(),
             buf: vec![0; 65_536],
+            pieces: PartialMessages::new(usize::MAX),
         }
     }
 
@@ -170,7 +173,19 @@ impl MultiHost {
         }
         while let Some(ev) = a.poll_event() {
             match ev {
-                Event::Message(m, _) => self.received.push((now, m)),
+                Event::Message(m, info) => {
+                    if let Ok(Some((m, _))) = self.pieces.push(m, info) {
+                        self.received.push((now, m));
+                    }
+                }
+                Event::PartialDeliveryAborted {
+                    stream_id,
+                    unordered,
+                    mid,
+                } => {
+                    self.pieces.abort(stream_id, unordered, mid);
+                    self.events.push(ev);
+                }
                 other => self.events.push(other),
             }
         }

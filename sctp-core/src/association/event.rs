@@ -38,6 +38,11 @@ pub struct RecvInfo {
     pub tsn: Tsn,
     /// Our cumulative TSN ack point when the message was delivered.
     pub cumulative_tsn: Tsn,
+    /// Whether this ends the message (RFC 6458 MSG_EOR): always, but in
+    /// partial delivery, where the message comes in pieces and only the
+    /// last has it. Pieces of one message share stream, `unordered` and
+    /// `mid`; [`crate::PartialMessages`] joins them.
+    pub end_of_record: bool,
 }
 
 impl Message {
@@ -194,8 +199,21 @@ pub enum ReconfigOutcome {
 pub enum Event {
     /// The association is established (COMMUNICATION UP, RFC 9260 section 10.2).
     Connected,
-    /// A complete message arrived, with what the engine knows of it.
+    /// A message arrived, with what the engine knows of it; in partial
+    /// delivery, a piece of one (see [`RecvInfo::end_of_record`]).
     Message(Message, RecvInfo),
+    /// A message being delivered in pieces will not be completed: the
+    /// sender abandoned it or the stream was reset (RFC 6458
+    /// SCTP_PARTIAL_DELIVERY_EVENT, SCTP_PARTIAL_DELIVERY_ABORTED). The
+    /// pieces already read are all there is.
+    PartialDeliveryAborted {
+        /// Its stream.
+        stream_id: StreamId,
+        /// Whether it was unordered.
+        unordered: bool,
+        /// Its MID (with DATA, its SSN; 0 if unordered).
+        mid: crate::Mid,
+    },
     /// A message was not delivered to the peer before the association ended
     /// (SEND FAILURE, RFC 9260 section 10.2; RFC 6458 SCTP_SEND_FAILED_EVENT).
     SendFailed {

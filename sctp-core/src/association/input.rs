@@ -286,6 +286,9 @@ impl Association {
         // received is dropped (a zero window probe, say); the SACK that
         // follows tells the sender the window is still closed.
         if self.a_rwnd() == 0 {
+            self.relieve_reassembly();
+        }
+        if self.a_rwnd() == 0 {
             let highest = self.tracker.highest_received();
             if tsn.is_after(highest) {
                 self.sack_due = SackDue::Now;
@@ -325,15 +328,16 @@ impl Association {
             self.sack_due = SackDue::Now;
             return true;
         }
+        let point = self.config.partial_delivery_point;
         match d {
             UserData::Data(d) => {
                 let mut delivered = std::collections::VecDeque::new();
-                self.reassembly.receive(d, &mut delivered);
+                self.reassembly.receive(d, point, &mut delivered);
                 self.push_delivered(delivered);
             }
             UserData::IData(d) => {
                 let mut delivered = std::collections::VecDeque::new();
-                let r = self.interleaved.receive(d, &mut delivered);
+                let r = self.interleaved.receive(d, point, &mut delivered);
                 self.push_interleaved(delivered);
                 if let Err(e) = r
                     && e.message_dropped()
@@ -358,15 +362,38 @@ impl Association {
         true
     }
 
-    /// Hands complete messages to the user as events (they count against
-    /// our window until read).
+    /// With the receive window closed by what reassembly holds, messages
+    /// that may be delivered next are handed up in pieces whatever their
+    /// size (partial delivery, RFC 9260 section 6.9), so it opens again.
+    fn relieve_reassembly(&mut self) {
+        if self.config.partial_delivery_point.is_none() {
+            return;
+        }
+        let mut delivered = std::collections::VecDeque::new();
+        self.reassembly.relieve(&mut delivered);
+        self.push_delivered(delivered);
+        let mut delivered = std::collections::VecDeque::new();
+        self.interleaved.relieve(&mut delivered);
+        self.push_interleaved(delivered);
+    }
+
+    /// Hands messages (and pieces of them) to the user as events (they
+    /// count against our window until read), after reporting any partial
+    /// delivery cut short.
     pub(super) fn push_delivered(
         &mut self,
         delivered: std::collections::VecDeque<super::reassembly::Delivered>,
     ) {
+        for a in self.reassembly.take_aborted() {
+            self.events.push_back(Event::PartialDeliveryAborted {
+                stream_id: a.stream_id,
+                unordered: a.unordered,
+                mid: crate::Mid(u32::from(a.ssn.0)),
+            });
+        }
         for m in delivered {
             let mid = crate::Mid(u32::from(m.ssn.0));
-            self.push_message(m.message, m.ssn, mid, m.last_tsn);
+            self.push_message(m.message, m.ssn, mid, m.last_tsn, m.end_of_record);
         }
     }
 
@@ -375,9 +402,16 @@ impl Association {
         &mut self,
         delivered: std::collections::VecDeque<super::interleaved::Delivered>,
     ) {
+        for k in self.interleaved.take_aborted() {
+            self.events.push_back(Event::PartialDeliveryAborted {
+                stream_id: k.stream_id,
+                unordered: k.unordered,
+                mid: k.mid,
+            });
+        }
         for m in delivered {
             let ssn = crate::Ssn(m.mid.0 as u16);
-            self.push_message(m.message, ssn, m.mid, m.last_tsn);
+            self.push_message(m.message, ssn, m.mid, m.last_tsn, m.end_of_record);
         }
     }
 
@@ -387,6 +421,7 @@ impl Association {
         ssn: crate::Ssn,
         mid: crate::Mid,
         tsn: Tsn,
+        end_of_record: bool,
     ) {
         self.undelivered_bytes += message.payload.len();
         let info = RecvInfo {
@@ -394,6 +429,7 @@ impl Association {
             mid,
             tsn,
             cumulative_tsn: self.tracker.cumulative_tsn(),
+            end_of_record,
         };
         self.events.push_back(Event::Message(message, info));
     }

@@ -10,6 +10,12 @@
 //! A message is complete when FSNs 0 through the E fragment's FSN are all
 //! held.
 //!
+//! Partial delivery (RFC 6458 section 8.1.21) works as for DATA: a message
+//! that may be delivered next (unordered, or the stream's next MID) is
+//! handed up in pieces once its first bytes held without a gap reach the
+//! partial delivery point. Each piece is known by stream, U bit and MID, so
+//! pieces of different messages, even of one stream, may take turns.
+//!
 //! The peer controls every field, so each inconsistency (a repeated FSN, two
 //! different ends, a message larger than we accept, a MID already
 //! delivered) is refused with an [`IDataError`] and never panics; the
@@ -124,16 +130,29 @@ impl IDataError {
     }
 }
 
-/// A complete message ready for the user, with its MID and the TSN of its
-/// last fragment (for [`super::RecvInfo`]).
+/// A message (or, in partial delivery, a piece of one) ready for the user,
+/// with its MID and the TSN of its last fragment (for [`super::RecvInfo`]).
 #[derive(Debug)]
 pub(crate) struct Delivered {
-    /// The reassembled message.
+    /// The reassembled message, or the piece.
     pub(crate) message: Message,
     /// Its Message Identifier.
     pub(crate) mid: Mid,
-    /// The TSN of its E fragment.
+    /// The TSN of its E fragment (of the piece's last fragment).
     pub(crate) last_tsn: Tsn,
+    /// Whether this ends the message (always, but for partial delivery).
+    pub(crate) end_of_record: bool,
+}
+
+impl Delivered {
+    fn whole(message: Message, mid: Mid, last_tsn: Tsn) -> Self {
+        Self {
+            message,
+            mid,
+            last_tsn,
+            end_of_record: true,
+        }
+    }
 }
 
 /// The fragments held of one message.
@@ -148,6 +167,9 @@ struct Partial {
     end: Option<u32>,
     /// Payload bytes in `frags`.
     bytes: usize,
+    /// In partial delivery, the FSN of the next fragment to hand up (the
+    /// fragments before it are gone to the user).
+    handed_up: Option<u32>,
 }
 
 impl Partial {
@@ -167,8 +189,20 @@ impl Partial {
     /// Whether FSNs 0 through `end` are all held. Every held FSN is at most
     /// `end` (a fragment past it is refused), so counting them suffices.
     fn is_complete(&self) -> bool {
+        let gone = u64::from(self.handed_up.unwrap_or(0));
         self.end
-            .is_some_and(|e| self.frags.len() as u64 == u64::from(e) + 1)
+            .is_some_and(|e| self.frags.len() as u64 + gone == u64::from(e) + 1)
+    }
+
+    /// Payload bytes held without a gap from the next FSN to hand up.
+    fn contiguous_bytes(&self) -> usize {
+        let from = self.handed_up.unwrap_or(0);
+        self.frags
+            .range(from..)
+            .enumerate()
+            .take_while(|&(i, (&fsn, _))| u64::from(fsn) == u64::from(from) + i as u64)
+            .map(|(_, (_, (_, b)))| b.len())
+            .sum()
     }
 
     /// Whether a fragment this message lacks had a TSN at or below `cum`.
@@ -178,11 +212,12 @@ impl Partial {
     /// of those is at or below the cumulative TSN, the missing one is too:
     /// it was abandoned, and the message can never complete.
     fn lost_below(&self, cum: Tsn) -> bool {
+        let from = u64::from(self.handed_up.unwrap_or(0));
         self.frags
             .iter()
             .enumerate()
             // The first gap: from here on no held FSN equals its position.
-            .skip_while(|&(i, (&fsn, _))| u64::from(fsn) == i as u64)
+            .skip_while(|&(i, (&fsn, _))| u64::from(fsn) == from + i as u64)
             .any(|(_, (_, (tsn, _)))| !tsn.is_after(cum))
     }
 }
@@ -222,11 +257,7 @@ impl OrderedStream {
             }
             let (message, last_tsn) = entry.remove();
             bytes += message.payload.len();
-            out.push_back(Delivered {
-                message,
-                mid: Mid(self.next as u32),
-                last_tsn,
-            });
+            out.push_back(Delivered::whole(message, Mid(self.next as u32), last_tsn));
             self.next += 1;
         }
         bytes
@@ -243,6 +274,8 @@ pub(crate) struct InterleavedReassembly {
     /// Payload bytes held: partial messages plus complete ones waiting.
     bytes: usize,
     max_message_size: usize,
+    /// Partial deliveries cut short since last taken.
+    aborted: Vec<MessageKey>,
 }
 
 impl InterleavedReassembly {
@@ -253,7 +286,14 @@ impl InterleavedReassembly {
             streams: FxHashMap::default(),
             bytes: 0,
             max_message_size,
+            aborted: Vec::new(),
         }
+    }
+
+    /// Partial deliveries cut short since the last call (RFC 6458
+    /// SCTP_PARTIAL_DELIVERY_ABORTED): the rest of these never comes.
+    pub(crate) fn take_aborted(&mut self) -> Vec<MessageKey> {
+        std::mem::take(&mut self.aborted)
     }
 
     /// Payload bytes held (fragments plus complete messages waiting for order).
@@ -270,7 +310,11 @@ impl InterleavedReassembly {
     }
 
     /// Takes a new (non-duplicate TSN) I-DATA chunk; completed, deliverable
-    /// messages are appended to `out` in delivery order.
+    /// messages are appended to `out` in delivery order. With a partial
+    /// delivery `point`, a message that may be delivered next is handed up
+    /// in pieces once that many of its first bytes are held, and no message
+    /// is too large; without one, a message larger than `max_message_size`
+    /// is refused.
     ///
     /// The caller has refused an empty chunk already (RFC 8260 section 2.1
     /// answers it as RFC 9260 section 6.2 does, with an ABORT). On an error
@@ -278,6 +322,7 @@ impl InterleavedReassembly {
     pub(crate) fn receive(
         &mut self,
         d: &IData<'_>,
+        point: Option<usize>,
         out: &mut VecDeque<Delivered>,
     ) -> Result<(), IDataError> {
         let key = MessageKey::of(d);
@@ -293,7 +338,11 @@ impl InterleavedReassembly {
                 return Err(IDataError::StaleMid(key));
             }
         }
-        let max = self.max_message_size;
+        let max = if point.is_some() {
+            usize::MAX
+        } else {
+            self.max_message_size
+        };
         let Some(partial) = self.partial.get_mut(&key.map_key()) else {
             // The first fragment held of this message.
             if len > max {
@@ -306,15 +355,23 @@ impl InterleavedReassembly {
                     unordered: key.unordered,
                     payload: Bytes::copy_from_slice(d.payload),
                 };
-                self.deliver(key, message, d.tsn, out);
+                self.deliver(key, message, d.tsn, point, out);
                 return Ok(());
             }
             let mut partial = Partial::default();
             partial.add(d, fsn);
             self.bytes += len;
             self.partial.insert(key.map_key(), partial);
+            if let Some(point) = point
+                && len >= point
+            {
+                self.begin_pieces(key, point, out);
+            }
             return Ok(());
         };
+        if partial.handed_up.is_some_and(|next| fsn < next) {
+            return Err(IDataError::DuplicateFsn { key, fsn: Fsn(fsn) });
+        }
         if partial.frags.contains_key(&fsn) {
             return Err(IDataError::DuplicateFsn { key, fsn: Fsn(fsn) });
         }
@@ -333,19 +390,146 @@ impl InterleavedReassembly {
         }
         partial.add(d, fsn);
         self.bytes += len;
-        if partial.is_complete()
-            && let Some((message, last_tsn)) = self.assemble(key)
+        if let Some(next) = partial.handed_up {
+            if next == fsn {
+                self.hand_up(key, point, out);
+            }
+        } else if partial.is_complete() {
+            if let Some((message, last_tsn)) = self.assemble(key) {
+                self.deliver(key, message, last_tsn, point, out);
+            }
+        } else if let Some(point) = point
+            && partial.bytes >= point
         {
-            self.deliver(key, message, last_tsn, out);
+            self.begin_pieces(key, point, out);
         }
         Ok(())
     }
 
-    /// Removes a partial message; returns its bytes.
+    /// Starts handing up message `key` in pieces if it may be delivered now
+    /// (unordered, or its stream's next MID) and the bytes held without a
+    /// gap from its B fragment reach `point`.
+    fn begin_pieces(&mut self, key: MessageKey, point: usize, out: &mut VecDeque<Delivered>) {
+        let Some(p) = self.partial.get_mut(&key.map_key()) else {
+            return;
+        };
+        if p.handed_up.is_some() || p.is_complete() || p.contiguous_bytes() < point {
+            return;
+        }
+        if !key.unordered {
+            let stream = self.streams.entry(key.stream_id).or_default();
+            if stream.unwrap(key.mid) != stream.next {
+                return;
+            }
+        }
+        p.handed_up = Some(0);
+        self.hand_up(key, Some(point), out);
+    }
+
+    /// Hands up the fragments of message `key` (in partial delivery) that
+    /// follow the last piece without a gap; with its E fragment the message
+    /// is done and, if ordered, its stream moves on.
+    fn hand_up(&mut self, key: MessageKey, point: Option<usize>, out: &mut VecDeque<Delivered>) {
+        let Some(p) = self.partial.get_mut(&key.map_key()) else {
+            return;
+        };
+        let Some(mut next) = p.handed_up else {
+            return;
+        };
+        let mut buf = BytesMut::new();
+        let mut last_tsn = None;
+        while let Some((tsn, payload)) = p.frags.remove(&next) {
+            buf.extend_from_slice(&payload);
+            last_tsn = Some(tsn);
+            next += 1;
+        }
+        let Some(last_tsn) = last_tsn else {
+            return;
+        };
+        p.handed_up = Some(next);
+        p.bytes -= buf.len();
+        self.bytes -= buf.len();
+        let ended = p.end.is_some_and(|e| next > e);
+        let ppid = p.ppid.unwrap_or_default();
+        if ended {
+            self.partial.remove(&key.map_key());
+        }
+        out.push_back(Delivered {
+            message: Message {
+                stream_id: key.stream_id,
+                ppid,
+                unordered: key.unordered,
+                payload: buf.freeze(),
+            },
+            mid: key.mid,
+            last_tsn,
+            end_of_record: ended,
+        });
+        if ended && !key.unordered {
+            let stream = self.streams.entry(key.stream_id).or_default();
+            stream.next += 1;
+            if !stream.pending.is_empty() {
+                self.bytes -= stream.drain_ready(out);
+            }
+            self.after_delivery(key.stream_id, point, out);
+        }
+    }
+
+    /// The stream's next ordered message may have waited, partly held, for
+    /// the one just delivered: with enough of it held it starts its partial
+    /// delivery now rather than when its next fragment comes.
+    fn after_delivery(
+        &mut self,
+        stream_id: StreamId,
+        point: Option<usize>,
+        out: &mut VecDeque<Delivered>,
+    ) {
+        let Some(point) = point else {
+            return;
+        };
+        if self.bytes < point {
+            return;
+        }
+        let Some(stream) = self.streams.get(&stream_id) else {
+            return;
+        };
+        let key = MessageKey {
+            stream_id,
+            unordered: false,
+            mid: Mid(stream.next as u32),
+        };
+        self.begin_pieces(key, point, out);
+    }
+
+    /// The receive window is closed: every message that may be delivered
+    /// next is handed up in pieces whatever its size, so the window opens
+    /// again (RFC 9260 section 6.9: partial delivery frees the buffer).
+    pub(crate) fn relieve(&mut self, out: &mut VecDeque<Delivered>) {
+        let keys: Vec<MessageKey> = self
+            .partial
+            .keys()
+            .map(|&(stream_id, unordered, mid)| MessageKey {
+                stream_id,
+                unordered,
+                mid: Mid(mid),
+            })
+            .collect();
+        for key in keys {
+            self.begin_pieces(key, 1, out);
+        }
+    }
+
+    /// Removes a partial message; returns its bytes. One being handed up
+    /// in pieces is reported cut short.
     fn remove_partial(&mut self, key: MessageKey) -> usize {
-        let freed = self.partial.remove(&key.map_key()).map_or(0, |p| p.bytes);
-        self.bytes -= freed;
-        freed
+        let Some(p) = self.partial.remove(&key.map_key()) else {
+            return 0;
+        };
+        if p.handed_up.is_some() {
+            self.aborted.push(key);
+        }
+        self.bytes -= p.bytes;
+        p.bytes
     }
 
     /// Removes a complete partial message and joins its fragments; returns
@@ -375,14 +559,11 @@ impl InterleavedReassembly {
         key: MessageKey,
         message: Message,
         last_tsn: Tsn,
+        point: Option<usize>,
         out: &mut VecDeque<Delivered>,
     ) {
         if key.unordered {
-            out.push_back(Delivered {
-                message,
-                mid: key.mid,
-                last_tsn,
-            });
+            out.push_back(Delivered::whole(message, key.mid, last_tsn));
             return;
         }
         let stream = self.streams.entry(key.stream_id).or_default();
@@ -393,14 +574,13 @@ impl InterleavedReassembly {
         }
         if seq == stream.next {
             // In order, the common case: delivered at once, never held.
-            out.push_back(Delivered {
-                message,
-                mid: key.mid,
-                last_tsn,
-            });
+            out.push_back(Delivered::whole(message, key.mid, last_tsn));
             stream.next += 1;
             if !stream.pending.is_empty() {
                 self.bytes -= stream.drain_ready(out);
+            }
+            if !self.partial.is_empty() {
+                self.after_delivery(key.stream_id, point, out);
             }
             return;
         }
@@ -425,6 +605,7 @@ impl InterleavedReassembly {
         stream_id: StreamId,
         unordered: bool,
         mid: Mid,
+        point: Option<usize>,
         out: &mut VecDeque<Delivered>,
     ) -> usize {
         if unordered {
@@ -447,11 +628,13 @@ impl InterleavedReassembly {
             .collect();
         let mut freed = 0;
         for m in doomed {
-            if let Some(p) = self.partial.remove(&(stream_id, false, m)) {
-                freed += p.bytes;
-            }
+            freed += self.remove_partial(MessageKey {
+                stream_id,
+                unordered: false,
+                mid: Mid(m),
+            });
         }
-        self.bytes -= freed;
+        let stream = self.streams.entry(stream_id).or_default();
         // Deliver the complete messages up to `upto`, skipping the gaps.
         let mut delivered = 0;
         while let Some(entry) = stream.pending.first_entry() {
@@ -460,15 +643,12 @@ impl InterleavedReassembly {
             }
             let (seq, (message, last_tsn)) = entry.remove_entry();
             delivered += message.payload.len();
-            out.push_back(Delivered {
-                message,
-                mid: Mid(seq as u32),
-                last_tsn,
-            });
+            out.push_back(Delivered::whole(message, Mid(seq as u32), last_tsn));
         }
         stream.next = upto + 1;
         delivered += stream.drain_ready(out);
         self.bytes -= delivered;
+        self.after_delivery(stream_id, point, out);
         freed
     }
 
@@ -484,16 +664,17 @@ impl InterleavedReassembly {
     /// may still come; if it was abandoned, the I-FORWARD-TSN entry for it
     /// drops it through [`Self::skip`].
     pub(crate) fn drop_up_to_tsn(&mut self, cum_tsn: Tsn) -> usize {
-        let mut freed = 0;
-        self.partial.retain(|_, p| {
-            let lost = p.lost_below(cum_tsn);
-            if lost {
-                freed += p.bytes;
-            }
-            !lost
-        });
-        self.bytes -= freed;
-        freed
+        let lost: Vec<MessageKey> = self
+            .partial
+            .iter()
+            .filter(|(_, p)| p.lost_below(cum_tsn))
+            .map(|(&(stream_id, unordered, mid), _)| MessageKey {
+                stream_id,
+                unordered,
+                mid: Mid(mid),
+            })
+            .collect();
+        lost.into_iter().map(|k| self.remove_partial(k)).sum()
     }
 
     /// Resets the incoming streams `stream_ids` (all streams when empty, as
@@ -508,10 +689,18 @@ impl InterleavedReassembly {
     pub(crate) fn reset_streams(&mut self, stream_ids: &[StreamId]) -> usize {
         let hit = |sid: StreamId| stream_ids.is_empty() || stream_ids.contains(&sid);
         let mut freed = 0;
-        self.partial.retain(|&(sid, _, _), p| {
-            let reset = hit(sid);
+        let aborted = &mut self.aborted;
+        self.partial.retain(|&(stream_id, unordered, mid), p| {
+            let reset = hit(stream_id);
             if reset {
                 freed += p.bytes;
+                if p.handed_up.is_some() {
+                    aborted.push(MessageKey {
+                        stream_id,
+                        unordered,
+                        mid: Mid(mid),
+                    });
+                }
             }
             !reset
         });
@@ -582,7 +771,7 @@ mod tests {
         d: &IData<'_>,
     ) -> Result<Vec<(StreamId, u32, Vec<u8>)>, IDataError> {
         let mut out = VecDeque::new();
-        r.receive(d, &mut out)?;
+        r.receive(d, None, &mut out)?;
         Ok(summary(out))
     }
 
@@ -640,7 +829,8 @@ mod tests {
             Ok(vec![(2, 0, b"xyz".to_vec())])
         );
         let mut out = VecDeque::new();
-        r.receive(&chunk(5, 1, 0, E, 2, b"e"), &mut out).unwrap();
+        r.receive(&chunk(5, 1, 0, E, 2, b"e"), None, &mut out)
+            .unwrap();
         let d = out.pop_front().unwrap();
         assert_eq!(&d.message.payload[..], b"abcde");
         assert_eq!(
@@ -895,7 +1085,7 @@ mod tests {
         rx(&mut r, &chunk(5, 4, 5, BE, 0, b"five")).unwrap(); // MID 5: waits for 4
         rx(&mut r, &chunk(6, 9, 0, B, 0, b"other")).unwrap(); // another stream
         let mut out = VecDeque::new();
-        let freed = r.skip(4, false, Mid(2), &mut out);
+        let freed = r.skip(4, false, Mid(2), None, &mut out);
         assert_eq!(freed, 7, "the partial MIDs 0 and 2 are dropped");
         assert_eq!(
             summary(out),
@@ -904,7 +1094,7 @@ mod tests {
         assert_eq!(r.buffered_bytes(), 4 + 5);
         // MID 4 now releases 5; a skip already passed does nothing.
         let mut out = VecDeque::new();
-        assert_eq!(r.skip(4, false, Mid(1), &mut out), 0);
+        assert_eq!(r.skip(4, false, Mid(1), None, &mut out), 0);
         assert!(out.is_empty());
         assert_eq!(
             rx(&mut r, &chunk(7, 4, 4, BE, 0, b"four")).unwrap(),
@@ -917,7 +1107,7 @@ mod tests {
     fn rfc8260_2_3_2_skip_moves_the_expected_mid_past_the_skipped_one() {
         let mut r = fresh();
         let mut out = VecDeque::new();
-        assert_eq!(r.skip(1, false, Mid(4), &mut out), 0);
+        assert_eq!(r.skip(1, false, Mid(4), None, &mut out), 0);
         assert!(out.is_empty());
         assert!(matches!(
             rx(&mut r, &chunk(1, 1, 4, BE, 0, b"x")),
@@ -936,7 +1126,7 @@ mod tests {
         rx(&mut r, &chunk(1, 2, 6, u(B), 0, b"six")).unwrap();
         rx(&mut r, &chunk(2, 2, 7, u(B), 0, b"seven")).unwrap();
         let mut out = VecDeque::new();
-        assert_eq!(r.skip(2, true, Mid(7), &mut out), 5);
+        assert_eq!(r.skip(2, true, Mid(7), None, &mut out), 5);
         assert!(out.is_empty());
         assert_eq!(
             rx(&mut r, &chunk(3, 2, 6, u(E), 1, b"!")).unwrap(),
@@ -1119,7 +1309,7 @@ mod tests {
             }
             let mut out = VecDeque::new();
             for (_, k) in arrival {
-                prop_assert_eq!(r.receive(&sent[k].view(), &mut out), Ok(()));
+                prop_assert_eq!(r.receive(&sent[k].view(), None, &mut out), Ok(()));
                 prop_assert_eq!(r.buffered_bytes(), r.recount());
             }
             prop_assert_eq!(r.buffered_bytes(), 0);
@@ -1160,7 +1350,7 @@ mod tests {
                 let mid = if mid >= 2 { mid.wrapping_sub(4) } else { mid };
                 match op {
                     0 => {
-                        r.skip(sid, bits & 4 != 0, Mid(mid), &mut out);
+                        r.skip(sid, bits & 4 != 0, Mid(mid), None, &mut out);
                     }
                     1 => {
                         r.drop_up_to_tsn(Tsn(tsn % 64));
@@ -1170,7 +1360,7 @@ mod tests {
                     }
                     _ => {
                         let d = chunk(tsn % 64, sid, mid, (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0), fsn, &payload[..len]);
-                        let _ = r.receive(&d, &mut out);
+                        let _ = r.receive(&d, None, &mut out);
                     }
                 }
                 prop_assert_eq!(r.buffered_bytes(), r.recount());

@@ -29,6 +29,7 @@ mod loss;
 mod output;
 mod partial_reliability;
 mod path;
+mod pieces;
 mod reassembly;
 mod reconfigure;
 mod retransmit;
@@ -54,6 +55,7 @@ use thiserror::Error;
 pub use event::{CloseReason, ErrorCause, Event, Message, RecvInfo};
 pub use event::{PathChange, ReconfigOutcome};
 pub use partial_reliability::PrPolicy;
+pub use pieces::{MessageTooLarge, PartialMessages};
 pub use scheduler::{ParseSchedulerKindError, SchedulerKind};
 pub use state::State;
 pub use status::{AssociationStats, AssociationStatus, PathState, PathStatus};
@@ -672,12 +674,19 @@ impl Association {
         }
     }
 
-    /// The first queued event that is not a message, leaving messages queued in order.
+    /// The first queued event that is not a message, leaving messages queued
+    /// in order. A [`Event::PartialDeliveryAborted`] waits until the pieces
+    /// queued before it are read, so it never overtakes them.
     pub fn poll_notification(&mut self) -> Option<Event> {
-        let i = self
-            .events
-            .iter()
-            .position(|e| !matches!(e, Event::Message(..)))?;
+        let mut message_before = false;
+        let i = self.events.iter().position(|e| match e {
+            Event::Message(..) => {
+                message_before = true;
+                false
+            }
+            Event::PartialDeliveryAborted { .. } => !message_before,
+            _ => true,
+        })?;
         self.take_event(i)
     }
 

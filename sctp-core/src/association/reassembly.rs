@@ -1,11 +1,22 @@
 //! Reassembly of fragmented messages and ordered delivery per stream
-//! (RFC 9260 sections 6.5, 6.6 and 6.9).
+//! (RFC 9260 sections 6.5, 6.6 and 6.9), with partial delivery.
 //!
 //! Fragments are held by unwrapped TSN (a 64-bit count that never wraps), so
 //! the bookkeeping needs no serial arithmetic. A message is reassembled only
 //! when the arriving fragment can complete it (it is an E fragment or fills
 //! the hole before a later one), so in-order arrival costs one pass per
 //! message, not one per fragment.
+//!
+//! Partial delivery (RFC 9260 section 6.9; RFC 6458 section 8.1.21): once
+//! the fragments held of a message that may be delivered next reach the
+//! partial delivery point, they are handed up as a piece, and each later
+//! run of fragments that follows without a gap as another, the last with
+//! end of record. A message larger than the receive window so never needs
+//! all of it held. One stream has one partial delivery at a time, and while
+//! an unordered message is handed up in pieces, the stream's other unordered
+//! messages wait (DATA gives them no SSN to tell them apart): a piece is
+//! known by its stream, U bit and SSN, as RFC 6458 fragment interleave
+//! level 2 promises.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -36,13 +47,37 @@ impl Fragment {
     }
 }
 
-/// A complete message ready for the user, with the SSN it carried and the
-/// TSN of its last fragment (for [`super::RecvInfo`]).
+/// A message (or, in partial delivery, a piece of one) ready for the user,
+/// with the SSN it carried and the TSN of its last fragment (for
+/// [`super::RecvInfo`]).
 #[derive(Debug)]
 pub(crate) struct Delivered {
     pub(crate) message: Message,
     pub(crate) ssn: Ssn,
     pub(crate) last_tsn: Tsn,
+    /// Whether this ends the message (always, but for partial delivery).
+    pub(crate) end_of_record: bool,
+}
+
+impl Delivered {
+    fn whole(message: Message, ssn: Ssn, last_tsn: Tsn) -> Self {
+        Self {
+            message,
+            ssn,
+            last_tsn,
+            end_of_record: true,
+        }
+    }
+}
+
+/// A message being handed up in pieces: the next fragment it needs.
+#[derive(Debug, Clone, Copy)]
+struct InProgress {
+    ssn: Ssn,
+    unordered: bool,
+    ppid: Ppid,
+    /// The unwrapped TSN of the next fragment to hand up.
+    next_key: u64,
 }
 
 /// Ordered delivery state of one inbound stream.
@@ -52,6 +87,10 @@ struct InboundStream {
     next: u64,
     /// Complete messages waiting for an earlier SSN, with their last TSN.
     pending: BTreeMap<u64, (Message, Tsn)>,
+    /// The message being handed up in pieces, if any.
+    partial: Option<InProgress>,
+    /// Complete unordered messages waiting for an unordered partial delivery to end.
+    held_unordered: Vec<(Message, Ssn, Tsn)>,
 }
 
 impl InboundStream {
@@ -71,11 +110,7 @@ impl InboundStream {
             }
             let (message, last_tsn) = entry.remove();
             freed += message.payload.len();
-            out.push_back(Delivered {
-                message,
-                ssn: Ssn(seq as u16),
-                last_tsn,
-            });
+            out.push_back(Delivered::whole(message, Ssn(seq as u16), last_tsn));
         }
         freed
     }
@@ -96,6 +131,15 @@ impl InboundStream {
     }
 }
 
+/// A partial delivery cut short (RFC 6458 SCTP_PARTIAL_DELIVERY_ABORTED):
+/// the rest of the message will never come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AbortedPiece {
+    pub(crate) stream_id: StreamId,
+    pub(crate) unordered: bool,
+    pub(crate) ssn: Ssn,
+}
+
 /// Reassembly buffer and per-stream ordering queues.
 #[derive(Debug, Default)]
 pub(crate) struct Reassembly {
@@ -103,8 +147,13 @@ pub(crate) struct Reassembly {
     streams: HashMap<StreamId, InboundStream>,
     /// A recent TSN and its unwrapped value, the reference for unwrapping.
     tsn_ref: (Tsn, u64),
-    /// Bytes held in fragments and pending ordered messages.
+    /// Bytes held in fragments, pending ordered messages and unordered
+    /// messages waiting for a partial delivery.
     bytes: usize,
+    /// Streams with a message being handed up in pieces.
+    partial_streams: usize,
+    /// Partial deliveries cut short since last taken.
+    aborted: Vec<AbortedPiece>,
 }
 
 impl Reassembly {
@@ -114,6 +163,11 @@ impl Reassembly {
             tsn_ref: (initial_tsn, 1 << 32),
             ..Self::default()
         }
+    }
+
+    /// Partial deliveries cut short since the last call.
+    pub(crate) fn take_aborted(&mut self) -> Vec<AbortedPiece> {
+        std::mem::take(&mut self.aborted)
     }
 
     /// Bytes held (fragments plus complete messages waiting for order).
@@ -127,6 +181,7 @@ impl Reassembly {
         self.frags = BTreeMap::new();
         self.streams = HashMap::default();
         self.bytes = 0;
+        self.partial_streams = 0;
     }
 
     /// Drops the fragment with `tsn` if one is held (not yet part of a
@@ -152,8 +207,15 @@ impl Reassembly {
     }
 
     /// Takes a new (non-duplicate) DATA chunk; completed, deliverable
-    /// messages are appended to `out` in delivery order.
-    pub(crate) fn receive(&mut self, data: &Data<'_>, out: &mut VecDeque<Delivered>) {
+    /// messages are appended to `out` in delivery order. With a partial
+    /// delivery `point`, a message that may be delivered next is handed up
+    /// in pieces once that many of its first bytes are held.
+    pub(crate) fn receive(
+        &mut self,
+        data: &Data<'_>,
+        point: Option<usize>,
+        out: &mut VecDeque<Delivered>,
+    ) {
         let Data {
             flags,
             tsn,
@@ -169,7 +231,7 @@ impl Reassembly {
                 unordered: flags.unordered,
                 payload: Bytes::copy_from_slice(payload),
             };
-            self.deliver(ssn, tsn, msg, out);
+            self.deliver(ssn, tsn, msg, point, out);
             return;
         }
         let key = self.unwrap_tsn(tsn);
@@ -184,8 +246,194 @@ impl Reassembly {
         };
         let completes = flags.ending || self.frags.contains_key(&(key + 1));
         self.frags.insert(key, frag);
+        if self.partial_streams > 0
+            && let Some(p) = self.streams.get(&stream_id).and_then(|s| s.partial)
+            && p.next_key == key
+        {
+            self.continue_partial(stream_id, point, out);
+            return;
+        }
         if completes && let Some((msg, ssn, last)) = self.try_assemble(key) {
-            self.deliver(ssn, last, msg, out);
+            self.deliver(ssn, last, msg, point, out);
+            return;
+        }
+        if let Some(point) = point
+            && self.bytes >= point
+        {
+            self.begin_partial(key, point, out);
+        }
+    }
+
+    /// Hands up, as the first piece of a partial delivery, the fragments
+    /// held without a gap from the B fragment of the message `key` belongs
+    /// to, if they reach `point` bytes and the message may be delivered now
+    /// (unordered, or next on its stream) and its stream has no other
+    /// partial delivery going.
+    fn begin_partial(&mut self, key: u64, point: usize, out: &mut VecDeque<Delivered>) {
+        let Some(this) = self.frags.get(&key) else {
+            return;
+        };
+        let mut first = key;
+        let mut cur = this;
+        while !cur.flags.beginning {
+            let Some(prev) = self.frags.get(&(first - 1)) else {
+                return;
+            };
+            if !prev.same_message(cur) || prev.flags.ending {
+                return;
+            }
+            first -= 1;
+            cur = prev;
+        }
+        let head = cur;
+        let (stream_id, ssn, ppid, unordered) =
+            (head.stream_id, head.ssn, head.ppid, head.flags.unordered);
+        let stream = self.streams.entry(stream_id).or_default();
+        if stream.partial.is_some() || (!unordered && stream.unwrap(ssn) != stream.next) {
+            return;
+        }
+        let mut last = first;
+        let mut bytes = head.payload.len();
+        let mut cur = head;
+        while let Some(next) = self.frags.get(&(last + 1)) {
+            if !next.same_message(cur) || next.flags.beginning || cur.flags.ending {
+                break;
+            }
+            bytes += next.payload.len();
+            last += 1;
+            cur = next;
+        }
+        if bytes < point || cur.flags.ending {
+            // Too little yet, or complete: `try_assemble` delivers it whole.
+            return;
+        }
+        stream.partial = Some(InProgress {
+            ssn,
+            unordered,
+            ppid,
+            next_key: first,
+        });
+        self.partial_streams += 1;
+        self.continue_partial(stream_id, Some(point), out);
+    }
+
+    /// Hands up the fragments of `stream_id`'s partial delivery that follow
+    /// the last piece without a gap; on the E fragment the delivery ends and
+    /// the stream's next messages follow.
+    fn continue_partial(
+        &mut self,
+        stream_id: StreamId,
+        point: Option<usize>,
+        out: &mut VecDeque<Delivered>,
+    ) {
+        let Some(stream) = self.streams.get_mut(&stream_id) else {
+            return;
+        };
+        let Some(mut p) = stream.partial else {
+            return;
+        };
+        let mut buf = BytesMut::new();
+        let mut last_tsn = None;
+        let mut ended = false;
+        while !ended && let Some(f) = self.frags.remove(&p.next_key) {
+            buf.extend_from_slice(&f.payload);
+            last_tsn = Some(f.tsn);
+            ended = f.flags.ending;
+            p.next_key += 1;
+        }
+        let Some(last_tsn) = last_tsn else {
+            return;
+        };
+        self.bytes -= buf.len();
+        out.push_back(Delivered {
+            message: Message {
+                stream_id,
+                ppid: p.ppid,
+                unordered: p.unordered,
+                payload: buf.freeze(),
+            },
+            ssn: p.ssn,
+            last_tsn,
+            end_of_record: ended,
+        });
+        if ended {
+            self.end_partial(stream_id, point, out);
+        } else {
+            stream.partial = Some(p);
+        }
+    }
+
+    /// A partial delivery on `stream_id` is over (ended or cut short): if
+    /// it was ordered the stream moves on to its next SSN, else the
+    /// unordered messages that waited for it go up.
+    fn end_partial(
+        &mut self,
+        stream_id: StreamId,
+        point: Option<usize>,
+        out: &mut VecDeque<Delivered>,
+    ) {
+        let Some(stream) = self.streams.get_mut(&stream_id) else {
+            return;
+        };
+        let Some(p) = stream.partial.take() else {
+            return;
+        };
+        self.partial_streams -= 1;
+        if p.unordered {
+            for (message, ssn, last_tsn) in std::mem::take(&mut stream.held_unordered) {
+                self.bytes -= message.payload.len();
+                out.push_back(Delivered::whole(message, ssn, last_tsn));
+            }
+        } else {
+            stream.next += 1;
+            self.bytes -= stream.release_in_order(out);
+        }
+        self.after_delivery(stream_id, point, out);
+    }
+
+    /// The stream's next ordered message may have waited, partly held, for
+    /// the one just delivered: with enough of it held it starts its own
+    /// partial delivery now rather than when its next fragment comes.
+    fn after_delivery(
+        &mut self,
+        stream_id: StreamId,
+        point: Option<usize>,
+        out: &mut VecDeque<Delivered>,
+    ) {
+        let Some(point) = point else {
+            return;
+        };
+        if self.bytes < point {
+            return;
+        }
+        let Some(stream) = self.streams.get(&stream_id) else {
+            return;
+        };
+        let next = Ssn(stream.next as u16);
+        let start = self
+            .frags
+            .iter()
+            .find(|(_, f)| {
+                f.flags.beginning && !f.flags.unordered && f.stream_id == stream_id && f.ssn == next
+            })
+            .map(|(&k, _)| k);
+        if let Some(k) = start {
+            self.begin_partial(k, point, out);
+        }
+    }
+
+    /// The receive window is closed: every message that may be delivered
+    /// next is handed up in pieces whatever its size, so the window opens
+    /// again (RFC 9260 section 6.9: partial delivery frees the buffer).
+    pub(crate) fn relieve(&mut self, out: &mut VecDeque<Delivered>) {
+        let heads: Vec<u64> = self
+            .frags
+            .iter()
+            .filter(|(_, f)| f.flags.beginning)
+            .map(|(&k, _)| k)
+            .collect();
+        for k in heads {
+            self.begin_partial(k, 1, out);
         }
     }
 
@@ -242,20 +490,35 @@ impl Reassembly {
     }
 
     /// Delivers a complete message now (unordered, or next in its stream) or
-    /// holds it until the SSNs before it have been delivered (section 6.6).
-    fn deliver(&mut self, ssn: Ssn, last_tsn: Tsn, msg: Message, out: &mut VecDeque<Delivered>) {
+    /// holds it until the SSNs before it have been delivered (section 6.6),
+    /// or until its stream's partial delivery ends.
+    fn deliver(
+        &mut self,
+        ssn: Ssn,
+        last_tsn: Tsn,
+        msg: Message,
+        point: Option<usize>,
+        out: &mut VecDeque<Delivered>,
+    ) {
         if msg.unordered {
-            out.push_back(Delivered {
-                message: msg,
-                ssn,
-                last_tsn,
-            });
+            if self.partial_streams > 0
+                && let Some(stream) = self.streams.get_mut(&msg.stream_id)
+                && stream.partial.is_some_and(|p| p.unordered)
+            {
+                self.bytes += msg.payload.len();
+                stream.held_unordered.push((msg, ssn, last_tsn));
+                return;
+            }
+            out.push_back(Delivered::whole(msg, ssn, last_tsn));
             return;
         }
-        let stream = self.streams.entry(msg.stream_id).or_default();
+        let stream_id = msg.stream_id;
+        let stream = self.streams.entry(stream_id).or_default();
         let seq = stream.unwrap(ssn);
-        if seq < stream.next {
-            // An SSN already delivered: a peer error; drop rather than reorder.
+        if seq < stream.next || (seq == stream.next && stream.partial.is_some_and(|p| !p.unordered))
+        {
+            // An SSN already delivered (or being delivered in pieces): a
+            // peer error; drop rather than reorder.
             return;
         }
         if seq != stream.next {
@@ -263,13 +526,10 @@ impl Reassembly {
             stream.pending.insert(seq, (msg, last_tsn));
             return;
         }
-        out.push_back(Delivered {
-            message: msg,
-            ssn,
-            last_tsn,
-        });
+        out.push_back(Delivered::whole(msg, ssn, last_tsn));
         stream.next += 1;
         self.bytes -= stream.release_in_order(out);
+        self.after_delivery(stream_id, point, out);
     }
 
     /// An incoming stream reset (RFC 6525 section 5.2.2): the next ordered
@@ -277,15 +537,33 @@ impl Reassembly {
     /// sent nothing on them since the reset was asked for, so nothing held
     /// is lost.
     pub(crate) fn reset_streams(&mut self, streams: &[StreamId]) {
-        let held =
-            |s: &InboundStream| -> usize { s.pending.values().map(|(m, _)| m.payload.len()).sum() };
-        if streams.is_empty() {
-            self.bytes -= self.streams.values().map(held).sum::<usize>();
-            self.streams.clear();
-        }
-        for s in streams {
-            if let Some(old) = self.streams.remove(s) {
-                self.bytes -= held(&old);
+        let reset: Vec<StreamId> = if streams.is_empty() {
+            self.streams.keys().copied().collect()
+        } else {
+            streams.to_vec()
+        };
+        for s in reset {
+            if let Some(old) = self.streams.remove(&s) {
+                self.bytes -= old
+                    .pending
+                    .values()
+                    .map(|(m, _)| m.payload.len())
+                    .sum::<usize>();
+                self.bytes -= old
+                    .held_unordered
+                    .iter()
+                    .map(|(m, _, _)| m.payload.len())
+                    .sum::<usize>();
+                if let Some(p) = old.partial {
+                    // The peer reset the stream in the middle of a message:
+                    // its rest never comes.
+                    self.partial_streams -= 1;
+                    self.aborted.push(AbortedPiece {
+                        stream_id: s,
+                        unordered: p.unordered,
+                        ssn: p.ssn,
+                    });
+                }
             }
         }
     }
@@ -299,21 +577,64 @@ impl Reassembly {
         &mut self,
         new_cum: Tsn,
         streams: &[(StreamId, Ssn)],
+        point: Option<usize>,
         out: &mut VecDeque<Delivered>,
     ) {
         let key = self.unwrap_tsn(new_cum);
         let kept = self.frags.split_off(&(key + 1));
         let dropped = std::mem::replace(&mut self.frags, kept);
         self.bytes -= dropped.values().map(|f| f.payload.len()).sum::<usize>();
+        if self.partial_streams > 0 {
+            // A partial delivery whose next fragment is skipped was abandoned
+            // by the sender (RFC 6458 SCTP_PARTIAL_DELIVERY_ABORTED).
+            let cut: Vec<StreamId> = self
+                .streams
+                .iter()
+                .filter(|(_, s)| s.partial.is_some_and(|p| p.next_key <= key))
+                .map(|(&sid, _)| sid)
+                .collect();
+            for stream_id in cut {
+                self.abort_partial(stream_id, point, out);
+            }
+        }
         for &(stream_id, ssn) in streams {
             let stream = self.streams.entry(stream_id).or_default();
             let skipped = stream.unwrap(ssn);
             if skipped < stream.next {
                 continue;
             }
+            if stream.partial.is_some_and(|p| !p.unordered) {
+                // The message in pieces is skipped, though its next
+                // fragment lies beyond the new cumulative TSN.
+                self.abort_partial(stream_id, point, out);
+            }
+            let Some(stream) = self.streams.get_mut(&stream_id) else {
+                continue;
+            };
+            if skipped < stream.next {
+                continue;
+            }
             self.bytes -= stream.release_through(skipped, out);
             stream.next = skipped + 1;
             self.bytes -= stream.release_in_order(out);
+            self.after_delivery(stream_id, point, out);
+        }
+    }
+
+    /// Cuts `stream_id`'s partial delivery short: its rest will never come.
+    fn abort_partial(
+        &mut self,
+        stream_id: StreamId,
+        point: Option<usize>,
+        out: &mut VecDeque<Delivered>,
+    ) {
+        if let Some(p) = self.streams.get(&stream_id).and_then(|s| s.partial) {
+            self.aborted.push(AbortedPiece {
+                stream_id,
+                unordered: p.unordered,
+                ssn: p.ssn,
+            });
+            self.end_partial(stream_id, point, out);
         }
     }
 }
@@ -344,7 +665,7 @@ mod tests {
             ppid: Ppid(5),
             payload: p,
         };
-        r.receive(&data, &mut delivered);
+        r.receive(&data, None, &mut delivered);
         out.extend(delivered.into_iter().map(|d| d.message));
         out
     }
@@ -386,7 +707,7 @@ mod tests {
             3,
             InboundStream {
                 next: 65_535,
-                pending: BTreeMap::new(),
+                ..InboundStream::default()
             },
         );
         assert!(rx(&mut r, 0, 0, (true, false, false), b"x").is_empty());

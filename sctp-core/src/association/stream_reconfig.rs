@@ -465,6 +465,9 @@ impl Association {
     fn reset_incoming(&mut self, streams: Vec<StreamId>) {
         self.reassembly.reset_streams(&streams);
         self.interleaved.reset_streams(&streams);
+        // A message cut off in pieces by the reset is reported first.
+        self.push_delivered(Default::default());
+        self.push_interleaved(Default::default());
         self.events.push_back(Event::StreamReset {
             incoming: true,
             streams,
