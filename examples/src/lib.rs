@@ -97,6 +97,12 @@ pub struct CommonOpts {
     #[arg(long, value_name = "N", help_heading = "Protocol tuning")]
     pub pf_max_retrans: Option<u32>,
 
+    /// Protocol tuning: the receive window advertised (a_rwnd) in bytes
+    /// (default 1048576). Messages larger than half of it arrive in pieces
+    /// (partial delivery) and are joined again.
+    #[arg(long, value_name = "BYTES", help_heading = "Protocol tuning")]
+    pub receive_window: Option<u32>,
+
     /// Write every SCTP packet sent and received to this pcap file (for
     /// Wireshark or tshark; the IP and UDP headers in it are reconstructed).
     #[arg(long, value_name = "FILE")]
@@ -163,6 +169,9 @@ impl CommonOpts {
                 UsageError::check_range(option, v, 1, 3_600_000)?;
             }
         }
+        if let Some(w) = self.receive_window {
+            UsageError::check_range("--receive-window", u64::from(w), 1500, u64::from(u32::MAX))?;
+        }
         if self.transport == TransportKind::Udp && self.udp_port == 0 {
             return Err(UsageError::TooSmall {
                 option: "--udp-port",
@@ -209,6 +218,11 @@ impl CommonOpts {
         }
         if let Some(n) = self.pf_max_retrans {
             cfg.pf_max_retrans = n;
+        }
+        if let Some(w) = self.receive_window {
+            cfg.receive_window = w;
+            // Partial delivery must start before a message fills the window.
+            cfg.partial_delivery_point = cfg.partial_delivery_point.map(|p| p.min(w as usize / 2));
         }
         cfg
     }

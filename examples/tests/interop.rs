@@ -613,6 +613,72 @@ fn rfc7496_tsctp_limited_retransmissions_into_perf_server_under_loss() {
     tsctp_pr_client_vs_our_perf_server("tsctp_pr_rtx_vs_perf", "2", "1", 600);
 }
 
+/// usrsctp's `tsctp` client sends 1 MB messages into our perf server,
+/// whose receive window is 128 KiB: each message arrives by partial
+/// delivery (RFC 9260 section 6.9, RFC 6458 section 8.1.21), in pieces
+/// handed up before the message ends, so the window never has to hold a
+/// whole one. Every byte arrives, we never advertise more than the window,
+/// no ABORT, nothing malformed.
+#[test]
+fn rfc9260_6_9_tsctp_messages_larger_than_our_window_arrive_by_partial_delivery() {
+    let test = "tsctp_large_vs_perf";
+    let _g = serial();
+    let Some(ns) = setup(test, &["tsctp"]) else {
+        return;
+    };
+    let cap = ns.capture(&ns.a, "sctp");
+    let file = cap.file.clone();
+    let args = [
+        "server",
+        "--bind",
+        "198.18.0.2:5001",
+        "--once",
+        "--json",
+        "--receive-window",
+        "131072",
+    ];
+    let mut server = ns.spawn(&ns.b, "server", PERF, &args, secs(120));
+    server.wait_for_output("listening on", secs(10));
+    // usrsctp refuses a message larger than its send buffer.
+    let targs = [
+        "-p",
+        "5001",
+        "-S",
+        "4194304",
+        "-l",
+        "1000000",
+        "-n",
+        "20",
+        "198.18.0.2",
+    ];
+    let mut client = ns.spawn(&ns.a, "tsctp-client", &usrsctp("tsctp"), &targs, secs(100));
+    client.wait().assert_success("tsctp client");
+    let s = server.wait();
+    s.assert_success("our perf server");
+    let json: serde_json::Value = s
+        .stdout
+        .lines()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("no JSON line: {}", s.stdout));
+    assert_eq!(json["messages"].as_u64(), Some(20), "{json}");
+    assert_eq!(json["bytes"].as_u64(), Some(20_000_000), "{json}");
+    cap.stop_and_check(1000);
+    assert_eq!(
+        capture_count(&file, "sctp.sack_a_rwnd > 131072 && ip.src == 198.18.0.2"),
+        0,
+        "a SACK advertised more than the window"
+    );
+    assert!(
+        capture_count(&file, "sctp.sack_a_rwnd < 16384 && ip.src == 198.18.0.2") > 0,
+        "the window never filled: the test shows nothing"
+    );
+    assert_eq!(
+        capture_count(&file, "sctp.chunk_type == 6"),
+        0,
+        "ABORT seen"
+    );
+}
+
 /// Our perf client with timed reliability into a tsctp server, with 10 %
 /// loss both ways: our FORWARD TSNs are accepted, the association ends with
 /// SHUTDOWN COMPLETE, no ABORT, nothing malformed.

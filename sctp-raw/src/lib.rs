@@ -167,8 +167,9 @@ pub use event::{AssociationEvent, Delivery, EventMask};
 pub use listener::SctpListener;
 pub use sctp_core::{
     AsconfError, AssociationConfig, AssociationStats, AssociationStatus, CauseCode, CloseReason,
-    ConfigError, ErrorCause, Message, PathChange, PathError, PathState, PathStatus, Ppid, PrPolicy,
-    ReconfigError, ReconfigOutcome, RecvInfo, SchedulerKind, SendError, SendOptions, StreamId, Tsn,
+    ConfigError, ErrorCause, Message, MessageTooLarge, Mid, PartialMessages, PathChange, PathError,
+    PathState, PathStatus, Ppid, PrPolicy, ReconfigError, ReconfigOutcome, RecvInfo, SchedulerKind,
+    SendError, SendOptions, StreamId, Tsn,
 };
 
 /// The time the engine is given: tokio's clock, so a paused clock in tests works.

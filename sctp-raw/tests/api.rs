@@ -750,3 +750,70 @@ async fn rfc8260_rfc6525_interleaving_stream_reset_and_pr_through_the_api() {
     .await
     .unwrap();
 }
+
+/// Partial delivery through the API (RFC 6458 section 8.1.21): a receiver
+/// with a 64 KiB window gets a 1 MiB message whole from `recv`, a 3 MiB one
+/// as pieces with end of record from `recv_item`, and a message past its
+/// `max_message_size` as a typed error after which receiving goes on.
+#[tokio::test]
+async fn rfc6458_8_1_21_partial_delivery_through_the_api() {
+    timeout(LIMIT, async {
+        let udp = free_udp_port();
+        let addr = SocketAddr::from(([127, 0, 0, 1], 2922));
+        let small = fast()
+            .receive_window(64 * 1024)
+            .partial_delivery_point(Some(16 * 1024))
+            .max_message_size(1 << 20);
+        let server = SctpEndpoint::bind(addr, Config::udp(udp, 0).association(small))
+            .await
+            .unwrap();
+        let big = fast().max_message_size(4 << 20).send_buffer(8 << 20);
+        let (client, accepted) = tokio::join!(
+            SctpAssociation::connect(addr, Config::udp(0, udp).association(big)),
+            server.accept()
+        );
+        let (client, theirs) = (client.unwrap(), accepted.unwrap().0);
+        let pattern = |len: usize, seed: u8| -> Vec<u8> {
+            (0..len).map(|i| (i / 1000) as u8 ^ seed).collect()
+        };
+        let one = pattern(1 << 20, 1);
+        client.send(msg(1, one.clone())).await.unwrap();
+        let got = theirs.recv().await.unwrap().unwrap();
+        assert!(got.payload[..] == one[..], "1 MiB joined by recv");
+
+        let three = pattern(3 << 20, 2);
+        client.send(msg(2, three.clone())).await.unwrap();
+        let mut joined = Vec::new();
+        let mut pieces = 0;
+        loop {
+            match theirs.recv_item().await.unwrap().unwrap() {
+                Delivery::Message(piece, info) => {
+                    assert_eq!((piece.stream_id, piece.ppid), (2, Ppid(46)));
+                    assert!(piece.payload.len() <= 64 * 1024, "a piece fits the window");
+                    joined.extend_from_slice(&piece.payload);
+                    pieces += 1;
+                    if info.end_of_record {
+                        break;
+                    }
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(joined == three, "3 MiB intact in {pieces} pieces");
+        assert!(pieces >= 3 * 16, "{pieces} pieces");
+
+        client.send(msg(3, pattern(2 << 20, 3))).await.unwrap();
+        client.send(msg(3, &b"after"[..])).await.unwrap();
+        match theirs.recv().await {
+            Err(Error::MessageTooLarge(e)) => {
+                assert_eq!((e.stream_id, e.max), (3, 1 << 20), "{e}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let after = theirs.recv().await.unwrap().unwrap();
+        assert_eq!(&after.payload[..], b"after");
+        client.shutdown().await.unwrap();
+    })
+    .await
+    .unwrap();
+}

@@ -19,7 +19,9 @@ use sctp_examples::{
     CommonOpts, Context, Failure, UsageError, addr_list, bind_endpoint, connect_multihomed,
     echo_index, echo_payload, init_tracing, report_failure, report_usage, runtime, wait_closed,
 };
-use sctp_raw::{AssociationConfig, AssociationEvent, Delivery, Message, Ppid, SctpAssociation};
+use sctp_raw::{
+    AssociationConfig, AssociationEvent, Delivery, Message, PartialMessages, Ppid, SctpAssociation,
+};
 
 const PROGRAM: &str = "sctp-echo";
 
@@ -330,11 +332,24 @@ async fn run_client(args: &ClientArgs, config: sctp_raw::Config) -> Result<(), F
     };
     let receiver = async {
         let mut checker = Checker::new(count, args.size, args.streams, args.unordered);
+        // Echoes larger than the partial delivery point arrive in pieces.
+        let mut pieces = PartialMessages::new(usize::MAX);
         while checker.received < count {
             match assoc.recv_item().await {
-                Ok(Some(Delivery::Message(msg, _))) => checker
-                    .check(&msg)
-                    .map_err(|e| Failure::msg(format!("echo from {server}"), e))?,
+                Ok(Some(Delivery::Message(piece, info))) => {
+                    if let Ok(Some((msg, _))) = pieces.push(piece, info) {
+                        checker
+                            .check(&msg)
+                            .map_err(|e| Failure::msg(format!("echo from {server}"), e))?;
+                    }
+                }
+                Ok(Some(Delivery::Event(AssociationEvent::PartialDeliveryAborted {
+                    stream_id,
+                    unordered,
+                    mid,
+                }))) => {
+                    pieces.abort(stream_id, unordered, mid);
+                }
                 Ok(Some(Delivery::Event(AssociationEvent::PeerAddressChange {
                     address,
                     change,

@@ -17,8 +17,8 @@ use sctp_examples::{
     resident_kib, runtime, wait_closed,
 };
 use sctp_raw::{
-    AssociationConfig, EndpointSettings, Message, Ppid, PrPolicy, SchedulerKind, SctpAssociation,
-    SctpEndpoint, SendOptions,
+    AssociationConfig, AssociationEvent, Delivery, EndpointSettings, Message, PartialMessages,
+    Ppid, PrPolicy, SchedulerKind, SctpAssociation, SctpEndpoint, SendOptions,
 };
 
 const PROGRAM: &str = "sctp-perf";
@@ -442,20 +442,35 @@ async fn count(
     // signalling application notices first.
     let mut last: Option<Instant> = None;
     let mut max_gap = Duration::ZERO;
+    // Messages of any size are counted: larger ones arrive in pieces
+    // (partial delivery), joined only to be checked.
+    let mut pieces = check.then(|| PartialMessages::new(usize::MAX));
     let result = loop {
-        match assoc.recv().await {
-            Ok(Some(msg)) => {
+        match assoc.recv_item().await {
+            Ok(Some(Delivery::Message(msg, info))) => {
                 let now = Instant::now();
                 first.get_or_insert(now);
                 if let Some(prev) = last.replace(now) {
                     max_gap = max_gap.max(now - prev);
                 }
-                t.messages += 1;
+                t.messages += u64::from(info.end_of_record);
                 t.bytes += msg.payload.len() as u64;
-                if let Some(d) = &mut delivery {
-                    d.record(&msg.payload);
+                if let (Some(d), Some(p)) = (&mut delivery, &mut pieces)
+                    && let Ok(Some((whole, _))) = p.push(msg, info)
+                {
+                    d.record(&whole.payload);
                 }
             }
+            Ok(Some(Delivery::Event(AssociationEvent::PartialDeliveryAborted {
+                stream_id,
+                unordered,
+                mid,
+            }))) => {
+                if let Some(p) = &mut pieces {
+                    p.abort(stream_id, unordered, mid);
+                }
+            }
+            Ok(Some(_)) => {}
             Ok(None) => break Ok(()),
             Err(e) => break Err(Failure::new(format!("association with {from}"), e)),
         }

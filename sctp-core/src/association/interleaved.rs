@@ -816,6 +816,138 @@ mod tests {
         }
     }
 
+    /// Feeds one chunk with partial delivery point `point`; returns what
+    /// came up as (stream, MID, payload, end of record).
+    fn pd(
+        r: &mut InterleavedReassembly,
+        d: &IData<'_>,
+        point: usize,
+    ) -> Vec<(StreamId, u32, Vec<u8>, bool)> {
+        let mut out = VecDeque::new();
+        r.receive(d, Some(point), &mut out).unwrap();
+        pieces(out)
+    }
+
+    fn pieces(out: VecDeque<Delivered>) -> Vec<(StreamId, u32, Vec<u8>, bool)> {
+        out.into_iter()
+            .map(|d| {
+                let m = d.message;
+                (m.stream_id, d.mid.0, m.payload.to_vec(), d.end_of_record)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rfc6458_8_1_21_pieces_of_interleaved_messages_take_turns() {
+        let mut r = fresh();
+        assert_eq!(
+            pd(&mut r, &chunk(1, 1, 0, B, 51, b"abcd"), 4),
+            [(1, 0, b"abcd".to_vec(), false)]
+        );
+        assert_eq!(
+            pd(&mut r, &chunk(2, 2, 0, B, 52, b"wxyz"), 4),
+            [(2, 0, b"wxyz".to_vec(), false)]
+        );
+        assert_eq!(
+            pd(&mut r, &chunk(3, 1, 0, M, 1, b"ef"), 4),
+            [(1, 0, b"ef".to_vec(), false)]
+        );
+        // FSN 1 of stream 2 is lost for now: FSN 2 waits for it.
+        assert!(pd(&mut r, &chunk(5, 2, 0, E, 2, b"!"), 4).is_empty());
+        assert_eq!(
+            pd(&mut r, &chunk(4, 1, 0, E, 2, b"g"), 4),
+            [(1, 0, b"g".to_vec(), true)]
+        );
+        assert_eq!(
+            pd(&mut r, &chunk(6, 2, 0, M, 1, b"12"), 4),
+            [(2, 0, b"12!".to_vec(), true)]
+        );
+        assert_eq!(r.buffered_bytes(), 0);
+        assert_eq!(r.recount(), 0);
+        assert!(r.partial.is_empty());
+        // The pieces' PPID is the B fragment's.
+        let mut out = VecDeque::new();
+        r.receive(&chunk(7, 3, 0, B, 53, b"abcd"), Some(4), &mut out)
+            .unwrap();
+        assert_eq!(out[0].message.ppid, Ppid(53));
+    }
+
+    #[test]
+    fn rfc8260_2_1_an_ordered_message_is_handed_up_only_when_next() {
+        let mut r = fresh();
+        assert!(pd(&mut r, &chunk(1, 1, 1, B, 51, b"abcd"), 4).is_empty());
+        assert_eq!(r.buffered_bytes(), 4);
+        assert_eq!(
+            pd(&mut r, &chunk(2, 1, 0, BE, 51, b"0"), 4),
+            [(1, 0, b"0".to_vec(), true), (1, 1, b"abcd".to_vec(), false)]
+        );
+        assert_eq!(
+            pd(&mut r, &chunk(3, 1, 1, E, 1, b"e"), 4),
+            [(1, 1, b"e".to_vec(), true)]
+        );
+        // MID 2 follows, whole.
+        assert_eq!(
+            pd(&mut r, &chunk(4, 1, 2, BE, 51, b"2"), 4),
+            [(1, 2, b"2".to_vec(), true)]
+        );
+    }
+
+    #[test]
+    fn rfc8260_2_3_2_i_forward_tsn_cuts_a_partial_delivery_short() {
+        let mut r = fresh();
+        assert_eq!(pd(&mut r, &chunk(1, 1, 0, B, 51, b"abcd"), 4).len(), 1);
+        assert!(pd(&mut r, &chunk(3, 1, 1, BE, 51, b"next"), 4).is_empty());
+        let mut out = VecDeque::new();
+        r.skip(1, false, Mid(0), Some(4), &mut out);
+        assert_eq!(
+            r.take_aborted(),
+            [MessageKey {
+                stream_id: 1,
+                unordered: false,
+                mid: Mid(0)
+            }]
+        );
+        assert_eq!(pieces(out), [(1, 1, b"next".to_vec(), true)]);
+        assert_eq!(r.recount(), r.buffered_bytes());
+        assert_eq!(r.buffered_bytes(), 0);
+    }
+
+    #[test]
+    fn rfc6458_8_1_21_with_partial_delivery_no_message_is_too_large() {
+        let mut r = InterleavedReassembly::new(4);
+        assert_eq!(pd(&mut r, &chunk(1, 1, 0, B, 51, b"abc"), 3).len(), 1);
+        assert_eq!(pd(&mut r, &chunk(2, 1, 0, M, 1, b"def"), 3).len(), 1);
+        assert_eq!(
+            pd(&mut r, &chunk(3, 1, 0, E, 2, b"ghi"), 3),
+            [(1, 0, b"ghi".to_vec(), true)]
+        );
+        // Without it, the same message is refused.
+        let mut r = InterleavedReassembly::new(4);
+        assert_eq!(rx(&mut r, &chunk(1, 1, 0, B, 51, b"abc")), Ok(vec![]));
+        assert!(matches!(
+            rx(&mut r, &chunk(2, 1, 0, M, 1, b"def")),
+            Err(IDataError::MessageTooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn rfc9260_6_9_a_closed_window_hands_up_interleaved_heads() {
+        let mut r = fresh();
+        assert!(pd(&mut r, &chunk(1, 1, 0, B, 51, b"ab"), 100).is_empty());
+        assert!(pd(&mut r, &chunk(2, 2, 0, unordered(B), 52, b"cd"), 100).is_empty());
+        assert!(pd(&mut r, &chunk(3, 3, 4, B, 53, b"late"), 100).is_empty());
+        let mut out = VecDeque::new();
+        r.relieve(&mut out);
+        let mut got = pieces(out);
+        got.sort();
+        assert_eq!(
+            got,
+            [(1, 0, b"ab".to_vec(), false), (2, 0, b"cd".to_vec(), false)]
+        );
+        assert_eq!(r.buffered_bytes(), 4, "MID 4 of stream 3 is not next");
+        assert_eq!(r.recount(), 4);
+    }
+
     #[test]
     fn rfc8260_2_1_interleaved_fragments_of_two_streams_reassemble() {
         let mut r = fresh();

@@ -78,6 +78,8 @@ struct InProgress {
     ppid: Ppid,
     /// The unwrapped TSN of the next fragment to hand up.
     next_key: u64,
+    /// Whether the first piece (from the B fragment) went up.
+    begun: bool,
 }
 
 /// Ordered delivery state of one inbound stream.
@@ -312,6 +314,7 @@ impl Reassembly {
             unordered,
             ppid,
             next_key: first,
+            begun: false,
         });
         self.partial_streams += 1;
         self.continue_partial(stream_id, Some(point), out);
@@ -335,11 +338,22 @@ impl Reassembly {
         let mut buf = BytesMut::new();
         let mut last_tsn = None;
         let mut ended = false;
-        while !ended && let Some(f) = self.frags.remove(&p.next_key) {
+        while !ended
+            && self.frags.get(&p.next_key).is_some_and(|f| {
+                // A fragment of another message where this one's should be
+                // is the peer's error: the pieces stop there.
+                f.stream_id == stream_id
+                    && f.flags.unordered == p.unordered
+                    && (p.unordered || f.ssn == p.ssn)
+                    && f.flags.beginning != p.begun
+            })
+            && let Some(f) = self.frags.remove(&p.next_key)
+        {
             buf.extend_from_slice(&f.payload);
             last_tsn = Some(f.tsn);
             ended = f.flags.ending;
             p.next_key += 1;
+            p.begun = true;
         }
         let Some(last_tsn) = last_tsn else {
             return;
@@ -717,5 +731,177 @@ mod tests {
         );
         let out = rx(&mut r, u32::MAX, 65_535, (true, true, false), b"w");
         assert_eq!(payloads(&out), [&b"w"[..], b"xy"]);
+    }
+
+    /// A DATA fragment on `sid` with flags (B, E, U).
+    fn frag(tsn: u32, sid: StreamId, ssn: u16, fl: (bool, bool, bool), p: &[u8]) -> Data<'_> {
+        Data {
+            flags: DataFlags {
+                immediate: false,
+                beginning: fl.0,
+                ending: fl.1,
+                unordered: fl.2,
+            },
+            tsn: Tsn(tsn),
+            stream_id: sid,
+            ssn: Ssn(ssn),
+            ppid: Ppid(9),
+            payload: p,
+        }
+    }
+
+    /// Feeds `d` with partial delivery point `point`; returns what came up
+    /// as (stream, SSN, payload, end of record).
+    fn pd(r: &mut Reassembly, d: &Data<'_>, point: usize) -> Vec<(StreamId, u16, Vec<u8>, bool)> {
+        let mut out = VecDeque::new();
+        r.receive(d, Some(point), &mut out);
+        summary(out)
+    }
+
+    fn summary(out: VecDeque<Delivered>) -> Vec<(StreamId, u16, Vec<u8>, bool)> {
+        out.into_iter()
+            .map(|d| {
+                (
+                    d.message.stream_id,
+                    d.ssn.0,
+                    d.message.payload.to_vec(),
+                    d.end_of_record,
+                )
+            })
+            .collect()
+    }
+
+    const B: (bool, bool, bool) = (true, false, false);
+    const M: (bool, bool, bool) = (false, false, false);
+    const E: (bool, bool, bool) = (false, true, false);
+
+    #[test]
+    fn rfc6458_8_1_21_partial_delivery_point_hands_up_pieces_with_end_of_record() {
+        let mut r = Reassembly::new(Tsn(1));
+        assert!(pd(&mut r, &frag(1, 1, 0, B, b"ab"), 4).is_empty());
+        assert_eq!(
+            pd(&mut r, &frag(2, 1, 0, M, b"cd"), 4),
+            [(1, 0, b"abcd".to_vec(), false)]
+        );
+        assert_eq!(r.buffered_bytes(), 0, "a piece handed up is no longer held");
+        // A gap: the fragment after it waits, then both go up together.
+        assert!(pd(&mut r, &frag(4, 1, 0, M, b"gh"), 4).is_empty());
+        assert_eq!(
+            pd(&mut r, &frag(3, 1, 0, M, b"ef"), 4),
+            [(1, 0, b"efgh".to_vec(), false)]
+        );
+        assert_eq!(
+            pd(&mut r, &frag(5, 1, 0, E, b"i"), 4),
+            [(1, 0, b"i".to_vec(), true)]
+        );
+        // The stream goes on with SSN 1, delivered whole.
+        assert_eq!(
+            pd(&mut r, &frag(6, 1, 1, (true, true, false), b"next"), 4),
+            [(1, 1, b"next".to_vec(), true)]
+        );
+        assert_eq!(r.buffered_bytes(), 0);
+    }
+
+    #[test]
+    fn rfc6458_8_1_21_below_the_point_a_message_comes_whole() {
+        let mut r = Reassembly::new(Tsn(1));
+        assert!(pd(&mut r, &frag(1, 1, 0, B, b"ab"), 100).is_empty());
+        assert!(pd(&mut r, &frag(2, 1, 0, M, b"cd"), 100).is_empty());
+        assert_eq!(
+            pd(&mut r, &frag(3, 1, 0, E, b"e"), 100),
+            [(1, 0, b"abcde".to_vec(), true)]
+        );
+    }
+
+    #[test]
+    fn rfc9260_6_9_partial_delivery_waits_for_earlier_ssn_then_starts() {
+        let mut r = Reassembly::new(Tsn(1));
+        // SSN 1's head arrives while SSN 0 is missing: not deliverable yet.
+        assert!(pd(&mut r, &frag(2, 1, 1, B, b"abcd"), 4).is_empty());
+        assert!(pd(&mut r, &frag(3, 1, 1, M, b"efgh"), 4).is_empty());
+        assert_eq!(r.buffered_bytes(), 8);
+        // SSN 0 arrives: delivered, and SSN 1 starts its pieces at once.
+        assert_eq!(
+            pd(&mut r, &frag(1, 1, 0, (true, true, false), b"0"), 4),
+            [
+                (1, 0, b"0".to_vec(), true),
+                (1, 1, b"abcdefgh".to_vec(), false)
+            ]
+        );
+        assert_eq!(
+            pd(&mut r, &frag(4, 1, 1, E, b"!"), 4),
+            [(1, 1, b"!".to_vec(), true)]
+        );
+    }
+
+    #[test]
+    fn rfc6458_8_1_21_unordered_messages_of_the_stream_wait_for_an_unordered_partial_delivery() {
+        let u = |fl: (bool, bool, bool)| (fl.0, fl.1, true);
+        let mut r = Reassembly::new(Tsn(1));
+        assert_eq!(
+            pd(&mut r, &frag(1, 1, 0, u(B), b"abcd"), 4),
+            [(1, 0, b"abcd".to_vec(), false)]
+        );
+        // The pieces' end is lost for now; a whole unordered message on the
+        // same stream waits, one on another stream and an ordered one pass.
+        assert!(pd(&mut r, &frag(3, 1, 0, u((true, true, false)), b"wait"), 4).is_empty());
+        assert_eq!(
+            pd(&mut r, &frag(4, 2, 0, u((true, true, false)), b"other"), 4),
+            [(2, 0, b"other".to_vec(), true)]
+        );
+        assert_eq!(
+            pd(&mut r, &frag(5, 1, 0, (true, true, false), b"ord"), 4),
+            [(1, 0, b"ord".to_vec(), true)]
+        );
+        assert_eq!(r.buffered_bytes(), 4);
+        assert_eq!(
+            pd(&mut r, &frag(2, 1, 0, u(E), b"e"), 4),
+            [(1, 0, b"e".to_vec(), true), (1, 0, b"wait".to_vec(), true)]
+        );
+        assert_eq!(r.buffered_bytes(), 0);
+    }
+
+    #[test]
+    fn rfc3758_3_6_forward_tsn_cuts_a_partial_delivery_short() {
+        let mut r = Reassembly::new(Tsn(1));
+        assert_eq!(pd(&mut r, &frag(1, 1, 0, B, b"abcd"), 4).len(), 1);
+        // SSN 1 complete, waiting behind the message in pieces.
+        assert!(pd(&mut r, &frag(4, 1, 1, (true, true, false), b"next"), 4).is_empty());
+        let mut out = VecDeque::new();
+        // The sender abandoned SSN 0 (TSNs 2 and 3).
+        r.skip(Tsn(3), &[(1, Ssn(0))], Some(4), &mut out);
+        assert_eq!(
+            r.take_aborted(),
+            [AbortedPiece {
+                stream_id: 1,
+                unordered: false,
+                ssn: Ssn(0)
+            }]
+        );
+        assert_eq!(summary(out), [(1, 1, b"next".to_vec(), true)]);
+        assert_eq!(r.buffered_bytes(), 0);
+        assert_eq!(r.partial_streams, 0);
+    }
+
+    #[test]
+    fn rfc6525_5_2_2_stream_reset_cuts_a_partial_delivery_short() {
+        let mut r = Reassembly::new(Tsn(1));
+        assert_eq!(pd(&mut r, &frag(1, 7, 0, B, b"abcd"), 4).len(), 1);
+        r.reset_streams(&[7]);
+        assert_eq!(r.take_aborted().len(), 1);
+        assert_eq!(r.partial_streams, 0);
+    }
+
+    #[test]
+    fn rfc9260_6_9_a_closed_window_hands_up_any_message_that_may_go_next() {
+        let mut r = Reassembly::new(Tsn(1));
+        assert!(pd(&mut r, &frag(1, 1, 0, B, b"ab"), 100).is_empty());
+        assert!(pd(&mut r, &frag(2, 1, 0, M, b"cd"), 100).is_empty());
+        // Not deliverable: SSN 5 of stream 2 waits for SSN 0.
+        assert!(pd(&mut r, &frag(3, 2, 5, B, b"zz"), 100).is_empty());
+        let mut out = VecDeque::new();
+        r.relieve(&mut out);
+        assert_eq!(summary(out), [(1, 0, b"abcd".to_vec(), false)]);
+        assert_eq!(r.buffered_bytes(), 2);
     }
 }
