@@ -274,7 +274,7 @@ impl SctpAssociation {
     ///
     /// This is the partial delivery API (RFC 6458 section 8.1.21): a
     /// message larger than the partial delivery point comes as pieces, each
-    /// a [`Delivery::Message`] whose [`RecvInfo::end_of_record`] is set on
+    /// a [`Delivery::Message`] whose [`RecvInfo::end_of_record`](crate::RecvInfo::end_of_record) is set on
     /// the last only, so messages of any size pass through a bounded
     /// receive buffer. Pieces of one message share stream, `unordered` and
     /// MID; with I-DATA, pieces of different messages may take turns.
