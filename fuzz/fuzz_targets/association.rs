@@ -35,7 +35,7 @@ use common::{Ctx, Input, check_emitted, epoch, gen_chunk, packet};
 use libfuzzer_sys::fuzz_target;
 use sctp_core::{
     Association, AssociationConfig, AssociationHandle, DatagramEvent, Endpoint, EndpointConfig,
-    ErrorCause, Event, Ppid, PrPolicy, SendOptions, State, Tsn, VerificationTag,
+    ErrorCause, Event, PartialMessages, Ppid, PrPolicy, SendOptions, State, Tsn, VerificationTag,
 };
 
 const A_PORT: u16 = 5000;
@@ -62,9 +62,11 @@ fn with_subnet(a: SocketAddr, subnet: u8) -> SocketAddr {
 }
 
 fn cfg() -> AssociationConfig {
+    // A low partial delivery point, so multi-fragment messages come in pieces.
     AssociationConfig::default()
         .rto_initial(Duration::from_millis(100))
         .rto_min(Duration::from_millis(100))
+        .partial_delivery_point(Some(3000))
 }
 
 #[derive(Default)]
@@ -89,6 +91,8 @@ struct Side {
     /// Whether this host forgets an association as soon as it is CLOSED (as
     /// sctp-raw does) or keeps feeding it packets (the engine must ignore them).
     forget_closed: bool,
+    /// Messages arriving in pieces (partial delivery), joined.
+    pieces: PartialMessages,
 }
 
 impl Side {
@@ -102,7 +106,8 @@ impl Side {
             now,
         );
         ep.listen(me.port());
-        Self { name, ep, me, peer, assoc: None, wire: VecDeque::new(), track: Track::default(), forget_closed: false }
+        let pieces = PartialMessages::new(usize::MAX);
+        Self { name, ep, me, peer, assoc: None, wire: VecDeque::new(), track: Track::default(), forget_closed: false, pieces }
     }
 
     fn a(&mut self) -> Option<&mut Association> {
@@ -204,10 +209,18 @@ impl Side {
                 eprintln!("{name} event {ev:?} in {}", a.state());
             }
             match ev {
-                Event::Message(m, _) => {
+                Event::Message(m, info) => {
                     assert!(!m.payload.is_empty(), "{name}: empty message delivered");
                     assert!(m.stream_id < inbound, "{name}: message on stream {} of {inbound}", m.stream_id);
                     assert!(!self.track.ended, "{name}: message after the association ended");
+                    let _ = self.pieces.push(m, info);
+                }
+                Event::PartialDeliveryAborted { stream_id, unordered, mid } => {
+                    // Only a message handed up in part can be cut short.
+                    assert!(
+                        self.pieces.abort(stream_id, unordered, mid),
+                        "{name}: partial delivery of stream {stream_id} MID {mid} aborted, never begun"
+                    );
                 }
                 Event::Connected => {
                     self.track.connected += 1;

@@ -377,6 +377,16 @@ impl Association {
         self.push_interleaved(delivered);
     }
 
+    /// Starts reassembly over for a peer whose next TSN is `initial_tsn`
+    /// (set-up, restart, association reset); partial deliveries going are
+    /// reported cut short.
+    pub(super) fn restart_reassembly(&mut self, initial_tsn: Tsn) {
+        self.reassembly.restart(initial_tsn);
+        self.interleaved.restart();
+        self.push_delivered(Default::default());
+        self.push_interleaved(Default::default());
+    }
+
     /// Hands messages (and pieces of them) to the user as events (they
     /// count against our window until read), after reporting any partial
     /// delivery cut short.

@@ -309,6 +309,24 @@ impl InterleavedReassembly {
         self.bytes = 0;
     }
 
+    /// Ends every partial delivery going (reporting each cut short) and
+    /// forgets everything held: the peer restarted or the association was
+    /// reset, and its MIDs start again at 0.
+    pub(crate) fn restart(&mut self) {
+        let going = self
+            .partial
+            .iter()
+            .filter(|(_, p)| p.handed_up.is_some())
+            .map(|(&(stream_id, unordered, mid), _)| MessageKey {
+                stream_id,
+                unordered,
+                mid: Mid(mid),
+            });
+        let going: Vec<MessageKey> = going.collect();
+        self.aborted.extend(going);
+        self.clear();
+    }
+
     /// Takes a new (non-duplicate TSN) I-DATA chunk; completed, deliverable
     /// messages are appended to `out` in delivery order. With a partial
     /// delivery `point`, a message that may be delivered next is handed up

@@ -172,6 +172,22 @@ impl Reassembly {
         std::mem::take(&mut self.aborted)
     }
 
+    /// Ends every partial delivery going (reporting each cut short) and
+    /// starts over for a peer whose next TSN is `initial_tsn`: the peer
+    /// restarted or the association was reset.
+    pub(crate) fn restart(&mut self, initial_tsn: Tsn) {
+        let mut aborted = std::mem::take(&mut self.aborted);
+        aborted.extend(self.streams.iter().filter_map(|(&stream_id, s)| {
+            s.partial.map(|p| AbortedPiece {
+                stream_id,
+                unordered: p.unordered,
+                ssn: p.ssn,
+            })
+        }));
+        *self = Self::new(initial_tsn);
+        self.aborted = aborted;
+    }
+
     /// Bytes held (fragments plus complete messages waiting for order).
     pub(crate) fn buffered_bytes(&self) -> usize {
         self.bytes
@@ -903,5 +919,26 @@ mod tests {
         r.relieve(&mut out);
         assert_eq!(summary(out), [(1, 0, b"abcd".to_vec(), false)]);
         assert_eq!(r.buffered_bytes(), 2);
+    }
+
+    #[test]
+    fn rfc6525_5_2_4_association_reset_cuts_partial_deliveries_short() {
+        let mut r = Reassembly::new(Tsn(1));
+        assert_eq!(pd(&mut r, &frag(1, 2, 0, B, b"abcd"), 4).len(), 1);
+        r.restart(Tsn(1 << 31));
+        assert_eq!(
+            r.take_aborted(),
+            [AbortedPiece {
+                stream_id: 2,
+                unordered: false,
+                ssn: Ssn(0)
+            }]
+        );
+        assert_eq!((r.buffered_bytes(), r.partial_streams), (0, 0));
+        // The new TSN space starts clean.
+        assert_eq!(
+            pd(&mut r, &frag(1 << 31, 2, 0, (true, true, false), b"new"), 4),
+            [(2, 0, b"new".to_vec(), true)]
+        );
     }
 }

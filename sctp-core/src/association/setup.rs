@@ -108,7 +108,7 @@ impl Association {
             peer.initial_tsn,
         );
         self.tracker = super::TsnTracker::new(peer.initial_tsn);
-        self.reassembly = super::Reassembly::new(peer.initial_tsn);
+        self.restart_reassembly(peer.initial_tsn);
         self.timers.stop(super::Timer::T1Init);
         self.setup.retransmits = 0;
         if !peer.unrecognized.is_empty() {
@@ -205,7 +205,7 @@ impl Association {
             cookie.peer_initial_tsn,
         );
         self.tracker = super::TsnTracker::new(cookie.peer_initial_tsn);
-        self.reassembly = super::Reassembly::new(cookie.peer_initial_tsn);
+        self.restart_reassembly(cookie.peer_initial_tsn);
         self.timers.stop(super::Timer::T1Init);
         self.timers.stop(super::Timer::T1Cookie);
         self.setup.init_chunk = None;

@@ -523,8 +523,7 @@ impl Association {
         self.stream_reconfig.association_resets += 1;
         self.rtx = super::retransmit::RetransmitQueue::new(send);
         self.tracker = super::tsn_tracker::TsnTracker::new(receive);
-        self.reassembly = super::reassembly::Reassembly::new(receive);
-        self.interleaved.clear();
+        self.restart_reassembly(receive);
         self.send_queue.reset_ssns(&[]);
         self.events.push_back(Event::AssociationReset {
             local_tsn: send,
