@@ -331,14 +331,17 @@ impl Association {
         let point = self.config.partial_delivery_point;
         match d {
             UserData::Data(d) => {
-                let mut delivered = std::collections::VecDeque::new();
+                // A buffer kept across chunks: no allocation per message.
+                let mut delivered = std::mem::take(&mut self.delivered);
                 self.reassembly.receive(d, point, &mut delivered);
-                self.push_delivered(delivered);
+                self.push_delivered(&mut delivered);
+                self.delivered = delivered;
             }
             UserData::IData(d) => {
-                let mut delivered = std::collections::VecDeque::new();
+                let mut delivered = std::mem::take(&mut self.delivered_interleaved);
                 let r = self.interleaved.receive(d, point, &mut delivered);
-                self.push_interleaved(delivered);
+                self.push_interleaved(&mut delivered);
+                self.delivered_interleaved = delivered;
                 if let Err(e) = r
                     && e.message_dropped()
                 {
@@ -371,10 +374,10 @@ impl Association {
         }
         let mut delivered = std::collections::VecDeque::new();
         self.reassembly.relieve(&mut delivered);
-        self.push_delivered(delivered);
+        self.push_delivered(&mut delivered);
         let mut delivered = std::collections::VecDeque::new();
         self.interleaved.relieve(&mut delivered);
-        self.push_interleaved(delivered);
+        self.push_interleaved(&mut delivered);
     }
 
     /// Starts reassembly over for a peer whose next TSN is `initial_tsn`
@@ -383,8 +386,8 @@ impl Association {
     pub(super) fn restart_reassembly(&mut self, initial_tsn: Tsn) {
         self.reassembly.restart(initial_tsn);
         self.interleaved.restart();
-        self.push_delivered(Default::default());
-        self.push_interleaved(Default::default());
+        self.push_delivered(&mut Default::default());
+        self.push_interleaved(&mut Default::default());
     }
 
     /// Hands messages (and pieces of them) to the user as events (they
@@ -392,7 +395,7 @@ impl Association {
     /// delivery cut short.
     pub(super) fn push_delivered(
         &mut self,
-        delivered: std::collections::VecDeque<super::reassembly::Delivered>,
+        delivered: &mut std::collections::VecDeque<super::reassembly::Delivered>,
     ) {
         for a in self.reassembly.take_aborted() {
             self.events.push_back(Event::PartialDeliveryAborted {
@@ -401,7 +404,7 @@ impl Association {
                 mid: crate::Mid(u32::from(a.ssn.0)),
             });
         }
-        for m in delivered {
+        for m in delivered.drain(..) {
             let mid = crate::Mid(u32::from(m.ssn.0));
             self.push_message(m.message, m.ssn, mid, m.last_tsn, m.end_of_record);
         }
@@ -410,7 +413,7 @@ impl Association {
     /// As [`Association::push_delivered`], for messages reassembled from I-DATA.
     pub(super) fn push_interleaved(
         &mut self,
-        delivered: std::collections::VecDeque<super::interleaved::Delivered>,
+        delivered: &mut std::collections::VecDeque<super::interleaved::Delivered>,
     ) {
         for k in self.interleaved.take_aborted() {
             self.events.push_back(Event::PartialDeliveryAborted {
@@ -419,7 +422,7 @@ impl Association {
                 mid: k.mid,
             });
         }
-        for m in delivered {
+        for m in delivered.drain(..) {
             let ssn = crate::Ssn(m.mid.0 as u16);
             self.push_message(m.message, ssn, m.mid, m.last_tsn, m.end_of_record);
         }

@@ -160,20 +160,28 @@ impl Delivered {
 struct Partial {
     /// From the B fragment, once it arrived.
     ppid: Option<Ppid>,
-    /// Fragment TSN and payload by FSN. FSNs count from the B fragment's 0,
-    /// so inside one message they are offsets, compared as plain integers.
+    /// The payload of FSNs 0 up to `next_fsn`, joined as they arrive (less
+    /// what partial delivery handed up): in-order fragments are copied once
+    /// and the complete message needs no second pass.
+    head: BytesMut,
+    /// The TSN of the last fragment joined into `head`.
+    head_tsn: Option<Tsn>,
+    /// The FSN after the last one joined (or handed up). FSNs count from the
+    /// B fragment's 0, so inside one message they are offsets, compared as
+    /// plain integers.
+    next_fsn: u32,
+    /// Fragments after a gap: TSN and payload by FSN, all above `next_fsn`.
     frags: BTreeMap<u32, (Tsn, Bytes)>,
     /// The E fragment's FSN, once it arrived.
     end: Option<u32>,
-    /// Payload bytes in `frags`.
+    /// Payload bytes held (`head` and `frags`).
     bytes: usize,
-    /// In partial delivery, the FSN of the next fragment to hand up (the
-    /// fragments before it are gone to the user).
-    handed_up: Option<u32>,
+    /// Whether partial delivery hands this message up in pieces.
+    in_pieces: bool,
 }
 
 impl Partial {
-    /// Holds a fragment that passed every check.
+    /// Holds a fragment that passed every check (`fsn` at or after `next_fsn`, not held).
     fn add(&mut self, d: &IData<'_>, fsn: u32) {
         if d.flags.beginning {
             self.ppid = Some(Ppid(d.ppid_or_fsn));
@@ -182,27 +190,41 @@ impl Partial {
             self.end = Some(fsn);
         }
         self.bytes += d.payload.len();
-        self.frags
-            .insert(fsn, (d.tsn, Bytes::copy_from_slice(d.payload)));
+        if fsn != self.next_fsn {
+            self.frags
+                .insert(fsn, (d.tsn, Bytes::copy_from_slice(d.payload)));
+            return;
+        }
+        self.head.extend_from_slice(d.payload);
+        self.head_tsn = Some(d.tsn);
+        self.next_fsn += 1;
+        // The gap it closed lets held fragments join.
+        while let Some(entry) = self.frags.first_entry() {
+            if *entry.key() != self.next_fsn {
+                break;
+            }
+            let (tsn, payload) = entry.remove();
+            self.head.extend_from_slice(&payload);
+            self.head_tsn = Some(tsn);
+            self.next_fsn += 1;
+        }
     }
 
-    /// Whether FSNs 0 through `end` are all held. Every held FSN is at most
-    /// `end` (a fragment past it is refused), so counting them suffices.
+    /// Whether `fsn` is held already (or was handed up).
+    fn holds(&self, fsn: u32) -> bool {
+        fsn < self.next_fsn || self.frags.contains_key(&fsn)
+    }
+
+    /// The highest FSN held or handed up (0 if none).
+    fn highest(&self) -> u32 {
+        self.frags
+            .last_key_value()
+            .map_or(self.next_fsn.saturating_sub(1), |(&k, _)| k)
+    }
+
+    /// Whether FSNs 0 through `end` are all joined.
     fn is_complete(&self) -> bool {
-        let gone = u64::from(self.handed_up.unwrap_or(0));
-        self.end
-            .is_some_and(|e| self.frags.len() as u64 + gone == u64::from(e) + 1)
-    }
-
-    /// Payload bytes held without a gap from the next FSN to hand up.
-    fn contiguous_bytes(&self) -> usize {
-        let from = self.handed_up.unwrap_or(0);
-        self.frags
-            .range(from..)
-            .enumerate()
-            .take_while(|&(i, (&fsn, _))| u64::from(fsn) == u64::from(from) + i as u64)
-            .map(|(_, (_, (_, b)))| b.len())
-            .sum()
+        self.end.is_some_and(|e| self.next_fsn > e)
     }
 
     /// Whether a fragment this message lacks had a TSN at or below `cum`.
@@ -210,15 +232,10 @@ impl Partial {
     /// The sender numbers one message's fragments in FSN order, so a missing
     /// FSN lies, in TSN, below every held fragment of higher FSN. Once one
     /// of those is at or below the cumulative TSN, the missing one is too:
-    /// it was abandoned, and the message can never complete.
+    /// it was abandoned, and the message can never complete. Every fragment
+    /// in `frags` lies after the first gap.
     fn lost_below(&self, cum: Tsn) -> bool {
-        let from = u64::from(self.handed_up.unwrap_or(0));
-        self.frags
-            .iter()
-            .enumerate()
-            // The first gap: from here on no held FSN equals its position.
-            .skip_while(|&(i, (&fsn, _))| u64::from(fsn) == from + i as u64)
-            .any(|(_, (_, (tsn, _)))| !tsn.is_after(cum))
+        self.frags.values().any(|(tsn, _)| !tsn.is_after(cum))
     }
 }
 
@@ -313,15 +330,13 @@ impl InterleavedReassembly {
     /// forgets everything held: the peer restarted or the association was
     /// reset, and its MIDs start again at 0.
     pub(crate) fn restart(&mut self) {
-        let going = self
-            .partial
-            .iter()
-            .filter(|(_, p)| p.handed_up.is_some())
-            .map(|(&(stream_id, unordered, mid), _)| MessageKey {
+        let going = self.partial.iter().filter(|(_, p)| p.in_pieces).map(
+            |(&(stream_id, unordered, mid), _)| MessageKey {
                 stream_id,
                 unordered,
                 mid: Mid(mid),
-            });
+            },
+        );
         let going: Vec<MessageKey> = going.collect();
         self.aborted.extend(going);
         self.clear();
@@ -344,8 +359,37 @@ impl InterleavedReassembly {
         out: &mut VecDeque<Delivered>,
     ) -> Result<(), IDataError> {
         let key = MessageKey::of(d);
-        let fsn = d.fsn().0;
         let len = d.payload.len();
+        if d.flags.beginning && d.flags.ending && self.partial.is_empty() {
+            // The common case, a whole message in one chunk with nothing
+            // partial held, in one stream lookup.
+            if len > self.max_message_size && point.is_none() {
+                return Err(IDataError::MessageTooLarge {
+                    key,
+                    max: self.max_message_size,
+                });
+            }
+            let message = || Message {
+                stream_id: key.stream_id,
+                ppid: Ppid(d.ppid_or_fsn),
+                unordered: key.unordered,
+                payload: Bytes::copy_from_slice(d.payload),
+            };
+            if key.unordered {
+                out.push_back(Delivered::whole(message(), key.mid, d.tsn));
+                return Ok(());
+            }
+            let stream = self.streams.entry(key.stream_id).or_default();
+            if stream.unwrap(key.mid) == stream.next {
+                out.push_back(Delivered::whole(message(), key.mid, d.tsn));
+                stream.next += 1;
+                if !stream.pending.is_empty() {
+                    self.bytes -= stream.drain_ready(out);
+                }
+                return Ok(());
+            }
+        }
+        let fsn = d.fsn().0;
         if !d.flags.beginning && fsn == 0 {
             return Err(IDataError::FsnZeroWithoutBeginning(key));
         }
@@ -387,13 +431,10 @@ impl InterleavedReassembly {
             }
             return Ok(());
         };
-        if partial.handed_up.is_some_and(|next| fsn < next) {
+        if partial.holds(fsn) {
             return Err(IDataError::DuplicateFsn { key, fsn: Fsn(fsn) });
         }
-        if partial.frags.contains_key(&fsn) {
-            return Err(IDataError::DuplicateFsn { key, fsn: Fsn(fsn) });
-        }
-        let highest = partial.frags.last_key_value().map_or(0, |(&k, _)| k);
+        let highest = partial.highest();
         let contradicts = match partial.end {
             Some(end) => fsn > end || d.flags.ending,
             None => d.flags.ending && highest > fsn,
@@ -408,8 +449,8 @@ impl InterleavedReassembly {
         }
         partial.add(d, fsn);
         self.bytes += len;
-        if let Some(next) = partial.handed_up {
-            if next == fsn {
+        if partial.in_pieces {
+            if !partial.head.is_empty() {
                 self.hand_up(key, point, out);
             }
         } else if partial.is_complete() {
@@ -431,7 +472,7 @@ impl InterleavedReassembly {
         let Some(p) = self.partial.get_mut(&key.map_key()) else {
             return;
         };
-        if p.handed_up.is_some() || p.is_complete() || p.contiguous_bytes() < point {
+        if p.in_pieces || p.is_complete() || p.head.len() < point {
             return;
         }
         if !key.unordered {
@@ -440,7 +481,7 @@ impl InterleavedReassembly {
                 return;
             }
         }
-        p.handed_up = Some(0);
+        p.in_pieces = true;
         self.hand_up(key, Some(point), out);
     }
 
@@ -451,23 +492,13 @@ impl InterleavedReassembly {
         let Some(p) = self.partial.get_mut(&key.map_key()) else {
             return;
         };
-        let Some(mut next) = p.handed_up else {
+        let Some(last_tsn) = p.head_tsn.filter(|_| p.in_pieces && !p.head.is_empty()) else {
             return;
         };
-        let mut buf = BytesMut::new();
-        let mut last_tsn = None;
-        while let Some((tsn, payload)) = p.frags.remove(&next) {
-            buf.extend_from_slice(&payload);
-            last_tsn = Some(tsn);
-            next += 1;
-        }
-        let Some(last_tsn) = last_tsn else {
-            return;
-        };
-        p.handed_up = Some(next);
+        let buf = p.head.split();
         p.bytes -= buf.len();
         self.bytes -= buf.len();
-        let ended = p.end.is_some_and(|e| next > e);
+        let ended = p.is_complete();
         let ppid = p.ppid.unwrap_or_default();
         if ended {
             self.partial.remove(&key.map_key());
@@ -543,7 +574,7 @@ impl InterleavedReassembly {
         let Some(p) = self.partial.remove(&key.map_key()) else {
             return 0;
         };
-        if p.handed_up.is_some() {
+        if p.in_pieces {
             self.aborted.push(key);
         }
         self.bytes -= p.bytes;
@@ -555,16 +586,12 @@ impl InterleavedReassembly {
     fn assemble(&mut self, key: MessageKey) -> Option<(Message, Tsn)> {
         let p = self.partial.remove(&key.map_key())?;
         self.bytes -= p.bytes;
-        let last_tsn = p.frags.last_key_value().map(|(_, (tsn, _))| *tsn)?;
-        let mut buf = BytesMut::with_capacity(p.bytes);
-        for (_, payload) in p.frags.values() {
-            buf.extend_from_slice(payload);
-        }
+        let last_tsn = p.head_tsn?;
         let message = Message {
             stream_id: key.stream_id,
             ppid: p.ppid.unwrap_or_default(),
             unordered: key.unordered,
-            payload: buf.freeze(),
+            payload: p.head.freeze(),
         };
         Some((message, last_tsn))
     }
@@ -712,7 +739,7 @@ impl InterleavedReassembly {
             let reset = hit(stream_id);
             if reset {
                 freed += p.bytes;
-                if p.handed_up.is_some() {
+                if p.in_pieces {
                     aborted.push(MessageKey {
                         stream_id,
                         unordered,
@@ -812,7 +839,7 @@ mod tests {
                 .map(|p| {
                     assert_eq!(
                         p.bytes,
-                        p.frags.values().map(|(_, b)| b.len()).sum::<usize>()
+                        p.head.len() + p.frags.values().map(|(_, b)| b.len()).sum::<usize>()
                     );
                     p.bytes
                 })

@@ -251,6 +251,10 @@ pub struct Association {
     reassembly: Reassembly,
     /// Reassembly of I-DATA, when it is in use (RFC 8260 section 2.1).
     interleaved: interleaved::InterleavedReassembly,
+    /// Messages reassembly hands up from one chunk, kept to reuse its buffer.
+    delivered: VecDeque<reassembly::Delivered>,
+    /// As `delivered`, for I-DATA.
+    delivered_interleaved: VecDeque<interleaved::Delivered>,
     events: VecDeque<Event>,
     /// Why the association ended abnormally, once it has (kept after the
     /// `Closed` event is polled, for callers that read notifications late).
@@ -399,6 +403,8 @@ impl Association {
             tracker: TsnTracker::new(Tsn(0)),
             reassembly: Reassembly::new(Tsn(0)),
             interleaved: interleaved::InterleavedReassembly::new(config.max_message_size),
+            delivered: VecDeque::new(),
+            delivered_interleaved: VecDeque::new(),
             events: VecDeque::new(),
             close_reason: None,
             undelivered_bytes: 0,

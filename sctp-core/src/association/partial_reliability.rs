@@ -108,10 +108,16 @@ impl Association {
 
     /// Abandons the fragments marked for retransmission whose policy says
     /// so, before anything is (re)sent (RFC 3758 section 3.5 A1-A2).
+    #[inline]
     pub(super) fn abandon_due_retransmissions(&mut self, now: Instant) {
         if !self.negotiated.partial_reliability || !self.rtx.may_abandon() {
             return;
         }
+        self.abandon_due_retransmissions_now(now);
+    }
+
+    #[cold]
+    fn abandon_due_retransmissions_now(&mut self, now: Instant) {
         for pr in self.rtx.due_for_abandonment(now) {
             self.abandon_message(now, &pr);
         }
@@ -120,7 +126,16 @@ impl Association {
     /// Abandons the head of the send queue if its lifetime is over (RFC
     /// 3758 section 5; RFC 9260 section 10.1 for one not sent at all);
     /// returns whether it did.
+    #[inline]
     pub(super) fn drop_expired_head(&mut self, now: Instant) -> bool {
+        if !self.send_queue.holds_pr_messages() {
+            return false;
+        }
+        self.drop_expired_head_now(now)
+    }
+
+    #[cold]
+    fn drop_expired_head_now(&mut self, now: Instant) -> bool {
         let Some((pr, taken)) = self.send_queue.expired_head(now) else {
             return false;
         };
@@ -171,11 +186,19 @@ impl Association {
     /// ordered stream skipped, the largest SSN skipped on it. With I-DATA
     /// it is an I-FORWARD TSN naming the largest MID skipped per stream
     /// and ordering (RFC 8260 section 2.3).
+    #[inline]
     pub(super) fn push_forward_tsn(
         &mut self,
         now: Instant,
         b: &mut crate::wire::PacketBuilder<'_>,
     ) {
+        if self.forward_tsn_due {
+            self.push_forward_tsn_now(now, b);
+        }
+    }
+
+    #[cold]
+    fn push_forward_tsn_now(&mut self, now: Instant, b: &mut crate::wire::PacketBuilder<'_>) {
         if !self.forward_tsn_due
             || !self.negotiated.partial_reliability
             || !matches!(
@@ -232,7 +255,7 @@ impl Association {
         let point = self.config.partial_delivery_point;
         self.reassembly
             .skip(f.new_cumulative_tsn, &skipped, point, &mut delivered);
-        self.push_delivered(delivered);
+        self.push_delivered(&mut delivered);
     }
 
     /// I-FORWARD TSN received (RFC 8260 section 2.3.2): as FORWARD TSN,
@@ -248,7 +271,7 @@ impl Association {
                 .skip(s.stream_id, s.unordered, s.mid, point, &mut delivered);
         }
         self.interleaved.drop_up_to_tsn(f.new_cumulative_tsn);
-        self.push_interleaved(delivered);
+        self.push_interleaved(&mut delivered);
     }
 
     /// What FORWARD TSN and I-FORWARD TSN share (RFC 3758 section 3.6): a

@@ -311,6 +311,7 @@ impl SendQueue {
     }
 
     /// A new packet is being filled (round robin per packet moves on).
+    #[inline]
     pub(crate) fn start_packet(&mut self) {
         if let Order::Scheduled { scheduler, .. } = &mut self.order {
             scheduler.on_packet_boundary();
@@ -339,6 +340,12 @@ impl SendQueue {
     #[inline]
     pub(crate) fn head_remaining(&self) -> Option<usize> {
         self.next().map(Queued::remaining)
+    }
+
+    /// Whether any queued message has a partial-reliability policy.
+    #[inline]
+    pub(crate) fn holds_pr_messages(&self) -> bool {
+        self.pr_messages > 0
     }
 
     /// The next message, if its lifetime is over at `now` (RFC 3758

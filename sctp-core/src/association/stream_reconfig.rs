@@ -233,11 +233,18 @@ impl Association {
     /// Sends our next request if none is in flight and it may go now: an
     /// outgoing reset once no message on its streams is half sent, an
     /// association reset once nothing is outstanding.
+    #[inline]
     pub(super) fn start_reconfig(&mut self, now: Instant) {
         let sr = &self.stream_reconfig;
         if sr.queue.is_empty() || sr.in_flight.is_some() || self.state != State::Established {
             return;
         }
+        self.start_reconfig_now(now);
+    }
+
+    #[cold]
+    fn start_reconfig_now(&mut self, now: Instant) {
+        let sr = &self.stream_reconfig;
         let ready = match sr.queue.front() {
             None => return,
             Some(Request::ResetOutgoing { streams, .. }) => !self.send_queue.busy_on(streams),
@@ -466,8 +473,8 @@ impl Association {
         self.reassembly.reset_streams(&streams);
         self.interleaved.reset_streams(&streams);
         // A message cut off in pieces by the reset is reported first.
-        self.push_delivered(Default::default());
-        self.push_interleaved(Default::default());
+        self.push_delivered(&mut Default::default());
+        self.push_interleaved(&mut Default::default());
         self.events.push_back(Event::StreamReset {
             incoming: true,
             streams,
