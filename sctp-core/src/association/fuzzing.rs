@@ -95,6 +95,10 @@ impl Association {
         // The retransmission queue's counts, abandoned chunks (RFC 3758)
         // out of all of them.
         self.rtx.check_counts()?;
+        // What reassembly holds, counted the slow way, and its partial
+        // deliveries (RFC 6458 section 8.1.21).
+        self.reassembly.check_counts()?;
+        self.interleaved.check_counts()?;
         // Paths (RFC 9260 section 6.4): never none, never too many, no
         // address twice, and every index that names one in range.
         let n = self.paths.len();

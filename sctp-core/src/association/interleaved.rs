@@ -307,6 +307,35 @@ impl InterleavedReassembly {
         }
     }
 
+    /// Checks the byte count against what is held.
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn check_counts(&self) -> Result<(), String> {
+        let mut held = 0;
+        for p in self.partial.values() {
+            let bytes = p.head.len() + p.frags.values().map(|(_, b)| b.len()).sum::<usize>();
+            if bytes != p.bytes {
+                return Err(format!(
+                    "a partial I-DATA message holds {bytes} bytes, counts {}",
+                    p.bytes
+                ));
+            }
+            held += bytes;
+        }
+        held += self
+            .streams
+            .values()
+            .flat_map(|s| s.pending.values())
+            .map(|(m, _)| m.payload.len())
+            .sum::<usize>();
+        if held != self.bytes {
+            return Err(format!(
+                "I-DATA reassembly holds {held} bytes, counts {}",
+                self.bytes
+            ));
+        }
+        Ok(())
+    }
+
     /// Partial deliveries cut short since the last call (RFC 6458
     /// SCTP_PARTIAL_DELIVERY_ABORTED): the rest of these never comes.
     pub(crate) fn take_aborted(&mut self) -> Vec<MessageKey> {
@@ -870,6 +899,7 @@ mod tests {
     ) -> Vec<(StreamId, u32, Vec<u8>, bool)> {
         let mut out = VecDeque::new();
         r.receive(d, Some(point), &mut out).unwrap();
+        r.check_counts().unwrap();
         pieces(out)
     }
 

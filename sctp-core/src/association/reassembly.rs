@@ -167,6 +167,54 @@ impl Reassembly {
         }
     }
 
+    /// Checks the byte and partial-delivery counts against what is held.
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn check_counts(&self) -> Result<(), String> {
+        let frags: usize = self.frags.values().map(|f| f.payload.len()).sum();
+        let waiting: usize = self
+            .streams
+            .values()
+            .map(|s| {
+                s.pending
+                    .values()
+                    .map(|(m, _)| m.payload.len())
+                    .sum::<usize>()
+                    + s.held_unordered
+                        .iter()
+                        .map(|(m, _, _)| m.payload.len())
+                        .sum::<usize>()
+            })
+            .sum();
+        if frags + waiting != self.bytes {
+            return Err(format!(
+                "reassembly holds {} bytes, counts {}",
+                frags + waiting,
+                self.bytes
+            ));
+        }
+        let partial = self
+            .streams
+            .values()
+            .filter(|s| s.partial.is_some())
+            .count();
+        if partial != self.partial_streams {
+            return Err(format!(
+                "{partial} partial deliveries, counted {}",
+                self.partial_streams
+            ));
+        }
+        if let Some((sid, _)) = self
+            .streams
+            .iter()
+            .find(|(_, s)| !s.held_unordered.is_empty() && !s.partial.is_some_and(|p| p.unordered))
+        {
+            return Err(format!(
+                "stream {sid} holds unordered messages with no unordered partial delivery"
+            ));
+        }
+        Ok(())
+    }
+
     /// Partial deliveries cut short since the last call.
     pub(crate) fn take_aborted(&mut self) -> Vec<AbortedPiece> {
         std::mem::take(&mut self.aborted)
@@ -771,6 +819,7 @@ mod tests {
     fn pd(r: &mut Reassembly, d: &Data<'_>, point: usize) -> Vec<(StreamId, u16, Vec<u8>, bool)> {
         let mut out = VecDeque::new();
         r.receive(d, Some(point), &mut out);
+        r.check_counts().unwrap();
         summary(out)
     }
 
