@@ -338,6 +338,12 @@ impl Association {
                 self.delivered = delivered;
             }
             UserData::IData(d) => {
+                if let Some(m) = self.interleaved.receive_whole(d, point) {
+                    // The common case, without a round trip through a queue.
+                    let ssn = crate::Ssn(m.mid.0 as u16);
+                    self.push_message(m.message, ssn, m.mid, m.last_tsn, true);
+                    return true;
+                }
                 let mut delivered = std::mem::take(&mut self.delivered_interleaved);
                 let r = self.interleaved.receive(d, point, &mut delivered);
                 self.push_interleaved(&mut delivered);

@@ -387,37 +387,12 @@ impl InterleavedReassembly {
         point: Option<usize>,
         out: &mut VecDeque<Delivered>,
     ) -> Result<(), IDataError> {
+        if let Some(whole) = self.receive_whole(d, point) {
+            out.push_back(whole);
+            return Ok(());
+        }
         let key = MessageKey::of(d);
         let len = d.payload.len();
-        if d.flags.beginning && d.flags.ending && self.partial.is_empty() {
-            // The common case, a whole message in one chunk with nothing
-            // partial held, in one stream lookup.
-            if len > self.max_message_size && point.is_none() {
-                return Err(IDataError::MessageTooLarge {
-                    key,
-                    max: self.max_message_size,
-                });
-            }
-            let message = || Message {
-                stream_id: key.stream_id,
-                ppid: Ppid(d.ppid_or_fsn),
-                unordered: key.unordered,
-                payload: Bytes::copy_from_slice(d.payload),
-            };
-            if key.unordered {
-                out.push_back(Delivered::whole(message(), key.mid, d.tsn));
-                return Ok(());
-            }
-            let stream = self.streams.entry(key.stream_id).or_default();
-            if stream.unwrap(key.mid) == stream.next {
-                out.push_back(Delivered::whole(message(), key.mid, d.tsn));
-                stream.next += 1;
-                if !stream.pending.is_empty() {
-                    self.bytes -= stream.drain_ready(out);
-                }
-                return Ok(());
-            }
-        }
         let fsn = d.fsn().0;
         if !d.flags.beginning && fsn == 0 {
             return Err(IDataError::FsnZeroWithoutBeginning(key));
@@ -492,6 +467,39 @@ impl InterleavedReassembly {
             self.begin_pieces(key, point, out);
         }
         Ok(())
+    }
+
+    /// The common case, a whole message in one chunk that may be delivered
+    /// at once with nothing partial held and nothing waiting behind it on
+    /// its stream: delivered in one stream lookup and handed back directly.
+    /// `None` (and nothing changed) in every other case, for
+    /// [`Self::receive`].
+    #[inline]
+    pub(crate) fn receive_whole(
+        &mut self,
+        d: &IData<'_>,
+        point: Option<usize>,
+    ) -> Option<Delivered> {
+        if !(d.flags.beginning && d.flags.ending && self.partial.is_empty())
+            || (point.is_none() && d.payload.len() > self.max_message_size)
+        {
+            return None;
+        }
+        let key = MessageKey::of(d);
+        if !key.unordered {
+            let stream = self.streams.entry(key.stream_id).or_default();
+            if stream.unwrap(key.mid) != stream.next || !stream.pending.is_empty() {
+                return None;
+            }
+            stream.next += 1;
+        }
+        let message = Message {
+            stream_id: key.stream_id,
+            ppid: Ppid(d.ppid_or_fsn),
+            unordered: key.unordered,
+            payload: Bytes::copy_from_slice(d.payload),
+        };
+        Some(Delivered::whole(message, key.mid, d.tsn))
     }
 
     /// Starts handing up message `key` in pieces if it may be delivered now

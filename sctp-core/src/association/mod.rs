@@ -698,7 +698,11 @@ impl Association {
 
     /// Removes the event at `i`; a message read frees receive window.
     fn take_event(&mut self, i: usize) -> Option<Event> {
-        let ev = self.events.remove(i)?;
+        let ev = if i == 0 {
+            self.events.pop_front()?
+        } else {
+            self.events.remove(i)?
+        };
         if let Event::Message(m, _) = &ev {
             self.undelivered_bytes -= m.payload.len();
             self.maybe_window_update();

@@ -5,7 +5,16 @@
 use std::time::Instant;
 
 use super::{Association, SackDue, State, Timer, Transmit};
-use crate::wire::chunk::{Data, Heartbeat, IData, Sack, Shutdown, ShutdownAck};
+use crate::wire::chunk::{Data, DataFlags, Heartbeat, IData, Sack, Shutdown, ShutdownAck};
+
+/// The I bit of a DATA or I-DATA chunk's flags (RFC 7053 section 4.1).
+const IMMEDIATE_BIT: u8 = DataFlags {
+    immediate: true,
+    unordered: false,
+    beginning: false,
+    ending: false,
+}
+.bits();
 use crate::wire::{ChunkValue, List, Packet, PacketBuilder};
 
 /// Bytes of a DATA chunk's header (chunk header plus TSN, SID, SSN, PPID);
@@ -15,7 +24,7 @@ const I_DATA_CHUNK_OVERHEAD: usize = 20;
 
 /// A DATA or I-DATA chunk to write.
 struct UserChunk<'p> {
-    flags: crate::wire::chunk::DataFlags,
+    flags: DataFlags,
     tsn: crate::Tsn,
     stream_id: u16,
     mid: u32,
@@ -390,17 +399,21 @@ impl Association {
             // RFC 7053 section 4.1: the last DATA before a pause (nothing
             // else queued, SHUTDOWN next) asks for an immediate SACK, so
             // the sender does not wait for a delayed one.
-            if frag.flags.ending
+            let mut bits = frag.flag_bits;
+            let ending = DataFlags::from_bits(bits).ending;
+            if (ending
                 && self.send_queue.is_empty()
-                && (self.config.sack_immediately_on_drain || self.state == State::ShutdownPending)
+                && (self.config.sack_immediately_on_drain || self.state == State::ShutdownPending))
+                || probing
             {
-                frag.flags.immediate = true;
+                bits |= IMMEDIATE_BIT;
+                frag.flag_bits = bits;
             }
-            frag.flags.immediate |= probing;
             let len = frag.payload.len();
             let tsn = self.rtx.next_tsn();
+            let flags = DataFlags::from_bits(bits);
             let chunk = UserChunk {
-                flags: frag.flags,
+                flags,
                 tsn,
                 stream_id: frag.stream_id,
                 mid: frag.mid,
@@ -411,7 +424,7 @@ impl Association {
             let pushed = chunk.push(b, self.negotiated.interleaving);
             debug_assert!(pushed.is_ok(), "room was checked");
             self.stats.data_chunks_sent += 1;
-            self.stats.unordered_data_chunks_sent += u64::from(frag.flags.unordered);
+            self.stats.unordered_data_chunks_sent += u64::from(flags.unordered);
             self.peer_rwnd = self.peer_rwnd.saturating_sub(len);
             self.rtx.push(frag, now, path_id);
             sent = true;

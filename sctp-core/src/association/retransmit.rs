@@ -271,11 +271,12 @@ impl RetransmitQueue {
             mid,
             fsn,
             ppid,
-            flags,
+            flag_bits,
             context,
             payload,
             pr,
         } = frag;
+        let flags = DataFlags::from_bits(flag_bits);
         self.pr_chunks += usize::from(pr.is_some());
         let tsn = self.next_tsn;
         self.next_tsn = tsn.next();
@@ -602,15 +603,17 @@ impl RetransmitQueue {
         // Whether the loss probe's chunk was acknowledged, and had been sent.
         let mut probe_acked: Option<bool> = None;
         // Cumulatively acknowledged chunks leave the queue.
-        while let Some(front) = self.chunks.front() {
-            if front.tsn.is_after(cum) {
+        // Each chunk is read where it lies and then dropped there: moving
+        // the entry out first costs a copy of it per acknowledged chunk.
+        while let Some(c) = self.chunks.front() {
+            if c.tsn.is_after(cum) {
                 break;
             }
-            let c = self.chunks.pop_front().expect("front exists");
             out.cum_advanced = true;
             if c.abandoned {
                 // Out of every count since it was abandoned.
                 self.gap_acked_count -= usize::from(c.gap_acked);
+                self.chunks.pop_front();
                 continue;
             }
             self.pr_chunks -= usize::from(c.pr.is_some());
@@ -635,6 +638,7 @@ impl RetransmitQueue {
             } else if !c.gap_acked {
                 self.flight -= c.size();
             }
+            self.chunks.pop_front();
         }
         self.cum_ack = cum;
 
@@ -922,7 +926,7 @@ mod tests {
                     mid: 0,
                     fsn: 0,
                     ppid: Ppid(0),
-                    flags: DataFlags::COMPLETE,
+                    flag_bits: DataFlags::COMPLETE.bits(),
                     context: 0,
                     payload: Bytes::from_static(&[0; 100]),
                     pr: None,

@@ -71,11 +71,21 @@ pub(crate) struct Fragment {
     /// The Fragment Sequence Number (I-DATA; 0 for the first fragment).
     pub(crate) fsn: u32,
     pub(crate) ppid: Ppid,
-    pub(crate) flags: DataFlags,
+    /// The DATA flag bits ([`DataFlags::bits`]): one byte, so building and
+    /// moving a fragment writes and reads it whole.
+    pub(crate) flag_bits: u8,
     pub(crate) context: u32,
     pub(crate) payload: Bytes,
     /// The message's partial-reliability policy, when it has one.
     pub(crate) pr: Option<Arc<PrMessage>>,
+}
+
+impl Fragment {
+    /// Its DATA flags.
+    #[cfg(test)]
+    pub(crate) fn flags(&self) -> DataFlags {
+        DataFlags::from_bits(self.flag_bits)
+    }
 }
 
 /// What was left of a message removed from the queue.
@@ -410,12 +420,13 @@ impl SendQueue {
             mid: q.mid,
             fsn: q.fsn,
             ppid: q.ppid,
-            flags: DataFlags {
+            flag_bits: DataFlags {
                 immediate: ending && q.sack_immediately,
                 unordered: q.unordered,
                 beginning,
                 ending,
-            },
+            }
+            .bits(),
             context: q.context,
             payload,
             pr: q.pr.clone(),
@@ -601,8 +612,8 @@ mod tests {
                     f.payload.to_vec(),
                     f.stream_id,
                     f.mid,
-                    f.flags.beginning,
-                    f.flags.ending,
+                    f.flags().beginning,
+                    f.flags().ending,
                 )
             })
             .collect()
@@ -624,9 +635,9 @@ mod tests {
                 (
                     &f.payload[..],
                     f.mid,
-                    f.flags.beginning,
-                    f.flags.ending,
-                    f.flags.unordered,
+                    f.flags().beginning,
+                    f.flags().ending,
+                    f.flags().unordered,
                 )
             })
             .collect();
@@ -650,7 +661,7 @@ mod tests {
         let o = opts().sack_immediately(true).context(7);
         q.push(0, Ppid(1), &o, Bytes::from_static(b"abcdefg"), None);
         let f: Vec<_> = std::iter::from_fn(|| q.take(3)).collect();
-        let i_bits: Vec<_> = f.iter().map(|f| f.flags.immediate).collect();
+        let i_bits: Vec<_> = f.iter().map(|f| f.flags().immediate).collect();
         assert_eq!(i_bits, [false, false, true]);
         assert!(f.iter().all(|f| f.context == 7));
     }
@@ -666,7 +677,7 @@ mod tests {
         let f: Vec<_> = std::iter::from_fn(|| q.take(2)).collect();
         let numbers: Vec<_> = f
             .iter()
-            .map(|f| (f.mid, f.fsn, f.flags.unordered))
+            .map(|f| (f.mid, f.fsn, f.flags().unordered))
             .collect();
         // Unordered and ordered messages have MIDs of their own (section 2.1).
         assert_eq!(
