@@ -12,6 +12,7 @@
 //! still opened until the next replacement, so none made just before a
 //! rotation is lost; older ones are refused as forged.
 
+use std::cell::RefCell;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -94,6 +95,9 @@ pub(crate) struct CookieKey {
     previous: Option<Arc<[u8; 32]>>,
     base: Instant,
     period_ms: u64,
+    /// The MAC keyed for the current master key and period, once derived:
+    /// deriving it costs a handful of SHA-256 blocks per cookie otherwise.
+    keyed: RefCell<Option<(u64, HmacSha256)>>,
 }
 
 impl std::fmt::Debug for CookieKey {
@@ -113,6 +117,7 @@ impl CookieKey {
             previous: None,
             base,
             period_ms: (period.as_millis() as u64).max(1),
+            keyed: RefCell::new(None),
         }
     }
 
@@ -126,10 +131,22 @@ impl CookieKey {
     pub(crate) fn rotate(&mut self, master: [u8; 32]) {
         let old = std::mem::replace(&mut self.master, Arc::new(master));
         self.previous = Some(old);
+        self.keyed = RefCell::new(None);
     }
 
+    /// The MAC under the current master key for a cookie created at
+    /// `created_ms`.
     fn mac_for(&self, created_ms: u64) -> HmacSha256 {
-        Self::mac_with(&self.master, self.period_ms, created_ms)
+        let period = created_ms / self.period_ms;
+        let mut keyed = self.keyed.borrow_mut();
+        match &*keyed {
+            Some((p, mac)) if *p == period => mac.clone(),
+            _ => {
+                let mac = Self::mac_with(&self.master, self.period_ms, created_ms);
+                *keyed = Some((period, mac.clone()));
+                mac
+            }
+        }
     }
 
     fn mac_with(master: &[u8; 32], period_ms: u64, created_ms: u64) -> HmacSha256 {
@@ -215,12 +232,16 @@ impl CookieKey {
         let created_ms = r.u64();
         // Step 1-2: the MAC, in constant time, before trusting any field;
         // with the current master key, else the one before the last rotation.
-        let verifies = |master: &[u8; 32]| {
-            let mut mac = Self::mac_with(master, self.period_ms, created_ms);
+        let verifies = |mut mac: HmacSha256| {
             mac.update(body);
             mac.verify_slice(tag).is_ok()
         };
-        if !verifies(&self.master) && !self.previous.as_deref().is_some_and(verifies) {
+        if !verifies(self.mac_for(created_ms))
+            && !self
+                .previous
+                .as_deref()
+                .is_some_and(|old| verifies(Self::mac_with(old, self.period_ms, created_ms)))
+        {
             return Err(CookieError::Invalid);
         }
         let lifetime_ms = r.u32();
