@@ -221,8 +221,6 @@ impl CommonOpts {
         }
         if let Some(w) = self.receive_window {
             cfg.receive_window = w;
-            // Partial delivery must start before a message fills the window.
-            cfg.partial_delivery_point = cfg.partial_delivery_point.map(|p| p.min(w as usize / 2));
         }
         cfg
     }

@@ -328,7 +328,7 @@ impl Association {
             self.sack_due = SackDue::Now;
             return true;
         }
-        let point = self.config.partial_delivery_point;
+        let point = self.partial_delivery_point();
         match d {
             UserData::Data(d) => {
                 // A buffer kept across chunks: no allocation per message.
@@ -369,6 +369,18 @@ impl Association {
         }
         let _ = now;
         true
+    }
+
+    /// The partial delivery point in use: the configured one, but never
+    /// more than half the receive window, so a message can start its pieces
+    /// before it fills the window (RFC 6458 section 8.1.21 lets the stack
+    /// bound it by its buffer).
+    #[inline]
+    pub(super) fn partial_delivery_point(&self) -> Option<usize> {
+        let half_window = (self.config.receive_window as usize / 2).max(1);
+        self.config
+            .partial_delivery_point
+            .map(|p| p.min(half_window))
     }
 
     /// With the receive window closed by what reassembly holds, messages

@@ -252,7 +252,7 @@ impl Association {
         let mut delivered = std::collections::VecDeque::new();
         let skipped: Vec<(u16, crate::Ssn)> =
             f.streams.iter().map(|s| (s.stream_id, s.ssn)).collect();
-        let point = self.config.partial_delivery_point;
+        let point = self.partial_delivery_point();
         self.reassembly
             .skip(f.new_cumulative_tsn, &skipped, point, &mut delivered);
         self.push_delivered(&mut delivered);
@@ -265,7 +265,7 @@ impl Association {
             return;
         }
         let mut delivered = std::collections::VecDeque::new();
-        let point = self.config.partial_delivery_point;
+        let point = self.partial_delivery_point();
         for s in f.streams.iter() {
             self.interleaved
                 .skip(s.stream_id, s.unordered, s.mid, point, &mut delivered);
