@@ -600,6 +600,12 @@ impl Reassembly {
             return;
         }
         if seq != stream.next {
+            if stream.pending.contains_key(&seq) {
+                // A second complete message with an SSN already waiting: a
+                // peer error; the first one stays (fuzz/regressions/
+                // association/duplicate-ssn-waiting-keeps-byte-count).
+                return;
+            }
             self.bytes += msg.payload.len();
             stream.pending.insert(seq, (msg, last_tsn));
             return;
@@ -989,5 +995,17 @@ mod tests {
             pd(&mut r, &frag(1 << 31, 2, 0, (true, true, false), b"new"), 4),
             [(2, 0, b"new".to_vec(), true)]
         );
+    }
+
+    #[test]
+    fn rfc9260_6_6_a_second_message_with_a_waiting_ssn_is_dropped_and_not_counted() {
+        let mut r = Reassembly::new(Tsn(1));
+        assert!(rx(&mut r, 2, 1, (true, true, false), b"one").is_empty());
+        assert!(rx(&mut r, 3, 1, (true, true, false), b"dup").is_empty());
+        r.check_counts().unwrap();
+        assert_eq!(r.buffered_bytes(), 3);
+        let out = rx(&mut r, 1, 0, (true, true, false), b"0");
+        assert_eq!(payloads(&out), [&b"0"[..], b"one"]);
+        assert_eq!(r.buffered_bytes(), 0);
     }
 }
