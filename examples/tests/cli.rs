@@ -48,6 +48,23 @@ fn usage_errors_exit_2_and_name_the_problem() {
         stderr(&o)
     );
 
+    let o = run(
+        PERF,
+        &[
+            "server",
+            "--bind",
+            "127.0.0.1:5001",
+            "--receive-window",
+            "1000",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--receive-window must be at least 1500, got 1000"),
+        "{}",
+        stderr(&o)
+    );
+
     let o = run(PERF, &["client", "not-an-address"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not-an-address"), "{}", stderr(&o));
