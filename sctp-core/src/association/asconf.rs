@@ -218,7 +218,8 @@ impl Association {
         if self.ext.in_flight.is_some() || self.ext.pending.is_empty() {
             return;
         }
-        let requests: Vec<Request> = self.ext.pending.drain(..).collect();
+        let n = self.asconf_requests_that_fit();
+        let requests: Vec<Request> = self.ext.pending.drain(..n).collect();
         let serial = self.ext.next_serial;
         self.ext.next_serial = serial.wrapping_add(1);
         let mut bufs: Vec<[u8; 20]> = vec![[0; 20]; requests.len()];
@@ -267,6 +268,36 @@ impl Association {
             requests,
         });
         self.timers.set(Timer::Asconf, now + self.dp().rto.rto());
+    }
+
+    /// How many pending requests (at least one) one ASCONF carries so that
+    /// its packet, with the AUTH chunk before it, fits the path MTU (RFC
+    /// 5061 section 5.1: the rest waits for the next ASCONF, sent once this
+    /// one is acknowledged).
+    fn asconf_requests_that_fit(&self) -> usize {
+        let address_len = |ip: &IpAddr| if ip.is_ipv4() { 8 } else { 20 };
+        let auth = self
+            .ext
+            .auth
+            .as_ref()
+            .filter(|a| a.must_sign(ASCONF))
+            .map_or(0, |a| a.auth_chunk().len());
+        // Common header, AUTH, the ASCONF header and serial, and the
+        // Address Parameter naming the sender (an IPv6 one at worst).
+        let mut size = 12 + auth + 8 + 4 + 20;
+        let mut n = 0;
+        for r in &self.ext.pending {
+            let ip = match r {
+                Request::Add(ip) | Request::Delete(ip) | Request::SetPrimary(ip) => ip,
+            };
+            // The request parameter's header and correlation ID, then its address.
+            size += 8 + address_len(ip);
+            if n > 0 && size > self.sctp_mtu() {
+                break;
+            }
+            n += 1;
+        }
+        n
     }
 
     /// A packet of `chunk`, after an AUTH chunk when the peer wants the

@@ -681,3 +681,49 @@ fn rfc9260_8_4_5_endpoint_reports_lingering_pairs_until_they_expire() {
     assert!(!a.ep.is_lingering());
     assert_eq!(a.ep.poll_timeout(), None);
 }
+
+/// 120 addresses added at once do not fit one ASCONF: each ASCONF, with
+/// the AUTH chunk before it, fits the path MTU, and the requests left over
+/// go in the next one once the first is acknowledged (RFC 5061 section 5.1
+/// C1-C3; found by the association fuzzer as a 1,508-byte packet).
+#[test]
+fn rfc5061_5_1_asconf_requests_beyond_one_packet_wait_for_the_next_asconf() {
+    let (now, mut a, mut b) = established(61);
+    let added: Vec<std::net::IpAddr> = (0..120u16)
+        .map(|i| std::net::IpAddr::V6(std::net::Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 1, i)))
+        .collect();
+    for ip in &added {
+        a.a().add_local_address(now, *ip).unwrap();
+    }
+    let mtu = a.a().path_mtu() - a.a().config().ip_header_len;
+    let mut carried = Vec::new();
+    for _ in 0..10 {
+        let packets = a.transmit(now);
+        for p in &packets {
+            assert!(p.len() <= mtu, "{} bytes over {mtu}", p.len());
+        }
+        let asconfs = pick(&packets, |c| match c {
+            Chunk::Asconf(x) => Some(
+                x.params
+                    .iter()
+                    .filter(|p| matches!(p, crate::wire::param::Param::AddIpAddress(_)))
+                    .count(),
+            ),
+            _ => None,
+        });
+        assert!(asconfs.len() <= 1, "one ASCONF in flight at a time");
+        carried.extend(asconfs);
+        for p in &packets {
+            b.receive(now, a.me, p);
+        }
+        for p in b.transmit(now) {
+            assert!(p.len() <= mtu, "answer of {} bytes over {mtu}", p.len());
+            a.receive(now, b.me, &p);
+        }
+        if carried.iter().sum::<usize>() == added.len() {
+            break;
+        }
+    }
+    assert!(carried.len() >= 2, "{carried:?}");
+    assert_eq!(carried.iter().sum::<usize>(), added.len(), "{carried:?}");
+}
