@@ -5,6 +5,7 @@
 use super::*;
 use crate::CauseCode;
 use crate::config::ConfigError;
+use std::net::{IpAddr, Ipv6Addr};
 
 /// An ERROR chunk packet from `from` to `to`'s association.
 fn error_packet(to: &mut Side, from: &Side, causes: &[ErrorCause]) -> Vec<u8> {
@@ -689,8 +690,8 @@ fn rfc9260_8_4_5_endpoint_reports_lingering_pairs_until_they_expire() {
 #[test]
 fn rfc5061_5_1_asconf_requests_beyond_one_packet_wait_for_the_next_asconf() {
     let (now, mut a, mut b) = established(61);
-    let added: Vec<std::net::IpAddr> = (0..120u16)
-        .map(|i| std::net::IpAddr::V6(std::net::Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 1, i)))
+    let added: Vec<IpAddr> = (0..120u16)
+        .map(|i| IpAddr::V6(Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 1, i)))
         .collect();
     for ip in &added {
         a.a().add_local_address(now, *ip).unwrap();
