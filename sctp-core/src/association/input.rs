@@ -298,9 +298,18 @@ impl Association {
             // chunk held for reassembly (a SHOULD): the window stays closed,
             // yet holes can still be filled. Delivered or completed messages
             // are never reneged on.
-            if !self.tracker.contains(tsn) && self.reassembly.drop_fragment(highest) {
-                self.tracker.forget_highest();
-                self.sack_due = SackDue::Now;
+            if !self.tracker.contains(tsn) {
+                if self.reassembly.drop_fragment(highest) {
+                    self.tracker.forget_highest();
+                    self.sack_due = SackDue::Now;
+                } else if self.config.partial_delivery_point.is_some() {
+                    // Nothing held can make room (the highest chunk went up
+                    // as a piece, say): the chunk is dropped, or a peer that
+                    // ignores the window could pile up pieces without bound.
+                    // The window reopens as the user reads what went up.
+                    self.sack_due = SackDue::Now;
+                    return true;
+                }
             }
         }
         let above_next = tsn.is_after(self.tracker.cumulative_tsn().next());
