@@ -1223,14 +1223,16 @@ fn data_step(atk: &mut RawPeer, port: u16, vtag: u32, our_tag: u32, chunk: Chunk
 
 /// RFC 9260 section 6.2: once a_rwnd is 0, DATA beyond the highest TSN
 /// received is dropped, and a new chunk below it replaces the highest chunk
-/// held for reassembly. A peer (the attacker, after a full handshake of its
-/// own) that opens a far hole and then fills it with one message that never
-/// ends (B without E, a new PPID on each fragment) gets its fragments held
-/// only within the window: 210 KB offered, at most a window accepted, the
-/// heap bounded, no abort (the reassembly bound, twice the window, is never
-/// reached), and the legitimate association is untouched.
+/// held for reassembly, or, when none held can (partial delivery handed the
+/// message up in pieces nobody reads), is taken only while the receiver
+/// holds less than twice the window. A peer (the attacker, after a full
+/// handshake of its own) that opens a far hole and then fills it with one
+/// message that never ends (B without E, a new PPID on each fragment) gets
+/// at most twice the window accepted: 210 KB offered, the heap bounded, no
+/// abort (the reassembly bound is never reached), and the legitimate
+/// association is untouched.
 #[test]
-fn rfc9260_6_2_endless_fragments_over_raw_sockets_stay_within_the_receive_window() {
+fn rfc9260_6_2_endless_fragments_over_raw_sockets_stay_within_twice_the_receive_window() {
     let _g = serial();
     if !root() {
         return;
@@ -1296,9 +1298,12 @@ fn rfc9260_6_2_endless_fragments_over_raw_sockets_stay_within_the_receive_window
     );
     assert!(offered > 3 * BOUND);
     assert_eq!(min_window, 0, "the window closed");
-    // At most one chunk past the window (the one that closed it).
+    // At most one chunk past twice the window: holes below the highest TSN
+    // may still be filled at a closed window until the receiver holds twice
+    // the window (with partial delivery the far fragment went up as a piece,
+    // so none held can be dropped to make room).
     assert!(
-        accepted * big.len() <= WINDOW as usize + big.len(),
+        accepted * big.len() <= 2 * WINDOW as usize + big.len(),
         "{accepted} chunks held"
     );
     assert!(events.is_empty(), "{events:?}");

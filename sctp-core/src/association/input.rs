@@ -302,11 +302,16 @@ impl Association {
                 if self.reassembly.drop_fragment(highest) {
                     self.tracker.forget_highest();
                     self.sack_due = SackDue::Now;
-                } else if self.config.partial_delivery_point.is_some() {
+                } else if self.held_bytes() >= 2 * self.config.receive_window as usize {
                     // Nothing held can make room (the highest chunk went up
-                    // as a piece, say): the chunk is dropped, or a peer that
-                    // ignores the window could pile up pieces without bound.
-                    // The window reopens as the user reads what went up.
+                    // as a piece, say, or it is I-DATA). A hole can still be
+                    // filled while we hold less than twice the window (a
+                    // sender that keeps to our window never needs more; with
+                    // I-DATA a lost first fragment must get in, or its
+                    // message never starts its pieces); beyond that the
+                    // chunk is dropped, so a peer that ignores the window
+                    // cannot pile up data. The window reopens as the user
+                    // reads.
                     self.sack_due = SackDue::Now;
                     return true;
                 }

@@ -915,12 +915,16 @@ impl Association {
         }
     }
 
+    /// Received payload bytes held: for reassembly, and delivered but unread.
+    fn held_bytes(&self) -> usize {
+        self.reassembly.buffered_bytes()
+            + self.interleaved.buffered_bytes()
+            + self.undelivered_bytes
+    }
+
     /// The receiver window we advertise (RFC 9260 section 6.2).
     fn a_rwnd(&self) -> u32 {
-        let held = self.reassembly.buffered_bytes()
-            + self.interleaved.buffered_bytes()
-            + self.undelivered_bytes;
-        (self.config.receive_window as usize).saturating_sub(held) as u32
+        (self.config.receive_window as usize).saturating_sub(self.held_bytes()) as u32
     }
 }
 
