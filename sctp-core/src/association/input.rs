@@ -285,7 +285,16 @@ impl Association {
         // Section 6.2: with no window left, a chunk beyond the highest TSN
         // received is dropped (a zero window probe, say); the SACK that
         // follows tells the sender the window is still closed.
-        if self.a_rwnd() == 0 {
+        // Partial delivery relieves a closed window (RFC 9260 section 6.9):
+        // once per closing, every message that may go next is handed up
+        // whatever its size; and while it stays closed, so is the message
+        // each arriving chunk belongs to (a full scan per chunk would let a
+        // peer make every packet cost the whole buffer).
+        let closed = self.a_rwnd() == 0;
+        if !closed {
+            self.relieved = false;
+        } else if !self.relieved {
+            self.relieved = true;
             self.relieve_reassembly();
         }
         if self.a_rwnd() == 0 {
@@ -342,7 +351,9 @@ impl Association {
             self.sack_due = SackDue::Now;
             return true;
         }
-        let point = self.partial_delivery_point();
+        let point = self
+            .partial_delivery_point()
+            .map(|p| if closed { 1 } else { p });
         match d {
             UserData::Data(d) => {
                 // A buffer kept across chunks: no allocation per message.

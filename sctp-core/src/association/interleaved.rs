@@ -591,9 +591,12 @@ impl InterleavedReassembly {
     /// next is handed up in pieces whatever its size, so the window opens
     /// again (RFC 9260 section 6.9: partial delivery frees the buffer).
     pub(crate) fn relieve(&mut self, out: &mut VecDeque<Delivered>) {
+        // A bounded look, as every check per packet is: a peer holding
+        // thousands of partial messages does not make each packet cost them all.
         let keys: Vec<MessageKey> = self
             .partial
             .keys()
+            .take(1024)
             .map(|&(stream_id, unordered, mid)| MessageKey {
                 stream_id,
                 unordered,

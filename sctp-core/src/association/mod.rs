@@ -251,6 +251,9 @@ pub struct Association {
     reassembly: Reassembly,
     /// Reassembly of I-DATA, when it is in use (RFC 8260 section 2.1).
     interleaved: interleaved::InterleavedReassembly,
+    /// The receive window closed and partial delivery relieved it once
+    /// (cleared when a chunk finds it open).
+    relieved: bool,
     /// Messages reassembly hands up from one chunk, kept to reuse its buffer.
     delivered: VecDeque<reassembly::Delivered>,
     /// As `delivered`, for I-DATA.
@@ -403,6 +406,7 @@ impl Association {
             tracker: TsnTracker::new(Tsn(0)),
             reassembly: Reassembly::new(Tsn(0)),
             interleaved: interleaved::InterleavedReassembly::new(config.max_message_size),
+            relieved: false,
             delivered: VecDeque::new(),
             delivered_interleaved: VecDeque::new(),
             events: VecDeque::new(),
@@ -705,6 +709,9 @@ impl Association {
         };
         if let Event::Message(m, _) = &ev {
             self.undelivered_bytes -= m.payload.len();
+            // What the user read may make another message the next to go:
+            // a still closed window is relieved again at the next chunk.
+            self.relieved = false;
             self.maybe_window_update();
         }
         Some(ev)

@@ -28,6 +28,11 @@ use super::Message;
 use crate::wire::chunk::{Data, DataFlags};
 use crate::{Ppid, Ssn, StreamId, Tsn};
 
+/// The most fragments one partial-delivery check looks at: a peer choosing
+/// tiny fragments cannot make each packet cost a walk over everything held.
+/// At MTU-sized fragments this is over a megabyte of a message's head.
+const MAX_WALK: usize = 1024;
+
 /// One received DATA chunk that is part of a larger message.
 #[derive(Debug)]
 struct Fragment {
@@ -341,11 +346,13 @@ impl Reassembly {
         };
         let mut first = key;
         let mut cur = this;
+        let mut steps = 0;
         while !cur.flags.beginning {
             let Some(prev) = self.frags.get(&(first - 1)) else {
                 return;
             };
-            if !prev.same_message(cur) || prev.flags.ending {
+            steps += 1;
+            if !prev.same_message(cur) || prev.flags.ending || steps > MAX_WALK {
                 return;
             }
             first -= 1;
@@ -361,7 +368,12 @@ impl Reassembly {
         let mut last = first;
         let mut bytes = head.payload.len();
         let mut cur = head;
-        while let Some(next) = self.frags.get(&(last + 1)) {
+        // Far enough to know the head reaches the point (or the message is
+        // complete, for `try_assemble` to deliver whole).
+        while bytes < point
+            && last - first < MAX_WALK as u64
+            && let Some(next) = self.frags.get(&(last + 1))
+        {
             if !next.same_message(cur) || next.flags.beginning || cur.flags.ending {
                 break;
             }
@@ -491,6 +503,7 @@ impl Reassembly {
         let start = self
             .frags
             .iter()
+            .take(MAX_WALK)
             .find(|(_, f)| {
                 f.flags.beginning && !f.flags.unordered && f.stream_id == stream_id && f.ssn == next
             })
@@ -507,6 +520,7 @@ impl Reassembly {
         let heads: Vec<u64> = self
             .frags
             .iter()
+            .take(MAX_WALK)
             .filter(|(_, f)| f.flags.beginning)
             .map(|(&k, _)| k)
             .collect();
