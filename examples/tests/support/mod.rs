@@ -632,6 +632,44 @@ fn tshark_count(file: &Path, filter: &str) -> (usize, String) {
     (text.lines().count(), text)
 }
 
+/// The values of `field` (one per occurrence, in capture order) in the
+/// packets of `file` matching display filter `filter`; TSNs absolute.
+pub fn tshark_values(file: &Path, filter: &str, field: &str) -> Vec<u64> {
+    let out = Command::new("tshark")
+        .arg("-r")
+        .arg(file)
+        .args([
+            "-o",
+            "sctp.checksum:CRC-32C",
+            "-o",
+            "sctp.relative_tsns:FALSE",
+        ])
+        .args(["-d", "sctp.port==1-65535,data"])
+        .args([
+            "-Y",
+            filter,
+            "-T",
+            "fields",
+            "-E",
+            "occurrence=a",
+            "-E",
+            "aggregator=,",
+        ])
+        .args(["-e", field])
+        .output()
+        .expect("running tshark -r");
+    assert!(
+        out.status.success(),
+        "tshark -r {} -e {field} failed: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .split([',', '\n'])
+        .filter_map(|v| v.trim().parse().ok())
+        .collect()
+}
+
 /// Checks a capture: at least `min_packets` SCTP packets, none malformed,
 /// none with a bad checksum. Returns the number of SCTP packets.
 pub fn check_pcap(file: &Path, min_packets: usize) -> usize {
