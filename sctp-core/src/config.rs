@@ -109,6 +109,17 @@ pub struct AssociationConfig {
     /// Whether to offer and accept stream reconfiguration (RE-CONFIG, RFC
     /// 6525: stream and association resets, added streams; true).
     pub reconfig: bool,
+    /// Whether the peer's requests to reset streams (its outgoing or our
+    /// outgoing ones) are performed; refused ones are answered Denied (RFC
+    /// 6525 section 5.2; RFC 6458 SCTP_ENABLE_STREAM_RESET's
+    /// SCTP_ENABLE_RESET_STREAM_REQ; true).
+    pub accept_stream_resets: bool,
+    /// Whether the peer's SSN/TSN Reset Request is performed (RFC 6525
+    /// section 5.2.4; SCTP_ENABLE_RESET_ASSOC_REQ; true).
+    pub accept_association_resets: bool,
+    /// Whether the peer's Add Streams Requests are granted (RFC 6525
+    /// sections 5.2.5 and 5.2.6; SCTP_ENABLE_CHANGE_ASSOC_REQ; true).
+    pub accept_stream_changes: bool,
     /// Whether to offer and accept user message interleaving (I-DATA, RFC
     /// 8260; true): with a scheduler other than first-come first-served,
     /// a large message's fragments take turns with other streams' messages.
@@ -156,6 +167,9 @@ impl Default for AssociationConfig {
             adaptation_layer_indication: None,
             partial_reliability: true,
             reconfig: true,
+            accept_stream_resets: true,
+            accept_association_resets: true,
+            accept_stream_changes: true,
             interleaving: true,
             scheduler: crate::SchedulerKind::Fcfs,
         }
@@ -238,6 +252,12 @@ setters! {
     partial_reliability: bool,
     /// Turns stream reconfiguration (RFC 6525) on or off.
     reconfig: bool,
+    /// Sets whether the peer's stream reset requests are performed.
+    accept_stream_resets: bool,
+    /// Sets whether the peer's association reset requests are performed.
+    accept_association_resets: bool,
+    /// Sets whether the peer's add-streams requests are granted.
+    accept_stream_changes: bool,
     /// Turns user message interleaving (I-DATA, RFC 8260) on or off.
     interleaving: bool,
     /// Sets the stream scheduler (RFC 8260 section 3).

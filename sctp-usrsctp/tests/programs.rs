@@ -470,6 +470,85 @@ fn tsctp_callback_server_real_vs_client_ours_raw() {
     tsctp_pair(Real, Ours, Raw, TsctpMode::Callback);
 }
 
+/// `tsctp -P 2 -t 0` (limited retransmissions, RFC 7496 section 4.2: none,
+/// so every lost DATA chunk is given up on) from A into a tsctp server on
+/// B with 10 % loss on the way to B, over raw IP. The wire is the judge: the client gives up on messages with
+/// FORWARD TSN (RFC 3758 section 3.5), the server's last SACK acknowledges
+/// past the last New Cumulative TSN, the association ends with SHUTDOWN
+/// ACK and SHUTDOWN COMPLETE, no ABORT. (The server's closing line is not
+/// waited for: when the loss takes the SHUTDOWN COMPLETE, the server
+/// retransmits its SHUTDOWN ACK to a client that has exited.)
+fn tsctp_pr_pair(server: Lib, client: Lib) {
+    let test = name("tsctp_pr_rtx", server, client, Raw);
+    let _g = serial();
+    let Some(bench) = Bench::new(&test, &["tsctp"], &["nft"], &[server, client]) else {
+        return;
+    };
+    let ns = &bench.ns;
+    // Loss on the way to the server only: SACKs all arrive, so usrsctp's
+    // RTO does not back off to seconds and the run stays short.
+    ns.inject_loss(&ns.b, 10);
+    let cap = ns.capture(&ns.a, Raw.filter());
+    let pcap = cap.file.clone();
+    let mut srv = bench.start(
+        Side::B,
+        server,
+        "tsctp",
+        &["-E", "0", "-p", "5001"],
+        secs(50),
+    );
+    srv.wait_loaded(ms(300));
+    let cargs = [
+        "-E", "0", "-p", "5001", "-l", "1400", "-n", "1000", "-P", "2", "-t", "0", B4,
+    ];
+    let mut cli = bench.start(Side::A, client, "tsctp", &cargs, secs(40));
+    let out = cli.finish();
+    assert!(
+        out.stdout
+            .contains("Sending of 1000 messages of length 1400 took"),
+        "tsctp client did not finish:\n{}",
+        support::tail(&out.stdout, 20)
+    );
+    srv.stop();
+    cap.stop_and_check(100);
+    let forwarded = support::ns::tshark_values(
+        &pcap,
+        "sctp.chunk_type == 192 && ip.src == 198.18.0.1",
+        "sctp.forward_tsn_tsn",
+    );
+    let last_forward = *forwarded.last().expect("the client sent no FORWARD TSN");
+    let acked = support::ns::tshark_values(
+        &pcap,
+        "sctp.chunk_type == 3 && ip.src == 198.18.0.2",
+        "sctp.sack_cumulative_tsn_ack_raw",
+    );
+    let last_ack = *acked.last().expect("the server sent no SACK");
+    // Serial number arithmetic (RFC 9260 section 1.6).
+    assert!(
+        (last_ack as u32).wrapping_sub(last_forward as u32) < 1 << 31,
+        "the server's last SACK acks TSN {last_ack}, short of the FORWARD TSN to {last_forward}"
+    );
+    assert_eq!(tshark_lines(&pcap, "sctp.chunk_type == 6"), 0, "ABORT seen");
+    assert!(
+        tshark_lines(&pcap, "sctp.chunk_type == 8 && ip.src == 198.18.0.2") > 0,
+        "no SHUTDOWN ACK from the server"
+    );
+    assert!(
+        tshark_lines(&pcap, "sctp.chunk_type == 14 && ip.src == 198.18.0.1") > 0,
+        "no SHUTDOWN COMPLETE from the client"
+    );
+}
+
+#[test]
+fn rfc7496_tsctp_limited_retransmissions_server_real_vs_client_ours_under_loss() {
+    tsctp_pr_pair(Real, Ours);
+}
+
+#[test]
+fn rfc7496_tsctp_limited_retransmissions_server_ours_vs_client_real_under_loss() {
+    tsctp_pr_pair(Ours, Real);
+}
+
 /// Control: the harness on Debian's library alone.
 #[test]
 fn tsctp_server_real_vs_client_real_udp() {

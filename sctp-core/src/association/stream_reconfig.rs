@@ -434,7 +434,9 @@ impl Association {
                 retry_association_reset: false,
             })
         };
-        if check_streams(&streams, self.inbound_streams).is_err() {
+        if !self.config.accept_stream_resets
+            || check_streams(&streams, self.inbound_streams).is_err()
+        {
             return answer(ReconfigResult::Denied);
         }
         if self.stream_reconfig.deferred.is_some() {
@@ -485,7 +487,9 @@ impl Association {
     /// The peer asks us to reset our outgoing streams (section 5.2.3): our
     /// Outgoing SSN Reset Request answers it.
     fn peer_asks_outgoing_reset(&mut self, seq: u32, streams: Vec<StreamId>) -> Option<Answer> {
-        if check_streams(&streams, self.outbound_streams).is_err() {
+        if !self.config.accept_stream_resets
+            || check_streams(&streams, self.outbound_streams).is_err()
+        {
             return Some(Answer {
                 seq,
                 result: ReconfigResult::Denied,
@@ -513,6 +517,11 @@ impl Association {
             tsns: None,
             retry_association_reset: true,
         };
+        if !self.config.accept_association_resets {
+            answer.result = ReconfigResult::Denied;
+            answer.retry_association_reset = false;
+            return Some(answer);
+        }
         if self.rtx.is_empty() && !self.send_queue.busy_on(&[]) {
             // Section 5.2.4: both next TSNs move half the TSN space on, so
             // nothing still in the network can be mistaken for new data.
@@ -542,6 +551,7 @@ impl Association {
     /// The peer adds streams it sends on (section 5.2.5).
     fn peer_adds_outgoing(&mut self, n: u16) -> Option<Answer> {
         let result = match self.inbound_streams.checked_add(n) {
+            Some(_) if !self.config.accept_stream_changes => ReconfigResult::Denied,
             Some(total) => {
                 self.inbound_streams = total;
                 self.stream_change(ReconfigOutcome::Performed);
@@ -560,7 +570,9 @@ impl Association {
     /// The peer asks for streams we send on (section 5.2.6): granted, and
     /// our Add Outgoing Streams Request follows.
     fn peer_adds_incoming(&mut self, n: u16) -> Option<Answer> {
-        let result = if self.outbound_streams.checked_add(n).is_some() {
+        let result = if self.config.accept_stream_changes
+            && self.outbound_streams.checked_add(n).is_some()
+        {
             self.stream_reconfig
                 .queue
                 .push_back(Request::AddOutgoing(n));

@@ -269,6 +269,20 @@ impl Endpoint {
         local_port: u16,
         remotes: &[SocketAddr],
     ) -> Result<(AssociationHandle, Association), ConnectError> {
+        let config = self.assoc_config.clone();
+        self.connect_with(now, local_port, remotes, config)
+    }
+
+    /// As [`Endpoint::connect_to`], with this association's own
+    /// configuration rather than the endpoint's (a socket whose options
+    /// differ from the listener's on the same port, RFC 6458 SCTP_INITMSG).
+    pub fn connect_with(
+        &mut self,
+        now: Instant,
+        local_port: u16,
+        remotes: &[SocketAddr],
+        config: Arc<AssociationConfig>,
+    ) -> Result<(AssociationHandle, Association), ConnectError> {
         self.advance(now);
         let Some(&remote) = remotes.first() else {
             return Err(ConnectError::NoAddress);
@@ -289,7 +303,7 @@ impl Endpoint {
         let rng = SmallRng::new(self.rng.random());
         let mut assoc = Association::connect(
             now,
-            self.assoc_config.clone(),
+            config,
             self.key.clone(),
             remote,
             local_port,

@@ -398,7 +398,7 @@ pub unsafe extern "C" fn usrsctp_sendv(
                 sid: o.default_sid,
                 flags: o.default_flags,
                 ppid_be: o.default_ppid,
-                context: o.context,
+                context: o.default_context,
                 assoc_id: 0,
                 pr_policy: o.default_pr_policy,
                 pr_value: o.default_pr_value,

@@ -48,7 +48,9 @@ unsafe fn put<T: Copy>(x: T, v: *mut c_void, len: *mut libc::socklen_t) -> Resul
 /// Applies the socket's options to its associations named by `id`
 /// (SCTP_CURRENT_ASSOC, SCTP_ALL_ASSOC or one association).
 fn apply(s: &mut Stack, r: SockRef, id: AssocId) -> Result<(), Errno> {
+    // A one-to-one socket's options are its association's, whatever the id.
     let ids = match id {
+        _ if !s.sock(r)?.one_to_many => s.assoc_ids(r)?,
         SCTP_FUTURE_ASSOC => return Ok(()),
         SCTP_CURRENT_ASSOC | SCTP_ALL_ASSOC => s.assoc_ids(r)?,
         id => vec![s.assoc_of(r, id)?.id],
@@ -66,6 +68,12 @@ fn apply(s: &mut Stack, r: SockRef, id: AssocId) -> Result<(), Errno> {
             c.ip_header_len = old.ip_header_len;
             c.valid_cookie_life = old.valid_cookie_life;
             c.initial_tsn = old.initial_tsn;
+            c.auth = old.auth;
+            c.asconf = old.asconf;
+            c.adaptation_layer_indication = old.adaptation_layer_indication;
+            c.partial_reliability = old.partial_reliability;
+            c.reconfig = old.reconfig;
+            c.interleaving = old.interleaving;
             a.engine.reconfigure(now, c).map_err(|_| libc::EINVAL)?;
             s.touch(id);
         }
@@ -300,7 +308,7 @@ pub unsafe extern "C" fn usrsctp_setsockopt(
                     o.default_sid = i.snd_sid;
                     o.default_flags = i.snd_flags;
                     o.default_ppid = i.snd_ppid;
-                    o.context = i.snd_context;
+                    o.default_context = i.snd_context;
                 }
                 SCTP_DEFAULT_PRINFO => {
                     let i: sctp_default_prinfo = unsafe { get(v, len)? };
@@ -310,6 +318,7 @@ pub unsafe extern "C" fn usrsctp_setsockopt(
                 SCTP_ENABLE_STREAM_RESET => {
                     let i: sctp_assoc_value = unsafe { get(v, len)? };
                     o.stream_reset = i.assoc_value;
+                    target = i.assoc_id;
                 }
                 SCTP_PR_SUPPORTED
                 | SCTP_RECONFIG_SUPPORTED
@@ -591,7 +600,7 @@ pub unsafe extern "C" fn usrsctp_getsockopt(
                             snd_sid: o.default_sid,
                             snd_flags: o.default_flags,
                             snd_ppid: o.default_ppid,
-                            snd_context: o.context,
+                            snd_context: o.default_context,
                             snd_assoc_id: asked(12),
                         },
                         v,

@@ -376,6 +376,11 @@ pub(crate) fn assoc_config(o: &Options, family: Family) -> Result<AssociationCon
         c.partial_delivery_point = Some(o.pd_point as usize);
     }
     c.partial_reliability = o.pr_supported;
+    // RFC 6525 requests from the peer are performed only when enabled
+    // (usrsctp's default: none).
+    c.accept_stream_resets = o.stream_reset & crate::abi::SCTP_ENABLE_RESET_STREAM_REQ != 0;
+    c.accept_association_resets = o.stream_reset & crate::abi::SCTP_ENABLE_RESET_ASSOC_REQ != 0;
+    c.accept_stream_changes = o.stream_reset & crate::abi::SCTP_ENABLE_CHANGE_ASSOC_REQ != 0;
     c.reconfig = o.reconfig_supported;
     c.interleaving = o.interleaving;
     c.auth = o.auth_supported;
@@ -627,15 +632,13 @@ impl Stack {
         let engine_peers: Vec<SocketAddr> = peers.iter().map(|p| p.to_engine()).collect();
         let p = self.ports.get_mut(&port).ok_or(libc::EINVAL)?;
         let now = Instant::now();
-        let (handle, mut engine) =
-            p.endpoint
-                .connect_to(now, port, &engine_peers)
-                .map_err(|e| match e {
-                    sctp_core::ConnectError::Duplicate { .. } => libc::EALREADY,
-                    _ => libc::EINVAL,
-                })?;
-        // The socket's options win over the endpoint's defaults.
-        let _ = engine.reconfigure(now, config);
+        let (handle, engine) = p
+            .endpoint
+            .connect_with(now, port, &engine_peers, std::sync::Arc::new(config))
+            .map_err(|e| match e {
+                sctp_core::ConnectError::Duplicate { .. } => libc::EALREADY,
+                _ => libc::EINVAL,
+            })?;
         let id = self.new_assoc_id();
         let p = self.ports.get_mut(&port).ok_or(libc::EINVAL)?;
         p.handles.insert(handle, id);
@@ -1303,6 +1306,14 @@ impl Stack {
         let opts = s.options.clone();
         let ulp_info = s.callbacks.ulp_info;
         let mut pending_after_up: Option<Vec<u8>> = None;
+        // What arrived while it waited in a listener's accept queue goes to
+        // the accepted socket's callback first.
+        if receive_cb.is_some() {
+            while let Some(item) = a.inbox.pop_front() {
+                a.inbox_bytes -= item.len();
+                self.deliver(a, handle, receive_cb, ulp_info, item);
+            }
+        }
         loop {
             if let Some(n) = pending_after_up.take() {
                 self.deliver(a, handle, receive_cb, ulp_info, Item::Notification(n));

@@ -60,8 +60,10 @@ pub(crate) struct Options {
     pub(crate) sndbuf: u32,
     /// SO_RCVBUF.
     pub(crate) rcvbuf: u32,
-    /// SCTP_CONTEXT default.
+    /// SCTP_CONTEXT: the context given with received messages.
     pub(crate) context: u32,
+    /// SCTP_DEFAULT_SNDINFO: the context of sends (returned with failures).
+    pub(crate) default_context: u32,
     /// SCTP_DEFAULT_SNDINFO: stream.
     pub(crate) default_sid: u16,
     /// SCTP_DEFAULT_SNDINFO: flags.
@@ -136,6 +138,7 @@ impl Options {
             sndbuf: sys.sendspace,
             rcvbuf: sys.recvspace,
             context: 0,
+            default_context: 0,
             default_sid: 0,
             default_flags: 0,
             default_ppid: 0,

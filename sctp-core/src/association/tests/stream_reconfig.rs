@@ -325,3 +325,45 @@ fn rfc6525_5_2_1_a_retransmitted_add_streams_request_is_answered_again_and_appli
     );
     assert_eq!(b.a().inbound_streams(), before + 3, "added once");
 }
+
+#[test]
+fn rfc6525_5_2_2_a_peer_not_accepting_resets_answers_denied_and_ssns_go_on() {
+    let (now, mut a, mut b) = established(400);
+    let config = b.a().config().clone().accept_stream_resets(false);
+    b.a().reconfigure(now, config).unwrap();
+    send(&mut a, 1, b"zero");
+    let now = settle(now, &mut a, &mut b, now + Duration::from_secs(1));
+    a.a().reset_streams(&[1]).unwrap();
+    let now = settle(now, &mut a, &mut b, now + Duration::from_secs(1));
+    assert_eq!(
+        resets(&a.events()),
+        [(false, vec![1], ReconfigOutcome::Denied)]
+    );
+    assert!(
+        resets(&b.events()).is_empty(),
+        "the refusing side reset nothing"
+    );
+    // The stream was not reset: its next message has the next SSN.
+    send(&mut a, 1, b"one");
+    settle(now, &mut a, &mut b, now + Duration::from_secs(1));
+    assert_eq!(delivered(&b.events()), [(1, 1, b"one".to_vec())]);
+}
+
+#[test]
+fn rfc6525_5_2_4_a_peer_not_accepting_association_resets_answers_denied() {
+    let (now, mut a, mut b) = established(400);
+    let config = b.a().config().clone().accept_association_resets(false);
+    b.a().reconfigure(now, config).unwrap();
+    a.a().reset_association().unwrap();
+    settle(now, &mut a, &mut b, now + Duration::from_secs(1));
+    let denied = a.events().iter().any(|e| {
+        matches!(
+            e,
+            Event::AssociationReset {
+                outcome: ReconfigOutcome::Denied,
+                ..
+            }
+        )
+    });
+    assert!(denied, "no Denied association reset");
+}
