@@ -20,10 +20,11 @@ mod support;
 
 use std::time::Duration;
 
+use support::ns::tshark_values;
 use support::{
-    A4, A6, B4, B6, Bench, Feed, Lib, ServerEvent, Side, Tp, check_client_account, check_dump,
-    check_server_output, ctime_epoch, now_epoch, numbers_line, secs, serial, server_events,
-    tshark_lines,
+    A4, A6, B4, B6, Bench, Feed, Lib, Output, ServerEvent, Side, Tp, check_client_account,
+    check_client_upcall_account, check_dump, check_server_output, check_upcall_server_output,
+    ctime_epoch, now_epoch, numbers_line, secs, serial, server_events, tshark_lines,
 };
 
 use Lib::{Ours, Real};
@@ -81,7 +82,9 @@ fn echo_pair(server: Lib, client: Lib, tp: Tp, ipv6: bool) {
         &[dst, "7", "0", tp.port(), tp.port()],
         secs(25),
         &Feed {
+            first: None,
             lines: &lines,
+            echoed: false,
             wait_for: Some("^line 19 from client$"),
             hold: ms(200),
         },
@@ -177,7 +180,9 @@ fn discard_pair(server: Lib, client: Lib, tp: Tp) {
         &[B4, "9", "0", tp.port(), tp.port()],
         secs(25),
         &Feed {
+            first: None,
             lines: &lines,
+            echoed: false,
             wait_for: None,
             hold: ms(0),
         },
@@ -264,22 +269,27 @@ fn discard_server_real_vs_tsctp_ours_udp() {
 /// stdout (stdin stays open until then) and sees the shutdown complete.
 /// (A `ctime()` line is "Www Mmm dd hh:mm:ss yyyy", checked against `date`.)
 fn daytime_pair(server: Lib, client: Lib, tp: Tp) {
-    let test = name("daytime", server, client, tp);
+    daytime_with("daytime_server", server, client, tp);
+}
+
+/// [`daytime_pair`] with `sprog`, daytime_server or daytime_server_upcall
+/// (which accepts, sends and closes in the upcall of its non-blocking
+/// listening socket, and prints nothing unless a call fails).
+fn daytime_with(sprog: &str, server: Lib, client: Lib, tp: Tp) -> Option<Output> {
+    let upcall = sprog.ends_with("_upcall");
+    let test = name(
+        if upcall { "daytime-upcall" } else { "daytime" },
+        server,
+        client,
+        tp,
+    );
     let _g = serial();
-    let Some(bench) = Bench::new(&test, &["daytime_server", "client"], &[], &[server, client])
-    else {
-        return;
-    };
+    // None: skipped.
+    let bench = Bench::new(&test, &[sprog, "client"], &[], &[server, client])?;
     let ns = &bench.ns;
     let cap = ns.capture(&ns.a, tp.filter());
     let pcap = cap.file.clone();
-    let mut srv = bench.start(
-        Side::B,
-        server,
-        "daytime_server",
-        &tp.server_args(),
-        secs(50),
-    );
+    let mut srv = bench.start(Side::B, server, sprog, &tp.server_args(), secs(50));
     srv.wait_loaded(ms(300));
     let mut cli = bench.start_fed(
         Side::A,
@@ -288,7 +298,9 @@ fn daytime_pair(server: Lib, client: Lib, tp: Tp) {
         &[B4, "13", "0", tp.port(), tp.port()],
         secs(25),
         &Feed {
+            first: None,
             lines: &[],
+            echoed: false,
             wait_for: Some("^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) "),
             hold: ms(500),
         },
@@ -311,7 +323,11 @@ fn daytime_pair(server: Lib, client: Lib, tp: Tp) {
         (when - now_epoch()).abs() <= 120,
         "daytime {line:?} is not the time now"
     );
-    srv.stop();
+    if upcall {
+        // Let late upcalls of the server happen (and show) before it stops.
+        std::thread::sleep(ms(500));
+    }
+    let s = srv.stop();
     cap.stop_and_check(8);
     assert_eq!(
         tshark_lines(&pcap, "sctp.data_payload_proto_id == 40"),
@@ -319,6 +335,7 @@ fn daytime_pair(server: Lib, client: Lib, tp: Tp) {
         "one DATA chunk with the daytime PPID 40"
     );
     check_client_account(&out.stdout, None, &pcap);
+    Some(s)
 }
 
 #[test]
@@ -511,13 +528,13 @@ fn tsctp_pr_pair(server: Lib, client: Lib) {
     );
     srv.stop();
     cap.stop_and_check(100);
-    let forwarded = support::ns::tshark_values(
+    let forwarded = tshark_values(
         &pcap,
         "sctp.chunk_type == 192 && ip.src == 198.18.0.1",
         "sctp.forward_tsn_tsn",
     );
     let last_forward = *forwarded.last().expect("the client sent no FORWARD TSN");
-    let acked = support::ns::tshark_values(
+    let acked = tshark_values(
         &pcap,
         "sctp.chunk_type == 3 && ip.src == 198.18.0.2",
         "sctp.sack_cumulative_tsn_ack_raw",
@@ -751,4 +768,408 @@ fn ekr_server_ours_vs_client_real() {
 #[test]
 fn ekr_server_real_vs_client_ours() {
     ekr_pair(Real, Ours);
+}
+
+// ---- The upcall variants: usrsctp_set_upcall, usrsctp_get_events and
+// non-blocking sockets instead of blocking calls or receive callbacks.
+
+/// The arguments of `client` and `client_upcall`: `ADDR PORT 0 PORT PORT`
+/// (remote address and port, local port any, local and remote
+/// encapsulation ports).
+fn client_args(port: &str, tp: Tp) -> [&str; 5] {
+    [B4, port, "0", tp.port(), tp.port()]
+}
+
+/// What stdin of `cprog` (client or client_upcall) holds: `lines`, with
+/// client_upcall only once it printed "socket connected" (its upcall saw
+/// the socket writable), and each after the echo of the one before when
+/// `echoed`.
+fn client_feed<'a>(cprog: &str, lines: &'a [String], echoed: bool) -> Feed<'a> {
+    Feed {
+        first: (cprog == "client_upcall").then_some("socket connected"),
+        lines,
+        echoed,
+        wait_for: None,
+        hold: ms(300),
+    }
+}
+
+/// Checks the stderr of an upcall program: the library never handed its
+/// upcall, or the calls it makes there, a socket that was closed (EBADF)
+/// or one the call does not apply to (EINVAL), e.g. an accepted socket
+/// that inherited the listener's upcall (usrsctp's `sonewconn` does not
+/// copy `so_upcall`).
+fn check_upcall_stderr(prog: &str, lib: Lib, stderr: &str) {
+    let bad: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("Bad file descriptor") || l.contains("Invalid argument"))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{prog} on {lib:?} library: {} failed calls in its upcall, on a closed socket \
+         (EBADF) or a socket they do not apply to (EINVAL), e.g.:\n{}",
+        bad.len(),
+        bad.iter().take(5).copied().collect::<Vec<_>>().join("\n")
+    );
+}
+
+/// An echo server (B, port 7) and a client (A, [`client_args`]), one of
+/// them or both an upcall variant: echo_server or echo_server_upcall, and
+/// `client` or `client_upcall`. The client sends 10 lines, each after the
+/// echo of the one before, then EOF: it shuts down and exits 0. Every echo
+/// comes back; client_upcall prints "socket connected" once and its echoes
+/// raw. echo_server_upcall, a one-to-many socket with SCTP_CONTEXT 47,
+/// writes each message raw to stdout, then "Msg of length N received from
+/// ADDR:PORT on stream S with SSN N and TSN T, PPID P, context 47." (no
+/// ", complete"), and echoes it with `usrsctp_sendv` from its upcall.
+fn echo_upcall_pair(server: Lib, sprog: &str, client: Lib, cprog: &str, tp: Tp) {
+    let test = format!("{sprog}-{server:?}-{cprog}-{client:?}-{tp:?}").to_lowercase();
+    let _g = serial();
+    let Some(bench) = Bench::new(&test, &[sprog, cprog], &[], &[server, client]) else {
+        return;
+    };
+    let ns = &bench.ns;
+    let cap = ns.capture(&ns.a, tp.filter());
+    let pcap = cap.file.clone();
+    let mut srv = bench.start(Side::B, server, sprog, &tp.server_args(), secs(50));
+    srv.wait_loaded(ms(300));
+    let lines: Vec<String> = (0..10).map(|i| format!("upcall line {i}")).collect();
+    let mut cli = bench.start_fed(
+        Side::A,
+        client,
+        cprog,
+        &client_args("7", tp),
+        secs(25),
+        &client_feed(cprog, &lines, true),
+    );
+    let out = cli.finish();
+    let echoed: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("upcall line "))
+        .collect();
+    assert_eq!(echoed, lines, "echoes as {cprog} printed them");
+    srv.eventually(secs(10), "the end of the association", server_saw_end);
+    let s = srv.stop();
+    let lens: Vec<usize> = lines.iter().map(|l| l.len() + 1).collect();
+    let from = format!("::ffff:{A4}");
+    if sprog == "echo_server_upcall" {
+        check_upcall_server_output(&s.stdout, &from, &lens);
+        let written: Vec<&str> = s
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("upcall line "))
+            .collect();
+        assert_eq!(written, lines, "messages as {sprog} wrote them");
+        assert!(
+            !s.stderr.contains("sctp_sendv") && !s.stderr.contains("usrsctp_recvv"),
+            "{sprog} on {server:?} library failed to receive or echo:\n{}",
+            s.stderr
+        );
+        check_upcall_stderr(sprog, server, &s.stderr);
+    } else {
+        check_server_output(&s.stdout, &from, &lens);
+    }
+    cap.stop_and_check(10);
+    if cprog == "client_upcall" {
+        assert_eq!(
+            out.stdout.matches("socket connected").count(),
+            1,
+            "client_upcall prints \"socket connected\" once, at the first upcall that finds \
+             the socket writable:\n{}",
+            support::tail(&out.stdout, 30)
+        );
+        check_upcall_stderr(cprog, client, &out.stderr);
+        check_client_upcall_account(&out.stdout, A4, B4, &pcap);
+    } else {
+        check_client_account(&out.stdout, Some((A4, B4)), &pcap);
+    }
+}
+
+#[test]
+fn echo_server_upcall_ours_vs_client_upcall_real_raw() {
+    echo_upcall_pair(Ours, "echo_server_upcall", Real, "client_upcall", Raw);
+}
+
+#[test]
+fn echo_server_upcall_ours_vs_client_real_raw() {
+    echo_upcall_pair(Ours, "echo_server_upcall", Real, "client", Raw);
+}
+
+#[test]
+fn echo_server_real_vs_client_upcall_ours_raw() {
+    echo_upcall_pair(Real, "echo_server", Ours, "client_upcall", Raw);
+}
+
+#[test]
+fn echo_server_upcall_real_vs_client_upcall_ours_raw() {
+    echo_upcall_pair(Real, "echo_server_upcall", Ours, "client_upcall", Raw);
+}
+
+#[test]
+fn echo_server_upcall_ours_vs_client_upcall_ours_udp() {
+    echo_upcall_pair(Ours, "echo_server_upcall", Ours, "client_upcall", Udp);
+}
+
+#[test]
+fn echo_server_upcall_ours_vs_client_real_udp() {
+    echo_upcall_pair(Ours, "echo_server_upcall", Real, "client", Udp);
+}
+
+#[test]
+fn echo_server_upcall_real_vs_client_upcall_ours_udp() {
+    echo_upcall_pair(Real, "echo_server_upcall", Ours, "client_upcall", Udp);
+}
+
+/// Control: the harness on Debian's library alone.
+#[test]
+fn echo_server_upcall_real_vs_client_upcall_real_raw() {
+    echo_upcall_pair(Real, "echo_server_upcall", Real, "client_upcall", Raw);
+}
+
+/// discard_server_upcall (B, port 9): echo_server_upcall's one-to-many
+/// socket without the echo and without writing the messages; a client (A,
+/// `client` or `client_upcall`) sends 20 lines 50 ms apart, nothing comes
+/// back, and the server prints every message it got.
+fn discard_upcall_pair(server: Lib, client: Lib, cprog: &str, tp: Tp) {
+    let sprog = "discard_server_upcall";
+    let test = format!("{sprog}-{server:?}-{cprog}-{client:?}-{tp:?}").to_lowercase();
+    let _g = serial();
+    let Some(bench) = Bench::new(&test, &[sprog, cprog], &[], &[server, client]) else {
+        return;
+    };
+    let ns = &bench.ns;
+    let cap = ns.capture(&ns.a, tp.filter());
+    let pcap = cap.file.clone();
+    let mut srv = bench.start(Side::B, server, sprog, &tp.server_args(), secs(50));
+    srv.wait_loaded(ms(300));
+    let lines: Vec<String> = (0..20)
+        .map(|i| format!("discard line {i} ({})", "x".repeat(i * 3)))
+        .collect();
+    let mut cli = bench.start_fed(
+        Side::A,
+        client,
+        cprog,
+        &client_args("9", tp),
+        secs(25),
+        &client_feed(cprog, &lines, false),
+    );
+    let out = cli.finish();
+    assert!(
+        !out.stdout.contains("discard line"),
+        "the discard server sent data back:\n{}",
+        out.stdout
+    );
+    srv.eventually(secs(10), "the end of the association", server_saw_end);
+    let s = srv.stop();
+    let lens: Vec<usize> = lines.iter().map(|l| l.len() + 1).collect();
+    check_upcall_server_output(&s.stdout, &format!("::ffff:{A4}"), &lens);
+    assert!(
+        !s.stdout.contains("discard line"),
+        "{sprog} writes no message data"
+    );
+    check_upcall_stderr(sprog, server, &s.stderr);
+    cap.stop_and_check(8);
+    if cprog == "client_upcall" {
+        check_upcall_stderr(cprog, client, &out.stderr);
+        check_client_upcall_account(&out.stdout, A4, B4, &pcap);
+    } else {
+        check_client_account(&out.stdout, Some((A4, B4)), &pcap);
+    }
+}
+
+#[test]
+fn discard_server_upcall_ours_vs_client_real_raw() {
+    discard_upcall_pair(Ours, Real, "client", Raw);
+}
+
+#[test]
+fn discard_server_upcall_ours_vs_client_upcall_real_udp() {
+    discard_upcall_pair(Ours, Real, "client_upcall", Udp);
+}
+
+#[test]
+fn discard_server_upcall_ours_vs_client_upcall_ours_raw() {
+    discard_upcall_pair(Ours, Ours, "client_upcall", Raw);
+}
+
+/// [`daytime_pair`] on daytime_server_upcall: its listening socket's upcall
+/// accepts, sends the time and closes the new socket. It prints nothing;
+/// no call it makes in its upcall may fail for a closed or non-listening
+/// socket.
+fn daytime_upcall_pair(server: Lib, client: Lib, tp: Tp) {
+    let Some(s) = daytime_with("daytime_server_upcall", server, client, tp) else {
+        return;
+    };
+    assert_eq!(
+        s.stdout.trim(),
+        "",
+        "daytime_server_upcall prints nothing of its own"
+    );
+    check_upcall_stderr("daytime_server_upcall", server, &s.stderr);
+}
+
+#[test]
+fn daytime_server_upcall_ours_vs_client_real_raw() {
+    daytime_upcall_pair(Ours, Real, Raw);
+}
+
+#[test]
+fn daytime_server_upcall_ours_vs_client_ours_udp() {
+    daytime_upcall_pair(Ours, Ours, Udp);
+}
+
+/// Control: the harness on Debian's library alone.
+#[test]
+fn daytime_server_upcall_real_vs_client_real_raw() {
+    daytime_upcall_pair(Real, Real, Raw);
+}
+
+/// What chargen_server_upcall sends, again and again: one message of the 94
+/// characters from ' ' to '}', PPID 0, stream 0, no newline.
+fn chargen_message() -> String {
+    (32u8..126).map(char::from).collect()
+}
+
+/// chargen_server_upcall (B, port 19, a one-to-one listener whose upcall
+/// accepts and gives the new socket an upcall of its own) and a client (A,
+/// `client` or `client_upcall`, [`client_args`]). The server prints
+/// "connection accepted from socket P"; from the new socket's upcall it
+/// prints "data of size N received" for what it reads and, whenever the
+/// socket is writable, sends one [`chargen_message`]; once a read returns
+/// 0 (the client shut down) or fails, or a send fails with something else
+/// than EAGAIN, it closes the socket and prints "client socket P closed".
+/// Nothing starts the stream but an upcall of the new socket: the client
+/// sends "go" and one second after the first message has reached it,
+/// closes stdin (and shuts down). The client must have printed whole
+/// messages, as many as the server sent DATA chunks (94 bytes each).
+fn chargen_pair(server: Lib, client: Lib, cprog: &str, tp: Tp) {
+    let sprog = "chargen_server_upcall";
+    let test = format!("{sprog}-{server:?}-{cprog}-{client:?}-{tp:?}").to_lowercase();
+    let _g = serial();
+    let Some(bench) = Bench::new(&test, &[sprog, cprog], &[], &[server, client]) else {
+        return;
+    };
+    let ns = &bench.ns;
+    let cap = ns.capture(&ns.a, tp.filter());
+    let pcap = cap.file.clone();
+    let mut srv = bench.start(Side::B, server, sprog, &tp.server_args(), secs(50));
+    srv.wait_loaded(ms(300));
+    let go = ["go".to_owned()];
+    let mut cli = bench.start_fed(
+        Side::A,
+        client,
+        cprog,
+        &client_args("19", tp),
+        secs(30),
+        &Feed {
+            // No ERE special characters in there.
+            wait_for: Some("0123456789:;<=>"),
+            hold: secs(1),
+            ..client_feed(cprog, &go, false)
+        },
+    );
+    let out = cli.finish();
+    let msg = chargen_message();
+    let first = out.stdout.find(&msg).unwrap_or_else(|| {
+        panic!(
+            "{cprog} printed no chargen message:\n{}",
+            support::tail(&out.stdout, 30)
+        )
+    });
+    let printed = out.stdout[first..].matches(&msg).count();
+    assert!(
+        printed >= 3,
+        "{cprog} printed only {printed} chargen messages in a second"
+    );
+    let s = srv.stop();
+    cap.stop_and_check(10);
+    let from_b = "ip.src == 198.18.0.2 && sctp.chunk_type == 0";
+    let mut tsns = tshark_values(&pcap, from_b, "sctp.data_tsn_raw");
+    tsns.sort_unstable();
+    tsns.dedup();
+    let lens = tshark_values(&pcap, from_b, "data.len");
+    assert!(
+        lens.iter().all(|&l| l == 94),
+        "DATA from {sprog} of other lengths than 94: {:?}",
+        lens.iter()
+            .filter(|&&l| l != 94)
+            .take(10)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        printed,
+        tsns.len(),
+        "whole chargen messages {cprog} printed against DATA chunks (distinct TSNs) {sprog} sent"
+    );
+    assert_eq!(tshark_lines(&pcap, "sctp.chunk_type == 6"), 0, "ABORT seen");
+    if cprog == "client_upcall" {
+        check_upcall_stderr(cprog, client, &out.stderr);
+        check_client_upcall_account(&out.stdout, A4, B4, &pcap);
+    } else {
+        check_client_account(&out.stdout, Some((A4, B4)), &pcap);
+    }
+    // The server's own account: one connection, "go\n" read, the socket
+    // closed once. usrsctp never calls the upcall of a socket after
+    // usrsctp_close: a late one makes the program close it again and
+    // print "closed" again.
+    let accepted: Vec<&str> = s
+        .stdout
+        .lines()
+        .filter_map(|l| {
+            l.split_once("connection accepted from socket ")
+                .map(|x| x.1)
+        })
+        .collect();
+    let [sock] = accepted[..] else {
+        panic!(
+            "{sprog} accepted {} connections, not one:\n{}",
+            accepted.len(),
+            support::tail(&s.stdout, 10)
+        );
+    };
+    assert!(
+        s.stdout.contains("data of size 3 received"),
+        "{sprog} did not print \"data of size 3 received\" for \"go\\n\":\n{}",
+        support::tail(&s.stdout, 10)
+    );
+    let closed = s
+        .stdout
+        .matches(&format!("client socket {sock} closed"))
+        .count();
+    assert_eq!(
+        closed,
+        1,
+        "{sprog} on {server:?} library printed \"client socket {sock} closed\" {closed} times: \
+         its upcall ran again for a socket it had closed (stderr: {} lines, first: {:?})",
+        s.stderr.lines().count(),
+        s.stderr.lines().next().unwrap_or("")
+    );
+    check_upcall_stderr(sprog, server, &s.stderr);
+}
+
+#[test]
+fn chargen_server_upcall_ours_vs_client_real_raw() {
+    chargen_pair(Ours, Real, "client", Raw);
+}
+
+#[test]
+fn chargen_server_upcall_ours_vs_client_real_udp() {
+    chargen_pair(Ours, Real, "client", Udp);
+}
+
+#[test]
+fn chargen_server_upcall_real_vs_client_ours_raw() {
+    chargen_pair(Real, Ours, "client", Raw);
+}
+
+#[test]
+fn chargen_server_upcall_real_vs_client_upcall_ours_raw() {
+    chargen_pair(Real, Ours, "client_upcall", Raw);
+}
+
+/// Control: the harness on Debian's library alone.
+#[test]
+fn chargen_server_upcall_real_vs_client_real_raw() {
+    chargen_pair(Real, Real, "client", Raw);
 }

@@ -210,8 +210,9 @@ pub unsafe extern "C" fn usrsctp_bind(
     })
 }
 
-/// `usrsctp_bindx`: SCTP_BINDX_ADD_ADDR binds several addresses (before
-/// the first bind, or adding to it); SCTP_BINDX_REM_ADDR is refused.
+/// `usrsctp_bindx`: SCTP_BINDX_ADD_ADDR binds several addresses, or adds
+/// to a socket's; SCTP_BINDX_REM_ADDR removes some (never the last).
+/// Running associations learn of the change by ASCONF (RFC 5061).
 ///
 /// # Safety
 /// `addrs` must point to `addrcnt` packed addresses.
@@ -230,8 +231,9 @@ pub unsafe extern "C" fn usrsctp_bindx(
         // SAFETY: the caller's contract.
         let v = unsafe { read_addrs(addrs, addrcnt as usize)? };
         match flags {
-            SCTP_BINDX_ADD_ADDR => with_stack(|s| s.bind(r, &v)).map(|()| 0),
-            _ => Err(libc::EOPNOTSUPP),
+            SCTP_BINDX_ADD_ADDR => with_stack(|s| s.change_addresses(r, &v, true)).map(|()| 0),
+            SCTP_BINDX_REM_ADDR => with_stack(|s| s.change_addresses(r, &v, false)).map(|()| 0),
+            _ => Err(libc::EINVAL),
         }
     })
 }
@@ -720,8 +722,13 @@ pub unsafe extern "C" fn usrsctp_getassocid(
     })
 }
 
-/// `usrsctp_peeloff`: not supported (EOPNOTSUPP).
+/// `usrsctp_peeloff`: association `id` of a one-to-many socket on a new
+/// one-to-one socket.
 #[unsafe(no_mangle)]
-pub extern "C" fn usrsctp_peeloff(_so: *mut socket, _id: sctp_assoc_t) -> *mut socket {
-    guard(ptr::null_mut(), || Err(libc::EOPNOTSUPP))
+pub extern "C" fn usrsctp_peeloff(so: *mut socket, id: sctp_assoc_t) -> *mut socket {
+    guard(ptr::null_mut(), || {
+        let r = sref(so)?;
+        let n = with_stack(|s| s.peeloff(r, id))?;
+        Ok(n.to_raw() as *mut socket)
+    })
 }

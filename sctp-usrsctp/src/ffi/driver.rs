@@ -57,7 +57,7 @@ pub(crate) fn send(out: Vec<Outgoing>, io: Option<&Io>, conn: Option<ConnOutput>
             }
             d => {
                 if let Some(io) = io {
-                    io.send(d, &o.data);
+                    io.send(d, o.src, &o.data);
                 }
             }
         }
@@ -74,9 +74,14 @@ fn dispatch_inline() {
                 return;
             };
             loop {
-                let call = lock().as_mut().and_then(|s| s.calls.pop_front());
+                let call = lock().as_mut().and_then(|s| {
+                    let c = s.calls.pop_front()?;
+                    Some(s.still_wanted(&c).then_some(c))
+                });
                 let Some(call) = call else { break };
-                make(call);
+                if let Some(call) = call {
+                    make(call);
+                }
             }
         }
         if lock().as_ref().is_none_or(|s| s.calls.is_empty()) {
@@ -97,7 +102,10 @@ fn callback_thread(io: Arc<Io>) {
                 None => return,
                 Some(s) => {
                     if let Some(c) = s.calls.pop_front() {
-                        break c;
+                        if s.still_wanted(&c) {
+                            break c;
+                        }
+                        continue;
                     }
                 }
             }
@@ -108,7 +116,9 @@ fn callback_thread(io: Arc<Io>) {
                 .0;
         };
         drop(g);
-        make(call);
+        // A panic (a bug of ours) must not end the thread and with it every
+        // later callback.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| make(call)));
     }
 }
 
@@ -230,26 +240,34 @@ pub(crate) fn init(udp_port: u16, conn: Option<ConnOutput>, debug: Option<usize>
 fn receive_thread(io: Arc<Io>, w: Which) {
     let mut buf = vec![0u8; 65536];
     while !io.stop.load(Ordering::Relaxed) {
-        io.recv_one(w, &mut buf, &mut |p| {
-            let mut g = lock();
-            if let Some(s) = g.as_mut() {
-                s.input(Instant::now(), p.data, p.src, p.dst, p.udp);
-            }
-            finish(g);
-        });
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            io.recv_one(w, &mut buf, &mut |p| {
+                let mut g = lock();
+                if let Some(s) = g.as_mut() {
+                    s.input(Instant::now(), p.data, p.src, p.dst, p.udp);
+                }
+                finish(g);
+            });
+        }));
     }
 }
 
 fn timer_thread(io: Arc<Io>) {
     while !io.stop.load(Ordering::Relaxed) {
         std::thread::sleep(TICK);
-        let mut g = lock();
-        let Some(s) = g.as_mut() else { return };
-        let now = Instant::now();
-        if s.next_deadline().is_some_and(|d| d <= now) {
-            s.handle_timers(now);
+        let running = std::panic::catch_unwind(|| {
+            let mut g = lock();
+            let Some(s) = g.as_mut() else { return false };
+            let now = Instant::now();
+            if s.next_deadline().is_some_and(|d| d <= now) {
+                s.handle_timers(now);
+            }
+            finish(g);
+            true
+        });
+        if matches!(running, Ok(false)) {
+            return;
         }
-        finish(g);
     }
 }
 

@@ -282,13 +282,15 @@ macro_rules! sysctl_pair {
             /// Sets it (0 on success, as usrsctp).
             #[unsafe(export_name = concat!("usrsctp_sysctl_set_", stringify!($name)))]
             pub extern "C" fn set(value: u32) -> std::ffi::c_int {
-                super::sysctl(stringify!($name), Some(value));
-                0
+                super::guard(-1, || {
+                    super::sysctl(stringify!($name), Some(value));
+                    Ok(0)
+                })
             }
             /// Reads it.
             #[unsafe(export_name = concat!("usrsctp_sysctl_get_", stringify!($name)))]
             pub extern "C" fn get() -> u32 {
-                super::sysctl(stringify!($name), None)
+                super::guard(0, || Ok(super::sysctl(stringify!($name), None)))
             }
         }
     };

@@ -109,6 +109,33 @@ pub(crate) struct Assoc {
     /// An adaptation indication that arrived before COMM_UP: usrsctp
     /// reports it right after (RFC 6458 section 6.1.6 order).
     pub(crate) held_adaptation: Option<Event>,
+    /// Source address chosen per destination (a socket bound to specific
+    /// addresses), looked up once.
+    pub(crate) sources: Vec<(IpAddr, IpAddr)>,
+}
+
+impl Assoc {
+    /// The source address for packets to `dest` from a socket bound to
+    /// `bound`: the one the route to `dest` uses when it is bound, else the
+    /// first bound one of `dest`'s family (RFC 9260 section 6.4: each
+    /// packet from one of our addresses in the association).
+    fn source_for(&mut self, dest: IpAddr, bound: &[IpAddr]) -> IpAddr {
+        if let Some(&(_, s)) = self
+            .sources
+            .iter()
+            .find(|(d, s)| *d == dest && bound.contains(s))
+        {
+            return s;
+        }
+        self.sources.retain(|(d, _)| *d != dest);
+        let same_family = |ip: &IpAddr| ip.is_ipv4() == dest.is_ipv4();
+        let src = transport::route_source(dest)
+            .filter(|s| bound.contains(s))
+            .or_else(|| bound.iter().copied().find(same_family))
+            .unwrap_or(bound[0]);
+        self.sources.push((dest, src));
+        src
+    }
 }
 
 /// One bound port: its engine endpoint, shared by the sockets on it.
@@ -144,6 +171,9 @@ pub(crate) enum Dest {
 pub(crate) struct Outgoing {
     /// Where.
     pub(crate) dest: Dest,
+    /// The source address it must leave from (a socket bound to specific
+    /// addresses); `None` lets the routes choose.
+    pub(crate) src: Option<IpAddr>,
     /// The SCTP packet (common header first).
     pub(crate) data: Vec<u8>,
 }
@@ -533,6 +563,90 @@ impl Stack {
         Ok(())
     }
 
+    /// `usrsctp_bindx` on a bound socket: adds (`add`) or removes
+    /// addresses of the same port; associations tell their peers by ASCONF
+    /// (RFC 5061 section 4.2.1 and 4.2.2).
+    pub(crate) fn change_addresses(
+        &mut self,
+        r: SockRef,
+        addresses: &[Peer],
+        add: bool,
+    ) -> Result<(), Errno> {
+        let s = self.sock(r)?;
+        let Some(port) = s.port else {
+            return if add {
+                self.bind(r, addresses)
+            } else {
+                Err(libc::EINVAL)
+            };
+        };
+        if s.family == Family::Conn {
+            return Err(libc::EOPNOTSUPP);
+        }
+        let mut ips = Vec::new();
+        for a in addresses {
+            match a {
+                Peer::Ip(sa)
+                    if (sa.port() == port || sa.port() == 0) && !sa.ip().is_unspecified() =>
+                {
+                    ips.push(sa.ip());
+                }
+                _ => return Err(libc::EINVAL),
+            }
+        }
+        // A wildcard socket has every address already.
+        if s.addresses.is_empty() {
+            return Err(libc::EINVAL);
+        }
+        let mut now_bound = s.addresses.clone();
+        for ip in &ips {
+            if add && !now_bound.contains(ip) {
+                now_bound.push(*ip);
+            } else if !add {
+                now_bound.retain(|x| x != ip);
+            }
+        }
+        if now_bound.is_empty() {
+            return Err(libc::EINVAL);
+        }
+        if add
+            && let Some(p) = self.ports.get(&port)
+            && p.bound.iter().any(|(i, _, a)| {
+                *i != r.index && (a.is_empty() || ips.iter().any(|x| a.contains(x)))
+            })
+        {
+            return Err(libc::EADDRINUSE);
+        }
+        let s = self.sock(r)?;
+        s.addresses = now_bound.clone();
+        let ids = s.assocs.clone();
+        if let Some(p) = self.ports.get_mut(&port) {
+            for b in p.bound.iter_mut().filter(|b| b.0 == r.index) {
+                b.2 = now_bound.clone();
+            }
+            p.endpoint.set_local_addresses(if now_bound.len() > 1 {
+                now_bound
+            } else {
+                Vec::new()
+            });
+        }
+        let now = Instant::now();
+        for id in ids {
+            if let Some(a) = self.assocs.get_mut(&id) {
+                for ip in &ips {
+                    // A peer without ASCONF keeps the addresses it was told.
+                    let _ = if add {
+                        a.engine.add_local_address(now, *ip)
+                    } else {
+                        a.engine.remove_local_address(now, *ip)
+                    };
+                }
+                self.dirty.push(id);
+            }
+        }
+        Ok(())
+    }
+
     fn ephemeral_port(&self) -> Result<u16, Errno> {
         use rand::{Rng, SeedableRng};
         let mut rng = rand::rngs::StdRng::from_os_rng();
@@ -658,6 +772,7 @@ impl Stack {
                 reported_free: None,
                 up_reported: false,
                 held_adaptation: None,
+                sources: Vec::new(),
             },
         );
         self.sock(r)?.assocs.push(id);
@@ -720,12 +835,12 @@ impl Stack {
             return Err(libc::EINVAL);
         }
         let id = s.accept_queue.pop_front().ok_or(libc::EWOULDBLOCK)?;
-        let (family, callbacks, options, upcall, port) =
-            (s.family, s.callbacks, s.options.clone(), s.upcall, s.port);
+        // Like usrsctp's sonewconn: options and callbacks carry over, the
+        // upcall does not (the application sets one on the new socket).
+        let (family, callbacks, options, port) = (s.family, s.callbacks, s.options.clone(), s.port);
         let n = self.socket(family, false, callbacks);
         let ns = self.sock(n)?;
         ns.options = options;
-        ns.upcall = upcall;
         ns.port = port;
         ns.accepted = true;
         ns.assocs.push(id);
@@ -738,6 +853,33 @@ impl Stack {
         // Anything the association brought before accept belongs to the new socket.
         self.dirty.push(id);
         Ok((n, Some(peer)))
+    }
+
+    /// `usrsctp_peeloff` (RFC 6458 section 9.2): association `id` of a
+    /// one-to-many socket moves to a new one-to-one socket.
+    pub(crate) fn peeloff(&mut self, r: SockRef, id: AssocId) -> Result<SockRef, Errno> {
+        let s = self.sock(r)?;
+        if !s.one_to_many || !s.assocs.contains(&id) {
+            return Err(libc::EINVAL);
+        }
+        s.assocs.retain(|x| *x != id);
+        // Like usrsctp's sonewconn: options and callbacks carry over, the
+        // upcall does not (the application sets one on the new socket).
+        let (family, callbacks, options, port) = (s.family, s.callbacks, s.options.clone(), s.port);
+        let n = self.socket(family, false, callbacks);
+        let ns = self.sock(n)?;
+        ns.options = options;
+        ns.port = port;
+        ns.accepted = true;
+        ns.assocs.push(id);
+        if let Some(p) = port.and_then(|p| self.ports.get_mut(&p)) {
+            p.sockets += 1;
+        }
+        if let Some(a) = self.assocs.get_mut(&id) {
+            a.socket = Some(n.index);
+        }
+        self.dirty.push(id);
+        Ok(n)
     }
 
     /// `usrsctp_close`: graceful shutdown of every association (ABORT with
@@ -1066,7 +1208,11 @@ impl Stack {
                 let dest = self.dest(t.destination, udp);
                 let mut packet = buf[..t.size].to_vec();
                 self.finish_packet(dest, &mut packet);
-                self.out.push(Outgoing { dest, data: packet });
+                self.out.push(Outgoing {
+                    dest,
+                    src: None,
+                    data: packet,
+                });
             }
             None => {}
         }
@@ -1119,6 +1265,7 @@ impl Stack {
                 reported_free: None,
                 up_reported: false,
                 held_adaptation: None,
+                sources: Vec::new(),
             },
         );
         self.dirty.push(id);
@@ -1185,12 +1332,27 @@ impl Stack {
             }
         }
         let mut buf = std::mem::take(&mut self.buf);
+        let bound = a
+            .socket
+            .and_then(|si| self.slots.get(si as usize))
+            .and_then(|s| s.socket.as_ref())
+            .map(|s| s.addresses.clone())
+            .unwrap_or_default();
         while let Some(t) = a.engine.poll_transmit(now, &mut buf) {
             let dest = self.dest(t.destination, a.udp_port);
+            let src = match dest {
+                Dest::Conn(_) => None,
+                _ if bound.is_empty() => None,
+                _ => Some(a.source_for(t.destination.ip(), &bound)),
+            };
             let mut packet = buf[..t.size].to_vec();
             self.finish_packet(dest, &mut packet);
             self.stats.outpackets = self.stats.outpackets.wrapping_add(1);
-            self.out.push(Outgoing { dest, data: packet });
+            self.out.push(Outgoing {
+                dest,
+                src,
+                data: packet,
+            });
         }
         self.buf = buf;
         if !a.established
@@ -1222,6 +1384,14 @@ impl Stack {
                     s.accept_queue.retain(|x| *x != id);
                 } else {
                     s.eof = true;
+                    // SO_ERROR and SCTP_EVENT_ERROR tell how it ended.
+                    s.error = match a.engine.close_reason() {
+                        None => 0,
+                        Some(sctp_core::CloseReason::SetupTimedOut) => libc::ETIMEDOUT,
+                        Some(_) if !a.established => libc::ECONNREFUSED,
+                        Some(sctp_core::CloseReason::CommunicationLost) => libc::ETIMEDOUT,
+                        Some(_) => libc::ECONNRESET,
+                    };
                 }
             }
             // Callback sockets learn of the end with a call without data.
@@ -1271,7 +1441,8 @@ impl Stack {
                 }
             }
         }
-        self.signal_socket(&mut a);
+        self.signal_send(&mut a);
+        let socket = a.socket;
         if keep {
             self.assocs.insert(id, a);
         } else {
@@ -1280,6 +1451,10 @@ impl Stack {
                 p.endpoint.forget(a.handle);
             }
             self.gc_ports();
+        }
+        // Readiness is read with the association back in place.
+        if let Some(si) = socket {
+            self.signal_upcall(si);
         }
     }
 
@@ -1407,22 +1582,18 @@ impl Stack {
         }
     }
 
-    /// Owes the socket's upcall or send callback a call when something it
-    /// waits for changed.
-    fn signal_socket(&mut self, a: &mut Assoc) {
+    /// Owes the socket's send callback a call when its free send space grew
+    /// to the threshold or beyond.
+    fn signal_send(&mut self, a: &mut Assoc) {
         let Some(si) = a.socket else { return };
         let handle = self.handle_of(si);
-        let free;
-        let (upcall, send_cb, threshold, ulp_info) = {
-            let Some(s) = self.sock_at(si) else { return };
-            free = (s.options.sndbuf as usize).saturating_sub(a.engine.buffered_amount()) as u32;
-            (
-                s.upcall,
-                s.callbacks.send,
-                s.callbacks.threshold,
-                s.callbacks.ulp_info,
-            )
-        };
+        let Some(s) = self.sock_at(si) else { return };
+        let free = (s.options.sndbuf as usize).saturating_sub(a.engine.buffered_amount()) as u32;
+        let (send_cb, threshold, ulp_info) = (
+            s.callbacks.send,
+            s.callbacks.threshold,
+            s.callbacks.ulp_info,
+        );
         if let Some(cb) = send_cb
             && a.engine.state() == State::Established
         {
@@ -1437,22 +1608,42 @@ impl Stack {
             }
             a.reported_free = Some(free);
         }
-        if let Some((f, arg)) = upcall {
-            let r = SockRef::from_raw(handle).expect("handles are never zero");
-            let ev = self.events(r).unwrap_or(0);
-            let Some(s) = self.sock_at(si) else { return };
-            if ev != 0 || ev != s.last_events {
-                s.last_events = ev;
-                self.calls.push_back(Call::Upcall {
-                    sock: handle,
-                    f,
-                    arg,
-                });
-            }
+    }
+
+    /// Owes the socket's upcall a call, as usrsctp's socket wake-ups do:
+    /// whenever it is ready for something, or its readiness changed.
+    fn signal_upcall(&mut self, si: u32) {
+        let handle = self.handle_of(si);
+        let Some((f, arg)) = self.sock_at(si).and_then(|s| s.upcall) else {
+            return;
+        };
+        let Some(r) = SockRef::from_raw(handle) else {
+            return;
+        };
+        // One call waiting per socket is enough: it reads the readiness then.
+        if self
+            .calls
+            .iter()
+            .any(|c| matches!(c, Call::Upcall { sock, .. } if *sock == handle))
+        {
+            return;
+        }
+        let ev = self.events(r).unwrap_or(0);
+        let Some(s) = self.sock_at(si) else { return };
+        if ev != 0 || ev != s.last_events {
+            s.last_events = ev;
+            self.calls.push_back(Call::Upcall {
+                sock: handle,
+                f,
+                arg,
+            });
         }
     }
 
-    /// Tells a listener's upcall about a new association waiting.
+    /// Our addresses on association `id` of `s` (`usrsctp_getladdrs`): the
+    /// bound ones, or for a wildcard socket the source address the route to
+    /// the peer takes (all the host's addresses when there is no
+    /// association).
     pub(crate) fn local_addresses(&mut self, r: SockRef, id: AssocId) -> Result<Vec<Peer>, Errno> {
         let s = self.sock(r)?;
         let port = s.port.ok_or(libc::EINVAL)?;
@@ -1461,13 +1652,17 @@ impl Stack {
             return Ok(vec![Peer::Conn(p, port)]);
         }
         let mut ips = s.addresses.clone();
-        if ips.is_empty() {
-            // The wildcard: the addresses the engine's path uses, or all of the host's.
-            if let Ok(a) = self.assoc_of(r, id)
-                && let Some(local) = a.engine.local_addresses().first()
-            {
-                ips.push(*local);
-            }
+        if ips.is_empty()
+            && let Ok(a) = self.assoc_of(r, id)
+        {
+            let listed: Vec<IpAddr> = a.engine.local_addresses().to_vec();
+            ips = if listed.is_empty() {
+                transport::route_source(a.engine.remote().ip())
+                    .into_iter()
+                    .collect()
+            } else {
+                listed
+            };
         }
         if ips.is_empty() {
             ips = transport::host_addresses(family == Family::Inet);
@@ -1506,6 +1701,22 @@ impl Stack {
     /// Every association of `s` (for SCTP_ALL_ASSOC options).
     pub(crate) fn assoc_ids(&mut self, r: SockRef) -> Result<Vec<AssocId>, Errno> {
         Ok(self.sock(r)?.assocs.clone())
+    }
+
+    /// Whether a call owed is still wanted: its socket is open and, for an
+    /// upcall, still has that upcall (none is made after `usrsctp_close`).
+    pub(crate) fn still_wanted(&mut self, call: &Call) -> bool {
+        let (sock, upcall) = match call {
+            Call::Receive { sock, .. } | Call::Send { sock, .. } => (*sock, None),
+            Call::Upcall { sock, f, arg } => (*sock, Some((*f as usize, *arg))),
+        };
+        let Some(r) = SockRef::from_raw(sock) else {
+            return false;
+        };
+        match self.sock(r) {
+            Ok(s) => upcall.is_none_or(|u| s.upcall.map(|(f, a)| (f as usize, a)) == Some(u)),
+            Err(_) => false,
+        }
     }
 
     /// Sockets open (`usrsctp_finish` waits for none).

@@ -77,8 +77,14 @@ impl Io {
         }
     }
 
-    /// Sends one packet to an IP destination (AF_CONN is the caller's).
-    pub(crate) fn send(&self, dest: Dest, data: &[u8]) {
+    /// Sends one packet to an IP destination (AF_CONN is the caller's),
+    /// from `src` when given (`IP_PKTINFO` / `IPV6_PKTINFO`).
+    pub(crate) fn send(&self, dest: Dest, src: Option<IpAddr>, data: &[u8]) {
+        if let Some(src) = src
+            && self.send_from(dest, src, data)
+        {
+            return;
+        }
         let r = match dest {
             Dest::Ip(IpAddr::V4(ip)) => self
                 .raw4
@@ -94,6 +100,70 @@ impl Io {
         };
         // Like IP, SCTP tolerates a lost packet: a send error is a drop.
         let _ = r;
+    }
+}
+
+impl Io {
+    /// Sends with the source address set; false if that cannot be done
+    /// here (the caller then lets the routes choose).
+    fn send_from(&self, dest: Dest, src: IpAddr, data: &[u8]) -> bool {
+        use nix::sys::socket::{ControlMessage, MsgFlags, SockaddrStorage, sendmsg};
+        let (fd, to) = match dest {
+            Dest::Ip(ip) => {
+                let s = if ip.is_ipv4() { &self.raw4 } else { &self.raw6 };
+                match s {
+                    Some(s) => (s.as_raw_fd(), SocketAddr::new(ip, 0)),
+                    None => return false,
+                }
+            }
+            Dest::Udp(a) => {
+                let s = if a.is_ipv4() { &self.udp4 } else { &self.udp6 };
+                match s {
+                    Some(s) => (s.as_raw_fd(), a),
+                    None => return false,
+                }
+            }
+            Dest::Conn(_) => return false,
+        };
+        let iov = [io::IoSlice::new(data)];
+        let to = SockaddrStorage::from(to);
+        let r = match src {
+            IpAddr::V4(v4) if to.as_sockaddr_in().is_some() => {
+                let info = libc::in_pktinfo {
+                    ipi_ifindex: 0,
+                    ipi_spec_dst: libc::in_addr {
+                        s_addr: u32::from_ne_bytes(v4.octets()),
+                    },
+                    ipi_addr: libc::in_addr { s_addr: 0 },
+                };
+                sendmsg(
+                    fd,
+                    &iov,
+                    &[ControlMessage::Ipv4PacketInfo(&info)],
+                    MsgFlags::empty(),
+                    Some(&to),
+                )
+            }
+            IpAddr::V6(v6) if to.as_sockaddr_in6().is_some() => {
+                let info = libc::in6_pktinfo {
+                    ipi6_addr: libc::in6_addr {
+                        s6_addr: v6.octets(),
+                    },
+                    ipi6_ifindex: 0,
+                };
+                sendmsg(
+                    fd,
+                    &iov,
+                    &[ControlMessage::Ipv6PacketInfo(&info)],
+                    MsgFlags::empty(),
+                    Some(&to),
+                )
+            }
+            _ => return false,
+        };
+        // Like IP, SCTP tolerates a lost packet: a send error is a drop.
+        let _ = r;
+        true
     }
 }
 
@@ -229,4 +299,16 @@ pub(crate) fn host_addresses(v4_only: bool) -> Vec<IpAddr> {
     }
     v.dedup();
     v
+}
+
+/// The source address the host's routes pick for `remote` (a UDP socket
+/// connected to it, which sends nothing).
+pub(crate) fn route_source(remote: IpAddr) -> Option<IpAddr> {
+    let any: IpAddr = match remote {
+        IpAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
+        IpAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
+    };
+    let s = UdpSocket::bind(SocketAddr::new(any, 0)).ok()?;
+    s.connect(SocketAddr::new(remote, 9)).ok()?;
+    Some(s.local_addr().ok()?.ip())
 }

@@ -149,6 +149,44 @@ main(int argc, char *argv[])
 		CHECK(replied[i] == 1, "client %d: exactly one reply", i);
 	}
 
+	/* usrsctp_peeloff (RFC 6458 section 9.2): client 0's association moves to
+	 * its own one-to-one socket; the one-to-many socket keeps the others. */
+	{
+		struct socket *peeled = usrsctp_peeloff(srv, ids[0]);
+		uint32_t number = 0;
+		socklen_t len = sizeof(number);
+		int got_peeled = 0, got_srv = 0;
+
+		REQUIRE(peeled != NULL, "server: usrsctp_peeloff of client 0's association");
+		usrsctp_set_non_blocking(peeled, 1);
+		CHECK(usrsctp_getsockopt(srv, IPPROTO_SCTP, SCTP_GET_ASSOC_NUMBER, &number, &len) == 0 &&
+		      number == CLIENTS - 1, "server: %d associations left after the peel-off (got %u)", CLIENTS - 1, number);
+		CHECK(h_send(cl[0], "to the peeled socket", 0, 300, 0) == 20, "client 0: send after the peel-off");
+		CHECK(h_send(cl[1], "to the server socket", 0, 301, 0) == 20, "client 1: send after the peel-off");
+		WAIT_FOR(({
+			while (h_recv(peeled, &m)) {
+				CHECK(strcmp(m.u.text, "to the peeled socket") == 0, "peeled socket: client 0's message (got \"%s\")", m.u.text);
+				got_peeled++;
+			}
+			while (h_recv(srv, &m)) {
+				CHECK(strcmp(m.u.text, "to the server socket") == 0 && m.rcv.rcv_assoc_id == ids[1],
+				      "server socket: client 1's message (got \"%s\")", m.u.text);
+				got_srv++;
+			}
+			got_peeled > 0 && got_srv > 0;
+		}), 5000, "messages after the peel-off on the right sockets");
+		CHECK(got_peeled == 1 && got_srv == 1, "one message each after the peel-off");
+		CHECK(h_send(peeled, "from the peeled socket", 0, 302, 0) == 22, "peeled socket: send to client 0");
+		WAIT_FOR(({
+			int r = 0;
+			while (h_recv(cl[0], &m)) {
+				r = strcmp(m.u.text, "from the peeled socket") == 0;
+			}
+			r;
+		}), 5000, "client 0: the peeled socket's message");
+		usrsctp_close(peeled);
+	}
+
 	for (i = 0; i < CLIENTS; i++) {
 		usrsctp_close(cl[i]);
 	}

@@ -172,8 +172,20 @@ pub(crate) struct Bench {
 
 /// What a program started with [`Bench::start_fed`] reads on stdin.
 pub(crate) struct Feed<'a> {
+    /// Before the first line, stdin stays empty until the program's stdout
+    /// matches this extended regular expression (`grep -E`), at most 5 s
+    /// (then the lines go anyway: a program may print it late or never,
+    /// as client_upcall, whose upcall is set after `usrsctp_connect`, when
+    /// the handshake ends first).
+    pub(crate) first: Option<&'a str>,
     /// Lines written one by one, 50 ms apart.
     pub(crate) lines: &'a [String],
+    /// After each line, wait (at most 20 s) until the program's stdout holds
+    /// it as a whole line (its echo) before writing the next. For programs
+    /// that poll stdin with `select` and then read it with `fgets`
+    /// (client_upcall): two lines in the pipe at once go into stdio's buffer
+    /// together, and the second is sent only with the next input or at EOF.
+    pub(crate) echoed: bool,
     /// After the lines, stdin stays open until the program's stdout matches
     /// this extended regular expression (`grep -E`), at most 20 s.
     pub(crate) wait_for: Option<&'a str>,
@@ -288,16 +300,28 @@ impl Bench {
         // The support module logs a process's stdout in `<name>.stdout`; the
         // feeder watches it for `wait_for`.
         let stdout = self.ns.dir.file(&format!("{name}.stdout"));
+        let out = sh_quote(&stdout.display().to_string());
+        // Waits (at most `limit` s) until `grep FLAGS -- PATTERN` finds
+        // stdout.
+        let wait = |flags: &str, pattern: &str, limit: u32| {
+            format!(
+                "n=0; while [ $n -lt {} ] && ! grep {flags} -- {} {out}; do sleep 0.05; n=$((n+1)); done; ",
+                limit * 20,
+                sh_quote(pattern)
+            )
+        };
         let mut feeder = String::new();
+        if let Some(re) = feed.first {
+            feeder.push_str(&wait("-qE", re, 5));
+        }
         for line in feed.lines {
             feeder.push_str(&format!("printf '%s\\n' {}; sleep 0.05; ", sh_quote(line)));
+            if feed.echoed {
+                feeder.push_str(&wait("-qxF", line, 20));
+            }
         }
         if let Some(re) = feed.wait_for {
-            feeder.push_str(&format!(
-                "n=0; while [ $n -lt 200 ] && ! grep -qE -- {} {}; do sleep 0.1; n=$((n+1)); done; ",
-                sh_quote(re),
-                sh_quote(&stdout.display().to_string())
-            ));
+            feeder.push_str(&wait("-qE", re, 20));
         }
         feeder.push_str(&format!("sleep {:.3}", feed.hold.as_secs_f64()));
         let argv = self.env_args(name, lib, prog, args);
@@ -518,13 +542,15 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
     Some(&rest[..rest.find(end)?])
 }
 
-/// What echo_server and discard_server print, in order.
+/// What echo_server and discard_server (and their upcall variants) print,
+/// in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ServerEvent {
     /// "Notification of length N received."
     Notification(usize),
     /// "Msg of length N received from ADDR:PORT on stream S with SSN N and
-    /// TSN T, PPID P, context C, complete 0|1."
+    /// TSN T, PPID P, context C, complete 0|1." (the upcall variants end
+    /// with "context C.").
     Msg(ServerMsg),
 }
 
@@ -539,7 +565,8 @@ pub(crate) struct ServerMsg {
     pub(crate) tsn: u32,
     pub(crate) ppid: u32,
     pub(crate) context: u32,
-    pub(crate) complete: bool,
+    /// `None` for the upcall servers, which do not print it.
+    pub(crate) complete: Option<bool>,
 }
 
 fn parse_server_msg(line: &str) -> Option<ServerMsg> {
@@ -555,16 +582,22 @@ fn parse_server_msg(line: &str) -> Option<ServerMsg> {
         ssn: between(line, " with SSN ", " ")?.parse().ok()?,
         tsn: between(line, " and TSN ", ",")?.parse().ok()?,
         ppid: between(line, ", PPID ", ",")?.parse().ok()?,
-        context: between(line, ", context ", ",")?.parse().ok()?,
-        complete: match between(line, ", complete ", ".")? {
-            "1" => true,
-            "0" => false,
-            _ => return None,
+        context: {
+            let rest = &line[line.find(", context ")? + ", context ".len()..];
+            rest[..rest.find([',', '.'])?].parse().ok()?
+        },
+        complete: match between(line, ", complete ", ".") {
+            Some("1") => Some(true),
+            Some("0") => Some(false),
+            Some(_) => return None,
+            None if line.contains(", complete") => return None,
+            None => None,
         },
     })
 }
 
-/// Parses echo_server's or discard_server's stdout. Lines may carry a
+/// Parses echo_server's or discard_server's stdout (or their upcall
+/// variants'). Lines may carry a
 /// fragment of the stack's debug output in front (the Debian build prints
 /// it from other threads), so each event is looked for anywhere in a line.
 pub(crate) fn server_events(stdout: &str) -> Vec<ServerEvent> {
@@ -593,6 +626,16 @@ pub(crate) fn server_events(stdout: &str) -> Vec<ServerEvent> {
 /// SHUTDOWN_COMP (20 bytes). Only PEER_ADDR_CHANGE (152 bytes) may come in
 /// between.
 pub(crate) fn check_server_output(stdout: &str, from: &str, lens: &[usize]) {
+    check_server_events(stdout, from, lens, Some(true));
+}
+
+/// [`check_server_output`] for echo_server_upcall and discard_server_upcall,
+/// whose "Msg of length" lines end at the context (no ", complete N").
+pub(crate) fn check_upcall_server_output(stdout: &str, from: &str, lens: &[usize]) {
+    check_server_events(stdout, from, lens, None);
+}
+
+fn check_server_events(stdout: &str, from: &str, lens: &[usize], complete: Option<bool>) {
     let events = server_events(stdout);
     let show = || {
         events
@@ -634,7 +677,7 @@ pub(crate) fn check_server_output(stdout: &str, from: &str, lens: &[usize]) {
             tsn: msgs[0].tsn.wrapping_add(i as u32),
             ppid: 0,
             context: 47,
-            complete: true,
+            complete,
         };
         assert_eq!(**m, want, "message {i} as the server printed it");
     }
@@ -678,35 +721,66 @@ pub(crate) fn client_packet_counts(stdout: &str) -> Option<(usize, usize)> {
 /// follows its heading (up to the next heading, at most 300 bytes), and the
 /// notifications by the words each printed in one call.
 pub(crate) fn check_client_account(stdout: &str, addrs: Option<(&str, &str)>, pcap: &Path) {
+    if let Some((local, peer)) = addrs {
+        check_client_addresses(stdout, local, peer);
+    }
+    for text in ["SCTP_COMM_UP", "SCTP_SHUTDOWN_COMP"] {
+        assert!(
+            stdout.contains(text),
+            "client did not print {text:?}:\n{}",
+            tail(stdout, 20)
+        );
+    }
+    check_client_stats(stdout, pcap);
+}
+
+/// Checks `client_upcall`'s account of the association: its address lists
+/// name `local` and `peer`, the packets it counted are those of the
+/// capture `pcap` (as [`check_client_account`]; it subscribes to no
+/// notifications), and it printed "Client finished" after
+/// `usrsctp_finish`. Its upcall prints "socket connected" while the main
+/// thread prints the address lists: each list is looked for in the text
+/// after its heading.
+pub(crate) fn check_client_upcall_account(stdout: &str, local: &str, peer: &str, pcap: &Path) {
+    check_client_addresses(stdout, local, peer);
+    check_client_stats(stdout, pcap);
+    assert!(
+        stdout.contains("Client finished"),
+        "client_upcall did not print \"Client finished\":\n{}",
+        tail(stdout, 20)
+    );
+}
+
+/// The address lists `client` and `client_upcall` print after connecting
+/// name `local` and `peer`.
+fn check_client_addresses(stdout: &str, local: &str, peer: &str) {
     let after = |heading: &str, until: &str| -> String {
         let from = stdout
             .find(heading)
-            .unwrap_or_else(|| panic!("client printed no {heading:?}:\n{stdout}"))
+            .unwrap_or_else(|| panic!("client printed no {heading:?}:\n{}", tail(stdout, 20)))
             + heading.len();
         let rest = &stdout[from..];
         let end = rest.find(until).unwrap_or(rest.len()).min(300);
         rest.get(..end).unwrap_or(rest).to_owned()
     };
-    if let Some((local, peer)) = addrs {
-        let locals = after("Local addresses: ", "Peer addresses: ");
-        assert!(
-            locals.contains(local),
-            "client's local addresses lack {local}: {locals:?}"
-        );
-        let peers = after("Peer addresses: ", "Number of packets");
-        assert!(
-            peers.contains(peer),
-            "client's peer addresses lack {peer}: {peers:?}"
-        );
-    }
-    for text in ["SCTP_COMM_UP", "SCTP_SHUTDOWN_COMP"] {
-        assert!(
-            stdout.contains(text),
-            "client did not print {text:?}:\n{stdout}"
-        );
-    }
+    let locals = after("Local addresses: ", "Peer addresses: ");
+    assert!(
+        locals.contains(local),
+        "client's local addresses lack {local}: {locals:?}"
+    );
+    let peers = after("Peer addresses: ", "Number of packets");
+    assert!(
+        peers.contains(peer),
+        "client's peer addresses lack {peer}: {peers:?}"
+    );
+}
+
+/// The client's closing "Number of packets (sent/received)" (from
+/// `usrsctp_get_stat`) against the packets the capture `pcap` saw leaving
+/// and reaching A.
+fn check_client_stats(stdout: &str, pcap: &Path) {
     let (sent, received) = client_packet_counts(stdout)
-        .unwrap_or_else(|| panic!("client printed no packet counts:\n{stdout}"));
+        .unwrap_or_else(|| panic!("client printed no packet counts:\n{}", tail(stdout, 20)));
     let (out, inn) = (tshark_lines(pcap, FROM_A), tshark_lines(pcap, TO_A));
     assert_eq!(
         (sent, received),
