@@ -1092,6 +1092,15 @@ impl Stack {
                 Item::Data(b, info, eor) => (b, Some(info), false, eor),
                 Item::Notification(v) => (Bytes::from(v), None, true, true),
             };
+            // Round robin: the next read starts with the association after
+            // this one, so a busy peer cannot starve the others.
+            let s = self.sock(r)?;
+            if s.one_to_many
+                && let Some(pos) = s.assocs.iter().position(|x| *x == id)
+            {
+                let served = s.assocs.remove(pos);
+                s.assocs.push(served);
+            }
             let mut bytes = bytes;
             let data = bytes.split_to(bytes.len().min(max));
             let mut flags = 0;
