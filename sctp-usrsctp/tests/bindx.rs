@@ -260,17 +260,7 @@ fn check_server(stdout: &str, problems: &mut Vec<String>) {
             msgs[1].from
         ));
     }
-    let last = events
-        .iter()
-        .rposition(|e| matches!(e, ServerEvent::Msg(_)))
-        .unwrap_or(0);
-    let after: Vec<usize> = events[last + 1..]
-        .iter()
-        .filter_map(|e| match e {
-            ServerEvent::Notification(n) if *n != 152 => Some(*n),
-            _ => None,
-        })
-        .collect();
+    let after = support::notifications_after_last_message(&events);
     if after != [12, 20] {
         problems.push(format!(
             "server: notifications after the last message {after:?}, expected SHUTDOWN_EVENT \

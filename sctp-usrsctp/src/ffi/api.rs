@@ -499,16 +499,7 @@ pub unsafe extern "C" fn usrsctp_recvv(
             && want_rcv
             && !info.is_null()
         {
-            let rcv = sctp_rcvinfo {
-                rcv_sid: i.sid,
-                rcv_ssn: i.ssn,
-                rcv_flags: i.flags,
-                rcv_ppid: i.ppid.to_be(),
-                rcv_tsn: i.tsn,
-                rcv_cumtsn: i.cumtsn,
-                rcv_context: i.context,
-                rcv_assoc_id: i.assoc_id,
-            };
+            let rcv = super::rcvinfo(&i);
             if want_nxt && room >= size_of::<sctp_recvv_rn>() {
                 let rn = sctp_recvv_rn {
                     recvv_rcvinfo: rcv,

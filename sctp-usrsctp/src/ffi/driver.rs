@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::abi::{sctp_rcvinfo, sctp_sockstore};
+use crate::abi::sctp_sockstore;
 use crate::handle::socket;
 use crate::stack::callbacks::{Call, ConnOutput};
 use crate::stack::transport::{Io, Which};
@@ -122,22 +122,6 @@ fn callback_thread(io: Arc<Io>) {
     }
 }
 
-/// A C `sctp_sockstore` for a peer.
-fn sockstore(p: crate::stack::addr::Peer) -> sctp_sockstore {
-    let mut store = sctp_sockstore::default();
-    let mut b = [0u8; size_of::<sctp_sockstore>()];
-    crate::sockaddr::write(p, false, &mut b);
-    // SAFETY: the union is plain bytes of at least this size.
-    unsafe {
-        std::ptr::copy_nonoverlapping(
-            b.as_ptr(),
-            (&raw mut store).cast::<u8>(),
-            size_of::<sctp_sockstore>(),
-        );
-    }
-    store
-}
-
 /// Makes one call to the application.
 fn make(call: Call) {
     match call {
@@ -150,16 +134,7 @@ fn make(call: Call) {
             flags,
             ulp_info,
         } => {
-            let rcv = sctp_rcvinfo {
-                rcv_sid: info.sid,
-                rcv_ssn: info.ssn,
-                rcv_flags: info.flags,
-                rcv_ppid: info.ppid.to_be(),
-                rcv_tsn: info.tsn,
-                rcv_cumtsn: info.cumtsn,
-                rcv_context: info.context,
-                rcv_assoc_id: info.assoc_id,
-            };
+            let rcv = super::rcvinfo(&info);
             let (ptr, len) = match data {
                 Some(d) => {
                     // The application frees it with free(3).
@@ -179,7 +154,7 @@ fn make(call: Call) {
             unsafe {
                 cb(
                     sock as *mut socket,
-                    sockstore(from),
+                    super::c_address::<sctp_sockstore>(from),
                     ptr,
                     len,
                     rcv,

@@ -145,7 +145,6 @@ pub unsafe extern "C" fn usrsctp_get_stat(stat: *mut sctpstat) {
             sctps_shutdown: st.shutdown,
             sctps_outpackets: st.outpackets,
             sctps_inpackets: st.inpackets,
-            sctps_checksumerrors: st.checksumerrors,
             sctps_outoftheblue: st.outoftheblue,
             ..Default::default()
         };

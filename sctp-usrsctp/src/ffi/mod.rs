@@ -69,3 +69,26 @@ pub(crate) unsafe fn bytes_mut<'a>(p: *mut u8, len: usize) -> Result<&'a mut [u8
     // SAFETY: the caller promises `len` writable bytes at `p`.
     Ok(unsafe { std::slice::from_raw_parts_mut(p, len) })
 }
+
+/// A C address struct (`sockaddr_storage`, `sctp_sockstore`) holding `p`.
+pub(crate) fn c_address<T: Copy>(p: crate::stack::addr::Peer) -> T {
+    let mut b = [0u8; 256];
+    const { assert!(size_of::<T>() <= 256 && size_of::<T>() >= 28) };
+    crate::sockaddr::write(p, false, &mut b);
+    // SAFETY: T is a plain-bytes address struct no larger than `b`.
+    unsafe { std::ptr::read_unaligned(b.as_ptr().cast()) }
+}
+
+/// `sctp_rcvinfo` of a message's receive information.
+pub(crate) fn rcvinfo(i: &crate::stack::RcvInfo) -> crate::abi::sctp_rcvinfo {
+    crate::abi::sctp_rcvinfo {
+        rcv_sid: i.sid,
+        rcv_ssn: i.ssn,
+        rcv_flags: i.flags,
+        rcv_ppid: i.ppid.to_be(),
+        rcv_tsn: i.tsn,
+        rcv_cumtsn: i.cumtsn,
+        rcv_context: i.context,
+        rcv_assoc_id: i.assoc_id,
+    }
+}

@@ -121,17 +121,10 @@ fn state_code(st: sctp_core::State) -> i32 {
     }
 }
 
-fn storage(p: Peer) -> libc::sockaddr_storage {
-    let mut b = [0u8; size_of::<libc::sockaddr_storage>()];
-    crate::sockaddr::write(p, false, &mut b);
-    // SAFETY: sockaddr_storage is plain bytes of this size.
-    unsafe { ptr::read_unaligned(b.as_ptr().cast()) }
-}
-
 fn paddrinfo(id: AssocId, p: &sctp_core::PathStatus) -> sctp_paddrinfo {
     use sctp_core::PathState;
     sctp_paddrinfo {
-        spinfo_address: storage(Peer::from_engine(p.address)),
+        spinfo_address: super::c_address(Peer::from_engine(p.address)),
         spinfo_assoc_id: id,
         spinfo_state: match p.state {
             PathState::Active | PathState::PotentiallyFailed => SCTP_ACTIVE,

@@ -275,8 +275,6 @@ pub(crate) struct Stats {
     pub(crate) outpackets: u32,
     /// Packets received.
     pub(crate) inpackets: u32,
-    /// Packets with a bad checksum.
-    pub(crate) checksumerrors: u32,
     /// Out-of-the-blue packets answered or dropped.
     pub(crate) outoftheblue: u32,
 }
@@ -835,24 +833,31 @@ impl Stack {
             return Err(libc::EINVAL);
         }
         let id = s.accept_queue.pop_front().ok_or(libc::EWOULDBLOCK)?;
-        // Like usrsctp's sonewconn: options and callbacks carry over, the
-        // upcall does not (the application sets one on the new socket).
+        let n = self.child_socket(r, id)?;
+        let a = self.assocs.get(&id).ok_or(libc::ECONNABORTED)?;
+        Ok((n, Some(Peer::from_engine(a.engine.remote()))))
+    }
+
+    /// A new one-to-one socket for association `id` of `r` (accept,
+    /// peeloff). Like usrsctp's sonewconn: options and callbacks carry
+    /// over, the upcall does not (the application sets one on it).
+    fn child_socket(&mut self, r: SockRef, id: AssocId) -> Result<SockRef, Errno> {
+        let s = self.sock(r)?;
         let (family, callbacks, options, port) = (s.family, s.callbacks, s.options.clone(), s.port);
         let n = self.socket(family, false, callbacks);
         let ns = self.sock(n)?;
         ns.options = options;
         ns.port = port;
-        ns.accepted = true;
         ns.assocs.push(id);
         if let Some(p) = port.and_then(|p| self.ports.get_mut(&p)) {
             p.sockets += 1;
         }
-        let a = self.assocs.get_mut(&id).ok_or(libc::ECONNABORTED)?;
-        a.socket = Some(n.index);
-        let peer = Peer::from_engine(a.engine.remote());
-        // Anything the association brought before accept belongs to the new socket.
+        if let Some(a) = self.assocs.get_mut(&id) {
+            a.socket = Some(n.index);
+        }
+        // What the association brought before now belongs to the new socket.
         self.dirty.push(id);
-        Ok((n, Some(peer)))
+        Ok(n)
     }
 
     /// `usrsctp_peeloff` (RFC 6458 section 9.2): association `id` of a
@@ -863,23 +868,7 @@ impl Stack {
             return Err(libc::EINVAL);
         }
         s.assocs.retain(|x| *x != id);
-        // Like usrsctp's sonewconn: options and callbacks carry over, the
-        // upcall does not (the application sets one on the new socket).
-        let (family, callbacks, options, port) = (s.family, s.callbacks, s.options.clone(), s.port);
-        let n = self.socket(family, false, callbacks);
-        let ns = self.sock(n)?;
-        ns.options = options;
-        ns.port = port;
-        ns.accepted = true;
-        ns.assocs.push(id);
-        if let Some(p) = port.and_then(|p| self.ports.get_mut(&p)) {
-            p.sockets += 1;
-        }
-        if let Some(a) = self.assocs.get_mut(&id) {
-            a.socket = Some(n.index);
-        }
-        self.dirty.push(id);
-        Ok(n)
+        self.child_socket(r, id)
     }
 
     /// `usrsctp_close`: graceful shutdown of every association (ABORT with
@@ -1077,7 +1066,8 @@ impl Stack {
             return Err(libc::ENOTCONN);
         }
         let ids = s.assocs.clone();
-        let eof = s.eof;
+        // After SHUT_RD reads end as at the end of the association.
+        let eof = s.eof || s.shut_rd;
         for id in ids {
             let Some(a) = self.assocs.get_mut(&id) else {
                 continue;

@@ -235,8 +235,6 @@ pub(crate) struct Socket {
     pub(crate) shut_wr: bool,
     /// A message the reader's buffer did not hold in full.
     pub(crate) partial: Option<Partial>,
-    /// An accepted association's socket: its listener had it.
-    pub(crate) accepted: bool,
     /// One-to-one: the association ended (reads return 0 once drained).
     pub(crate) eof: bool,
     /// The upcall's last reported events, to report changes only.
@@ -269,7 +267,6 @@ impl Socket {
             shut_rd: false,
             shut_wr: false,
             partial: None,
-            accepted: false,
             eof: false,
             last_events: 0,
         }

@@ -681,17 +681,7 @@ fn check_server_events(stdout: &str, from: &str, lens: &[usize], complete: Optio
         };
         assert_eq!(**m, want, "message {i} as the server printed it");
     }
-    let last_msg = events
-        .iter()
-        .rposition(|e| matches!(e, ServerEvent::Msg(_)))
-        .unwrap_or(0);
-    let after: Vec<usize> = events[last_msg + 1..]
-        .iter()
-        .filter_map(|e| match e {
-            ServerEvent::Notification(n) if *n != 152 => Some(*n),
-            _ => None,
-        })
-        .collect();
+    let after = notifications_after_last_message(&events);
     assert_eq!(
         after,
         [12, 20],
@@ -866,4 +856,20 @@ pub(crate) fn check_dump(dump: &str, dir: &Path, name: &str) -> usize {
         String::from_utf8_lossy(&out.stderr)
     );
     check_pcap(&pcap, 1)
+}
+
+/// The lengths of the notifications a server printed after its last
+/// message, without the 152-byte address changes that may come between.
+pub(crate) fn notifications_after_last_message(events: &[ServerEvent]) -> Vec<usize> {
+    let last_msg = events
+        .iter()
+        .rposition(|e| matches!(e, ServerEvent::Msg(_)))
+        .unwrap_or(0);
+    events[last_msg + 1..]
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::Notification(n) if *n != 152 => Some(*n),
+            _ => None,
+        })
+        .collect()
 }
