@@ -428,3 +428,151 @@ fn daemonset_runs_the_image_the_containerfile_builds() {
     .unwrap();
     assert!(script.contains("localhost/node-guard:$version"));
 }
+
+#[test]
+fn sctp_proxy_lands_on_dedicated_nodes_and_finds_its_backends_by_srv() {
+    use k8s_openapi::api::core::v1::ConfigMap;
+    let d = docs("sctp-proxy.yaml");
+    let keys = node_guard::k8s::Keys::default();
+    let deps: Vec<Deployment> = of_kind(&d, "Deployment");
+    assert_eq!(deps.len(), 1);
+    let ns = deps[0].metadata.namespace.clone().unwrap();
+    let spec = deps[0]
+        .spec
+        .as_ref()
+        .unwrap()
+        .template
+        .spec
+        .clone()
+        .unwrap();
+    // Required affinity on the label `dedicate` sets; tolerates its NoSchedule taint and not
+    // the kernel-sctp NoExecute one (those pods must move away).
+    let e = &spec
+        .affinity
+        .as_ref()
+        .unwrap()
+        .node_affinity
+        .as_ref()
+        .unwrap()
+        .required_during_scheduling_ignored_during_execution
+        .as_ref()
+        .unwrap()
+        .node_selector_terms[0]
+        .match_expressions
+        .as_ref()
+        .unwrap()[0];
+    assert_eq!(
+        (e.key.as_str(), e.operator.as_str()),
+        (keys.dedicated().as_str(), "In")
+    );
+    assert_eq!(e.values.as_deref(), Some(&["true".to_owned()][..]));
+    let tol = spec.tolerations.as_ref().unwrap();
+    assert!(
+        tol.iter()
+            .any(|t| t.key.as_deref() == Some(keys.dedicated().as_str())
+                && t.value.as_deref() == Some("true")
+                && t.effect.as_deref() == Some("NoSchedule"))
+    );
+    assert!(
+        tol.iter()
+            .all(|t| t.key.is_some() && t.key.as_deref() != Some(keys.state().as_str())),
+        "{tol:?}"
+    );
+    // No RBAC, no token; NET_RAW and nothing else.
+    assert_eq!(spec.automount_service_account_token, Some(false));
+    let c = &spec.containers[0];
+    let sc = c.security_context.as_ref().unwrap();
+    assert_eq!(sc.allow_privilege_escalation, Some(false));
+    assert_eq!(sc.read_only_root_filesystem, Some(true));
+    assert_ne!(sc.privileged, Some(true));
+    let caps = sc.capabilities.as_ref().unwrap();
+    assert_eq!(caps.drop.as_deref(), Some(&["ALL".to_owned()][..]));
+    assert_eq!(caps.add.as_deref(), Some(&["NET_RAW".to_owned()][..]));
+    let nsdoc = d.iter().find(|v| v["kind"] == "Namespace").unwrap();
+    assert_eq!(nsdoc["metadata"]["name"], ns.as_str());
+    assert_eq!(
+        nsdoc["metadata"]["labels"]["pod-security.kubernetes.io/enforce"],
+        "privileged"
+    );
+    // The config file is the mounted ConfigMap's proxy.toml.
+    let mut argv = c.command.clone().unwrap();
+    argv.extend(c.args.clone().unwrap());
+    assert_eq!(
+        argv,
+        ["sctp-proxy", "--config", "/etc/sctp-proxy/proxy.toml"]
+    );
+    let m = c.volume_mounts.as_ref().unwrap();
+    assert_eq!(m[0].mount_path, "/etc/sctp-proxy");
+    let v = spec.volumes.as_ref().unwrap();
+    let vol = v.iter().find(|v| v.name == m[0].name).unwrap();
+    let cm_name = &vol.config_map.as_ref().unwrap().name;
+    let cms: Vec<ConfigMap> = of_kind(&d, "ConfigMap");
+    let cm = cms
+        .iter()
+        .find(|c| c.metadata.name.as_ref() == Some(cm_name))
+        .unwrap();
+    let toml = &cm.data.as_ref().unwrap()["proxy.toml"];
+    let setting = |key: &str| {
+        toml.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key} = ")))
+            .map(|v| v.split('#').next().unwrap().trim().trim_matches('"'))
+            .unwrap_or_else(|| panic!("{key} not in proxy.toml"))
+    };
+    // The kubelet's SIGKILL comes after the drain.
+    let drain: i64 = setting("drain-timeout-secs").parse().unwrap();
+    assert!(spec.termination_grace_period_seconds.unwrap() > drain);
+    // Probes and the metrics port are the config's `metrics` port.
+    let metrics: i32 = setting("metrics")
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    for (probe, path) in [
+        (&c.readiness_probe, "/readyz"),
+        (&c.liveness_probe, "/healthz"),
+    ] {
+        let h = probe.as_ref().unwrap().http_get.as_ref().unwrap();
+        assert_eq!(
+            (h.path.as_deref(), &h.port),
+            (Some(path), &IntOrString::Int(metrics))
+        );
+    }
+    let ports = c.ports.as_ref().unwrap();
+    assert!(ports.iter().any(|p| p.name.as_deref() == Some("metrics")
+        && p.container_port == metrics
+        && p.protocol.as_deref() == Some("TCP")));
+    assert!(
+        ports
+            .iter()
+            .any(|p| p.container_port == 3868 && p.protocol.as_deref() == Some("SCTP"))
+    );
+    // An SCTP Service in front; the SRV name the config asks for is the one the headless
+    // backend Service gets: _<port name>._sctp.<service>.<namespace>.svc.cluster.local.
+    let svcs: Vec<Service> = of_kind(&d, "Service");
+    let front = svcs
+        .iter()
+        .find(|s| s.metadata.name.as_deref() == Some("sctp-proxy"))
+        .unwrap();
+    let fp = &front.spec.as_ref().unwrap().ports.as_ref().unwrap()[0];
+    assert_eq!((fp.port, fp.protocol.as_deref()), (3868, Some("SCTP")));
+    let backend = svcs
+        .iter()
+        .find(|s| s.spec.as_ref().unwrap().cluster_ip.as_deref() == Some("None"))
+        .unwrap();
+    let bp = &backend.spec.as_ref().unwrap().ports.as_ref().unwrap()[0];
+    assert_eq!(bp.protocol.as_deref(), Some("SCTP"));
+    let srv = format!(
+        "_{}._sctp.{}.{}.svc.cluster.local",
+        bp.name.as_deref().unwrap(),
+        backend.metadata.name.as_deref().unwrap(),
+        backend.metadata.namespace.as_deref().unwrap()
+    );
+    assert_eq!(setting("srv"), format!("[\"{srv}\"]"));
+    let pm = d.iter().find(|v| v["kind"] == "PodMonitor").unwrap();
+    assert_eq!(pm["spec"]["podMetricsEndpoints"][0]["port"], "metrics");
+    assert_eq!(
+        pm["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"],
+        "sctp-proxy"
+    );
+}

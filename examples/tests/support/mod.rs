@@ -330,31 +330,181 @@ impl NsPair {
 
     /// Starts a tshark capture on interface `ifc` of `ns`.
     pub fn capture_on(&self, ns: &str, ifc: &str, filter: &str) -> Capture {
-        let file = self.dir.file(&format!("capture-{}.pcap", unique()));
-        let log = self.dir.file(&format!("tshark-{}.log", unique()));
-        let child = Command::new("ip")
-            .args([
-                "netns", "exec", ns, "tshark", "-q", "-i", ifc, "-f", filter, "-F", "pcap",
-            ])
-            .args(["-a", "duration:300", "-a", "filesize:200000", "-w"])
-            .arg(&file)
-            .stdout(Stdio::null())
-            .stderr(fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("starting tshark");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let text = fs::read_to_string(&log).unwrap_or_default();
-            if text.contains("Capturing on") {
-                break;
-            }
-            assert!(Instant::now() < deadline, "tshark did not start: {text}");
-            sleep(Duration::from_millis(100));
+        capture_in(&self.dir, ns, ifc, filter)
+    }
+}
+
+/// Starts a tshark capture on interface `ifc` of namespace `ns`, into `dir`.
+fn capture_in(dir: &TempDir, ns: &str, ifc: &str, filter: &str) -> Capture {
+    let file = dir.file(&format!("capture-{}.pcap", unique()));
+    let log = dir.file(&format!("tshark-{}.log", unique()));
+    let child = Command::new("ip")
+        .args([
+            "netns", "exec", ns, "tshark", "-q", "-i", ifc, "-f", filter, "-F", "pcap",
+        ])
+        .args(["-a", "duration:300", "-a", "filesize:200000", "-w"])
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("starting tshark");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let text = fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("Capturing on") {
+            break;
         }
-        sleep(Duration::from_millis(300));
-        Capture {
-            child: Some(child),
-            file,
+        assert!(Instant::now() < deadline, "tshark did not start: {text}");
+        sleep(Duration::from_millis(100));
+    }
+    sleep(Duration::from_millis(300));
+    Capture {
+        child: Some(child),
+        file,
+    }
+}
+
+/// Kills whatever still runs in namespace `ns`, then deletes it (and its veths).
+fn delete_netns(ns: &str) {
+    if let Ok(out) = Command::new("ip").args(["netns", "pids", ns]).output() {
+        for pid in String::from_utf8_lossy(&out.stdout).split_whitespace() {
+            let _ = Command::new("kill").args(["-KILL", pid]).status();
+        }
+    }
+    let _ = Command::new("ip").args(["netns", "del", ns]).status();
+}
+
+/// A hub namespace joined to `n` spoke namespaces, each by a veth of its
+/// own: on link `i` the hub has 198.18.`i`.1/24 and fd00:5c7b:`i`::1/64, the
+/// spoke .2 and ::2. Spokes reach only the hub (a proxy and its clients and
+/// backends, say).
+pub struct Star {
+    /// The hub namespace.
+    pub hub: String,
+    /// The spoke namespaces.
+    pub spokes: Vec<String>,
+    /// The hub's end of each link.
+    pub hub_ifs: Vec<String>,
+    /// Each spoke's end of its link.
+    pub spoke_ifs: Vec<String>,
+    /// Scratch files (logs, captures).
+    pub dir: TempDir,
+}
+
+impl Star {
+    /// Creates the hub and `n` spokes; panics (after cleaning up) if anything fails.
+    pub fn new(test: &str, n: usize) -> Self {
+        let id = unique();
+        let mut this = Self {
+            hub: format!("sctpexH{id}"),
+            spokes: Vec::new(),
+            hub_ifs: Vec::new(),
+            spoke_ifs: Vec::new(),
+            dir: TempDir::new(test),
+        };
+        run(&["ip", "netns", "add", &this.hub]);
+        run(&["ip", "-n", &this.hub, "link", "set", "lo", "up"]);
+        for i in 0..n {
+            let (ns, hif, sif) = (
+                format!("sctpexS{i}x{id}"),
+                format!("vh{i}x{id}"),
+                format!("vs{i}x{id}"),
+            );
+            this.spokes.push(ns.clone());
+            this.hub_ifs.push(hif.clone());
+            this.spoke_ifs.push(sif.clone());
+            run(&["ip", "netns", "add", &ns]);
+            run(&[
+                "ip", "link", "add", &hif, "netns", &this.hub, "type", "veth", "peer", "name",
+                &sif, "netns", &ns,
+            ]);
+            run(&["ip", "-n", &ns, "link", "set", "lo", "up"]);
+            for (ns, ifc, host) in [(&this.hub, &hif, 1), (&ns, &sif, 2)] {
+                run(&[
+                    "ip",
+                    "-n",
+                    ns,
+                    "addr",
+                    "add",
+                    &format!("198.18.{i}.{host}/24"),
+                    "dev",
+                    ifc,
+                ]);
+                run(&[
+                    "ip",
+                    "-n",
+                    ns,
+                    "-6",
+                    "addr",
+                    "add",
+                    &format!("fd00:5c7b:{i}::{host}/64"),
+                    "dev",
+                    ifc,
+                    "nodad",
+                ]);
+                run(&["ip", "-n", ns, "link", "set", ifc, "up"]);
+            }
+        }
+        this
+    }
+
+    /// The hub's IPv4 address on link `i`.
+    pub fn hub4(i: usize) -> Ipv4Addr {
+        Ipv4Addr::new(198, 18, i as u8, 1)
+    }
+
+    /// Spoke `i`'s IPv4 address.
+    pub fn spoke4(i: usize) -> Ipv4Addr {
+        Ipv4Addr::new(198, 18, i as u8, 2)
+    }
+
+    /// Spoke `i`'s IPv6 address.
+    pub fn spoke6(i: usize) -> Ipv6Addr {
+        Ipv6Addr::new(0xfd00, 0x5c7b, i as u16, 0, 0, 0, 0, 2)
+    }
+
+    /// The hub's IPv6 address on link `i`.
+    pub fn hub6(i: usize) -> Ipv6Addr {
+        Ipv6Addr::new(0xfd00, 0x5c7b, i as u16, 0, 0, 0, 0, 1)
+    }
+
+    /// Starts `program args` in namespace `ns`, killed after `limit`.
+    pub fn spawn(
+        &self,
+        ns: &str,
+        name: &str,
+        program: &str,
+        args: &[&str],
+        limit: Duration,
+    ) -> Proc {
+        Proc::spawn(ns, name, program, args, limit, &self.dir)
+    }
+
+    /// Starts a tshark capture on the hub's end of link `i`.
+    pub fn capture_link(&self, i: usize, filter: &str) -> Capture {
+        capture_in(&self.dir, &self.hub, &self.hub_ifs[i], filter)
+    }
+
+    /// Loads an nftables ruleset (text) into namespace `ns`.
+    pub fn nft(&self, ns: &str, ruleset: &str) {
+        let path = self.dir.file(&format!("rules-{}.nft", unique()));
+        fs::write(&path, ruleset).unwrap();
+        run(&[
+            "ip",
+            "netns",
+            "exec",
+            ns,
+            "nft",
+            "-f",
+            path.to_str().unwrap(),
+        ]);
+    }
+}
+
+impl Drop for Star {
+    fn drop(&mut self) {
+        for ns in self.spokes.iter().chain([&self.hub]) {
+            delete_netns(ns);
         }
     }
 }
@@ -362,13 +512,7 @@ impl NsPair {
 impl Drop for NsPair {
     fn drop(&mut self) {
         for ns in [&self.a, &self.b] {
-            // Kill whatever still runs in the namespace, then delete it (and the veth).
-            if let Ok(out) = Command::new("ip").args(["netns", "pids", ns]).output() {
-                for pid in String::from_utf8_lossy(&out.stdout).split_whitespace() {
-                    let _ = Command::new("kill").args(["-KILL", pid]).status();
-                }
-            }
-            let _ = Command::new("ip").args(["netns", "del", ns]).status();
+            delete_netns(ns);
         }
     }
 }
@@ -633,7 +777,8 @@ fn tshark_count(file: &Path, filter: &str) -> (usize, String) {
 }
 
 /// The values of `field` (one per occurrence, in capture order) in the
-/// packets of `file` matching display filter `filter`; TSNs absolute.
+/// packets of `file` matching display filter `filter`; TSNs absolute,
+/// hexadecimal values (`0x0003`) read as numbers.
 pub fn tshark_values(file: &Path, filter: &str, field: &str) -> Vec<u64> {
     let out = Command::new("tshark")
         .arg("-r")
@@ -666,7 +811,11 @@ pub fn tshark_values(file: &Path, filter: &str, field: &str) -> Vec<u64> {
     );
     String::from_utf8_lossy(&out.stdout)
         .split([',', '\n'])
-        .filter_map(|v| v.trim().parse().ok())
+        // Some fields (stream ids) print in hex.
+        .filter_map(|v| match v.trim().strip_prefix("0x") {
+            Some(hex) => u64::from_str_radix(hex, 16).ok(),
+            None => v.trim().parse().ok(),
+        })
         .collect()
 }
 
