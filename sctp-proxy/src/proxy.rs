@@ -246,13 +246,25 @@ impl Proxy {
                 active = self.active(),
                 "drain timeout: shutting the remaining associations down"
             );
+            // Start every shutdown at once: a peer that stopped answering
+            // holds its own up until it times out, not the others.
             for l in &self.listeners {
-                l.endpoint.shutdown_all().await;
+                let endpoint = l.endpoint.clone();
+                tokio::spawn(async move { endpoint.shutdown_all().await });
             }
             // Each relay now ends its backend side; give that its time.
-            let _ = tokio::time::timeout(self.drain_timeout, self.active.wait_idle()).await;
+            if tokio::time::timeout(self.drain_timeout, self.active.wait_idle())
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    active = self.active(),
+                    "associations whose peers do not answer their SHUTDOWN are left behind"
+                );
+                return;
+            }
         }
-        tracing::info!(active = self.active(), "drained");
+        tracing::info!("drained");
     }
 }
 

@@ -796,11 +796,7 @@ fn the_drain_timeout_shuts_the_rest_down_gracefully_on_both_sides() {
             ns::tshark_lines(c, &shutdown) >= 1,
             "no SHUTDOWN from {from}"
         );
-        assert_eq!(
-            ns::tshark_lines(c, "sctp.chunk_type == 6"),
-            0,
-            "an ABORT"
-        );
+        assert_eq!(ns::tshark_lines(c, "sctp.chunk_type == 6"), 0, "an ABORT");
     }
     backend.stop("TERM");
 }
@@ -930,4 +926,168 @@ fn a_backend_that_comes_up_late_is_found_by_its_retries() {
     );
     proxy.stop("TERM").assert_success("proxy");
     backend.stop("TERM");
+}
+
+#[test]
+fn message_mode_with_stream_affinity_spreads_streams_and_keeps_each_in_order() {
+    let _g = ns::serial();
+    let Some(star) = star("stream_affinity") else {
+        return;
+    };
+    let mut backends = [echo_backend(&star, 1), echo_backend(&star, 2)];
+    let mut proxy = proxy(
+        &star,
+        &[
+            "--mode",
+            "message",
+            "--affinity",
+            "stream",
+            "--backend",
+            &backend_addr(1),
+            "--backend",
+            &backend_addr(2),
+        ],
+    );
+    let back = [star.capture_link(1, "sctp"), star.capture_link(2, "sctp")];
+    // sctp-echo checks that each stream's echoes come back in order.
+    client(
+        &star,
+        "client",
+        "sctp-echo",
+        &["client", LISTENER, "--count", "4000", "--streams", "16"],
+        120,
+    )
+    .wait()
+    .assert_success("ordered echoes in message mode with stream affinity");
+    // Each stream went to one backend, and both backends had some.
+    let mut streams_at = Vec::new();
+    for (i, c) in back.into_iter().enumerate() {
+        let c = stopped(c, 10);
+        let s: BTreeSet<u64> = data_chunks(&c, &Star::hub4(i + 1).to_string())
+            .into_iter()
+            .map(|(sid, _)| sid)
+            .collect();
+        streams_at.push(s);
+    }
+    assert!(
+        streams_at.iter().all(|s| !s.is_empty()),
+        "streams per backend: {streams_at:?}"
+    );
+    assert!(
+        streams_at[0].is_disjoint(&streams_at[1]),
+        "a stream went to both backends: {streams_at:?}"
+    );
+    assert_eq!(streams_at[0].len() + streams_at[1].len(), 16);
+    proxy.stop("TERM").assert_success("proxy");
+    for b in &mut backends {
+        b.stop("TERM");
+    }
+}
+
+#[test]
+fn a_config_file_runs_two_listeners_each_with_its_own_mode_and_filters() {
+    let _g = ns::serial();
+    let Some(star) = star("config_file") else {
+        return;
+    };
+    let mut backends = [echo_backend(&star, 1), echo_backend(&star, 2)];
+    let config = star.dir.file("proxy.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+metrics = "127.0.0.1:9090"
+drain-timeout-secs = 5
+log-format = "json"
+
+[[listener]]
+listen = ["{LISTENER}"]
+mode = "association"
+[listener.backends]
+static = ["{b1}"]
+
+[[listener]]
+listen = ["198.18.0.1:3869"]
+mode = "message"
+deny-stream = [1]
+[listener.backends]
+static = ["{b2}"]
+"#,
+            b1 = backend_addr(1),
+            b2 = backend_addr(2),
+        ),
+    )
+    .unwrap();
+    let mut proxy = star.spawn(
+        &star.hub,
+        "proxy",
+        &proxy_bin(),
+        &["--config", config.to_str().unwrap()],
+        secs(120),
+    );
+    proxy.wait_for_output("listening on", secs(20));
+    client(
+        &star,
+        "client-3868",
+        "sctp-echo",
+        &["client", LISTENER, "--count", "300", "--streams", "2"],
+        60,
+    )
+    .wait()
+    .assert_success("echo through the first listener");
+    // The second listener drops stream 1: only stream 0's echoes return.
+    let out = client(
+        &star,
+        "client-3869",
+        "sctp-echo",
+        &[
+            "client",
+            "198.18.0.1:3869",
+            "--count",
+            "300",
+            "--streams",
+            "2",
+            "--timeout",
+            "5",
+        ],
+        60,
+    )
+    .wait();
+    assert!(!out.status.success(), "stream 1 should have been dropped");
+    let body = metrics(&star);
+    let second =
+        "sctp_proxy_dropped_messages_total{listener=\"198.18.0.1:3869\",reason=\"stream_denied\"}";
+    assert_eq!(metric(&body, second), Some(150.0), "{body}");
+    assert_eq!(
+        value(
+            &body,
+            "sctp_proxy_dropped_messages_total",
+            ",reason=\"stream_denied\""
+        ),
+        0.0
+    );
+    assert!(
+        backends[0].stdout().contains("association from"),
+        "{}",
+        backends[0].stdout()
+    );
+    assert!(
+        backends[1].stdout().contains("association from"),
+        "{}",
+        backends[1].stdout()
+    );
+    // The client that gave up left its association behind: the drain
+    // waits for it, then shuts it down, and the proxy exits 0.
+    proxy.signal("TERM");
+    let log = proxy.wait();
+    log.assert_success("proxy");
+    // JSON logs: every line an object.
+    let lines: Vec<_> = log.stderr.lines().filter(|l| !l.is_empty()).collect();
+    assert!(!lines.is_empty());
+    for l in lines {
+        serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+    }
+    for b in &mut backends {
+        b.stop("TERM");
+    }
 }
