@@ -132,13 +132,24 @@ impl Connector {
         SctpEndpoint::client(any, self.config.clone()).await
     }
 
-    /// Connects to `addr` from `endpoint`, within the set-up time limit.
+    /// Connects to `addr` from `endpoint`, within the set-up time limit,
+    /// asking for `streams` (outbound, inbound) when given: a front
+    /// association's inbound and outbound counts, so that the backend may
+    /// send on no stream the client lacks.
     pub async fn connect(
         &self,
         endpoint: &SctpEndpoint,
         addr: SocketAddr,
+        streams: Option<(u16, u16)>,
     ) -> Result<SctpAssociation, Error> {
-        match tokio::time::timeout(self.timeout, endpoint.connect(addr)).await {
+        let remotes = [addr];
+        let connect = endpoint.connect_with(&remotes, |c| {
+            if let Some((outbound, inbound)) = streams {
+                c.outbound_streams = outbound;
+                c.inbound_streams = inbound;
+            }
+        });
+        match tokio::time::timeout(self.timeout, connect).await {
             Ok(r) => r,
             Err(_) => Err(Error::SetupTimedOut),
         }
@@ -406,7 +417,7 @@ impl Pool {
                 return;
             }
             let result = match self.connector.endpoint_for(backend.addr).await {
-                Ok(ep) => self.connector.connect(&ep, backend.addr).await,
+                Ok(ep) => self.connector.connect(&ep, backend.addr, None).await,
                 Err(e) => Err(e),
             };
             match result {

@@ -158,6 +158,12 @@ fn streams_fit(
     Ok(())
 }
 
+/// The streams to ask a backend for: one for each the client may send on,
+/// and no more than the client takes.
+fn wanted_streams(front: &AssociationStatus) -> (u16, u16) {
+    (front.inbound_streams, front.outbound_streams)
+}
+
 /// The client endpoints one front association reaches its backends from
 /// (one per address family, on an ephemeral port).
 struct Endpoints {
@@ -217,7 +223,12 @@ async fn pinned(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketAdd
         };
         tried.insert(b.addr);
         let r = match endpoints.get(b.addr).await {
-            Ok(ep) => ctx.pool.connector().connect(&ep, b.addr).await,
+            Ok(ep) => {
+                ctx.pool
+                    .connector()
+                    .connect(&ep, b.addr, Some(wanted_streams(&front_status)))
+                    .await
+            }
             Err(e) => Err(e),
         };
         match r {
@@ -388,12 +399,19 @@ async fn balanced(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketA
     let mut links: Vec<Link> = Vec::new();
     let mut connecting: HashSet<SocketAddr> = HashSet::new();
     let mut next_id = 0u64;
-    let mut seen_generation = None;
     let mut filter = ctx.rules.filter(Instant::now());
 
     // Set up associations to the backends that are up before relaying.
-    connect_missing(ctx, &mut endpoints, &links, &mut connecting, &tx).await;
-    seen_generation = seen_generation.or(Some(ctx.pool.generation()));
+    connect_missing(
+        ctx,
+        wanted_streams(&front_status),
+        &mut endpoints,
+        &links,
+        &mut connecting,
+        &tx,
+    )
+    .await;
+    let mut seen_generation = ctx.pool.generation();
     while !connecting.is_empty() {
         let Some(ev) = rx.recv().await else { break };
         on_link_event(
@@ -415,9 +433,17 @@ async fn balanced(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketA
     }
 
     let graceful = loop {
-        if seen_generation != Some(ctx.pool.generation()) {
-            seen_generation = Some(ctx.pool.generation());
-            connect_missing(ctx, &mut endpoints, &links, &mut connecting, &tx).await;
+        if seen_generation != ctx.pool.generation() {
+            seen_generation = ctx.pool.generation();
+            connect_missing(
+                ctx,
+                wanted_streams(&front_status),
+                &mut endpoints,
+                &links,
+                &mut connecting,
+                &tx,
+            )
+            .await;
         }
         tokio::select! {
             biased;
@@ -482,6 +508,7 @@ async fn balanced(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketA
 /// Starts setting up an association to each backend that is up and has none.
 async fn connect_missing(
     ctx: &Arc<ListenerCtx>,
+    streams: (u16, u16),
     endpoints: &mut Endpoints,
     links: &[Link],
     connecting: &mut HashSet<SocketAddr>,
@@ -508,7 +535,7 @@ async fn connect_missing(
         let connector = ctx.pool.connector().clone();
         let tx = tx.clone();
         tokio::spawn(async move {
-            let ev = match connector.connect(&ep, b.addr).await {
+            let ev = match connector.connect(&ep, b.addr, Some(streams)).await {
                 Ok(a) => LinkEvent::Up(b, a),
                 Err(e) => LinkEvent::Failed(b, e),
             };

@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use sctp_core::Endpoint;
+use sctp_core::{AssociationConfig, Endpoint};
 
 use crate::association::SctpAssociation;
 use crate::driver::Driver;
@@ -270,8 +270,40 @@ impl SctpEndpoint {
         Ok(assoc)
     }
 
+    /// Like [`connect_all`](Self::connect_all), with this association's own
+    /// settings: `adjust` changes a copy of the endpoint's (for example the
+    /// stream counts to ask for, RFC 6458 `SCTP_INITMSG`). Settings that do
+    /// not hold together fail with [`Error::Config`].
+    pub async fn connect_with(
+        &self,
+        remotes: &[SocketAddr],
+        adjust: impl FnOnce(&mut AssociationConfig),
+    ) -> Result<SctpAssociation, Error> {
+        let mut config = {
+            let st = lock(&self.shared.state);
+            AssociationConfig::clone(st.proto.association_config())
+        };
+        let ip_header_len = config.ip_header_len;
+        adjust(&mut config);
+        // The transport decides the header length, not the caller.
+        config.ip_header_len = ip_header_len;
+        config.validate()?;
+        let assoc = self.start_with(remotes, Some(Arc::new(config)))?;
+        poll_fn(|cx| assoc.poll_established(cx)).await?;
+        Ok(assoc)
+    }
+
     /// Creates the association and queues its INIT.
     fn start(&self, remotes: &[SocketAddr]) -> Result<SctpAssociation, Error> {
+        self.start_with(remotes, None)
+    }
+
+    /// Creates the association, with its own settings if given, and queues its INIT.
+    fn start_with(
+        &self,
+        remotes: &[SocketAddr],
+        config: Option<Arc<AssociationConfig>>,
+    ) -> Result<SctpAssociation, Error> {
         let ep = &self.shared;
         let (v4, v6) = ep.families;
         let Some(&remote) = remotes.first() else {
@@ -290,10 +322,11 @@ impl SctpEndpoint {
         if st.stopped {
             return Err(Error::DriverStopped);
         }
-        let (h, assoc) = st
-            .proto
-            .connect_to(now(), ep.local.port(), remotes)
-            .map_err(Error::Connect)?;
+        let (h, assoc) = match config {
+            Some(c) => st.proto.connect_with(now(), ep.local.port(), remotes, c),
+            None => st.proto.connect_to(now(), ep.local.port(), remotes),
+        }
+        .map_err(Error::Connect)?;
         let local_ip = if ep.local.ip().is_unspecified() || ep.multi {
             *st.sources
                 .entry(remote.ip())

@@ -126,6 +126,51 @@ async fn one_client_endpoint_carries_many_associations() {
     .unwrap();
 }
 
+/// RFC 6458 section 5.3.2 (SCTP_INITMSG per association): one client
+/// endpoint starts associations with stream counts of their own, and
+/// settings that do not hold together are refused with a typed error.
+#[tokio::test]
+async fn connect_with_gives_one_association_its_own_stream_counts() {
+    timeout(LIMIT, async {
+        let udp = free_udp_port();
+        let at: SocketAddr = "127.0.0.1:2906".parse().unwrap();
+        let server = SctpEndpoint::bind(at, Config::udp(udp, 0).association(fast()))
+            .await
+            .unwrap();
+        let client = SctpEndpoint::client(
+            "127.0.0.1:0".parse().unwrap(),
+            Config::udp(0, udp).association(fast()),
+        )
+        .await
+        .unwrap();
+        let a = client
+            .connect_with(&[at], |c| {
+                c.outbound_streams = 3;
+                c.inbound_streams = 5;
+            })
+            .await
+            .unwrap();
+        let (theirs, _) = server.accept().await.unwrap();
+        let st = a.status();
+        assert_eq!((st.outbound_streams, st.inbound_streams), (3, 5));
+        let st = theirs.status();
+        assert_eq!((st.outbound_streams, st.inbound_streams), (5, 3));
+        // The endpoint's own settings are unchanged for the next one.
+        let other: SocketAddr = "127.0.0.2:2906".parse().unwrap();
+        let server2 = SctpEndpoint::bind(other, Config::udp(udp, 0).association(fast()))
+            .await
+            .unwrap();
+        let b = client.connect(other).await.unwrap();
+        let defaults = fast();
+        assert_eq!(b.status().outbound_streams, defaults.outbound_streams);
+        drop(server2);
+        let bad = client.connect_with(&[at], |c| c.outbound_streams = 0).await;
+        assert!(matches!(bad, Err(Error::Config(_))), "{bad:?}");
+    })
+    .await
+    .unwrap();
+}
+
 /// Draining an endpoint shuts every association down gracefully: what was
 /// sent is delivered, each peer sees SHUTDOWN, and new INITs find no listener.
 #[tokio::test]

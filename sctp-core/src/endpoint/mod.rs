@@ -249,6 +249,12 @@ impl Endpoint {
         self.keys.len()
     }
 
+    /// The settings associations get unless started with their own
+    /// ([`Endpoint::connect_with`]).
+    pub fn association_config(&self) -> &Arc<AssociationConfig> {
+        &self.assoc_config
+    }
+
     /// Starts an association from `local_port` to `remote`; poll it for the INIT.
     pub fn connect(
         &mut self,
