@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(iproute2 nftables tshark libusrsctp-examples libusrsctp-dev gcc cbindgen pkg-config strace)
+packages=(iproute2 nftables tshark libusrsctp-examples libusrsctp-dev gcc cbindgen pkg-config strace dnsmasq-base)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -112,6 +112,11 @@ struct Cli {
     #[arg(long, value_name = "MS")]
     retry_max_ms: Option<u64>,
 
+    /// How long a backend association may take to set up before the
+    /// backend counts as failed (ms; default 5000).
+    #[arg(long, value_name = "MS")]
+    backend_connect_timeout_ms: Option<u64>,
+
     /// RTO.Min of the backend associations (ms).
     #[arg(long, value_name = "MS")]
     backend_rto_min_ms: Option<u64>,
@@ -178,6 +183,10 @@ impl Cli {
             (self.backend_udp_port.is_some(), "--backend-udp-port"),
             (self.retry_min_ms.is_some(), "--retry-min-ms"),
             (self.retry_max_ms.is_some(), "--retry-max-ms"),
+            (
+                self.backend_connect_timeout_ms.is_some(),
+                "--backend-connect-timeout-ms",
+            ),
             (self.backend_rto_min_ms.is_some(), "--backend-rto-min-ms"),
             (self.backend_rto_max_ms.is_some(), "--backend-rto-max-ms"),
             (
@@ -227,6 +236,9 @@ impl Cli {
             }
             if let Some(v) = self.retry_max_ms {
                 b.retry_max_ms = v;
+            }
+            if let Some(v) = self.backend_connect_timeout_ms {
+                b.connect_timeout_ms = v;
             }
             b.timers.rto_min_ms = self.backend_rto_min_ms;
             b.timers.rto_max_ms = self.backend_rto_max_ms;
