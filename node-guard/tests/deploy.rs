@@ -499,7 +499,7 @@ fn sctp_proxy_lands_on_dedicated_nodes_and_finds_its_backends_by_srv() {
     argv.extend(c.args.clone().unwrap());
     assert_eq!(
         argv,
-        ["sctp-proxy", "--config", "/etc/sctp-proxy/proxy.toml"]
+        ["/usr/local/bin/sctp-proxy", "--config", "/etc/sctp-proxy/proxy.toml"]
     );
     let m = c.volume_mounts.as_ref().unwrap();
     assert_eq!(m[0].mount_path, "/etc/sctp-proxy");
@@ -520,7 +520,7 @@ fn sctp_proxy_lands_on_dedicated_nodes_and_finds_its_backends_by_srv() {
     };
     // The kubelet's SIGKILL comes after the drain.
     let drain: i64 = setting("drain-timeout-secs").parse().unwrap();
-    assert!(spec.termination_grace_period_seconds.unwrap() > drain);
+    assert!(spec.termination_grace_period_seconds.unwrap() > 2 * drain);
     // Probes and the metrics port are the config's `metrics` port.
     let metrics: i32 = setting("metrics")
         .rsplit(':')
