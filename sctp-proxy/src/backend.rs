@@ -297,18 +297,29 @@ impl Pool {
     /// one with the fewest front associations, ties taken in turn;
     /// `exclude` lists those that failed this time.
     pub fn pick_for_association(&self, exclude: &HashSet<SocketAddr>) -> Option<Arc<Backend>> {
+        // Each load read once: other tasks change them meanwhile.
         let c: Vec<_> = self
             .candidates()
             .into_iter()
             .filter(|b| !exclude.contains(&b.addr))
+            .map(|b| (b.fronts.load(Ordering::Relaxed), b))
             .collect();
-        let least = c.iter().map(|b| b.fronts.load(Ordering::Relaxed)).min()?;
-        let tied: Vec<_> = c
-            .into_iter()
-            .filter(|b| b.fronts.load(Ordering::Relaxed) == least)
+        let i = self.least_in_turn(c.iter().map(|(load, _)| *load))?;
+        Some(c[i].1.clone())
+    }
+
+    /// The index of the smallest of `loads`, ties taken in turn.
+    fn least_in_turn<L: Ord + Copy>(
+        &self,
+        loads: impl Iterator<Item = L> + Clone,
+    ) -> Option<usize> {
+        let least = loads.clone().min()?;
+        let tied: Vec<usize> = loads
+            .enumerate()
+            .filter(|(_, l)| *l == least)
+            .map(|(i, _)| i)
             .collect();
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % tied.len();
-        Some(tied[i].clone())
+        Some(tied[self.next.fetch_add(1, Ordering::Relaxed) % tied.len()])
     }
 
     /// Of `choices` (indexes into the caller's list, with their backends),
@@ -329,16 +340,13 @@ impl Pool {
                 .max_by_key(|(_, b)| self.hasher.hash_one((key, b.addr)))
                 .map(|(i, _)| *i);
         }
-        let least = choices
+        // Each load read once: answers lower them meanwhile.
+        let loads: Vec<i64> = choices
             .iter()
             .map(|(_, b)| b.outstanding.load(Ordering::Relaxed))
-            .min()?;
-        let tied: Vec<_> = choices
-            .iter()
-            .filter(|(_, b)| b.outstanding.load(Ordering::Relaxed) == least)
             .collect();
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % tied.len();
-        Some(tied[i].0)
+        let i = self.least_in_turn(loads.iter().copied())?;
+        Some(choices[i].0)
     }
 
     /// Marks `backend` up (a probe or a front association reached it).

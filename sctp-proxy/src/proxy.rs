@@ -275,7 +275,13 @@ async fn accept_loop(ctx: Arc<ListenerCtx>, endpoint: SctpEndpoint, active: Arc<
                 let guard = active.enter();
                 let ctx = ctx.clone();
                 tokio::spawn(async move {
-                    relay::serve(ctx, front, peer).await;
+                    // A relay that panicked must not leave its client waiting.
+                    let handle = front.clone();
+                    let name = ctx.name.clone();
+                    if let Err(e) = tokio::spawn(relay::serve(ctx, front, peer)).await {
+                        tracing::error!(listener = %name, %peer, error = %e, "relay failed");
+                        handle.abort_with_reason(b"sctp-proxy: internal error");
+                    }
                     drop(guard);
                 });
             }
