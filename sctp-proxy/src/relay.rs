@@ -89,6 +89,20 @@ impl ListenerCtx {
         self.hot.latency[i].observe(since.elapsed().as_secs_f64());
     }
 
+    /// Hands a backend's message to the client, or counts why not; false
+    /// once the client's association is gone.
+    async fn to_front(&self, front: &SctpAssociation, m: Message) -> bool {
+        let t0 = Instant::now();
+        let len = m.payload.len();
+        match front.send(m).await {
+            Ok(()) => self.relayed(Direction::back_to_front, len, t0),
+            Err(Error::Send(SendError::InvalidStream { .. })) => self.dropped(DropReason::NoStream),
+            Err(Error::Send(SendError::TooLarge { .. })) => self.dropped(DropReason::TooLarge),
+            Err(_) => return false,
+        }
+        true
+    }
+
     fn dropped(&self, reason: DropReason) {
         self.metrics.drop_message(&self.name, reason);
     }
@@ -205,12 +219,6 @@ fn is_failure(e: &Error) -> bool {
     )
 }
 
-/// How a relay direction ended.
-enum End {
-    /// The side read from ended (gracefully or not), or a filter ended it.
-    Done,
-}
-
 /// Association mode: one backend association for the front's lifetime.
 async fn pinned(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketAddr) {
     let front_status = front.status();
@@ -261,31 +269,31 @@ async fn pinned(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketAdd
                     if let Err(reason) = filter.check(&ctx.rules, &m, t0) {
                         if violation(ctx, front, peer, &m, reason) {
                             back.abort_with_reason(b"sctp-proxy: the client broke a filter rule");
-                            return End::Done;
+                            return;
                         }
                         continue;
                     }
                     let len = m.payload.len();
                     if back.send(m).await.is_err() {
                         // The backend is gone; the other direction says why.
-                        return End::Done;
+                        return;
                     }
                     ctx.relayed(Direction::front_to_back, len, t0);
                 }
                 Ok(None) => {
                     let _ = back.shutdown().await;
-                    return End::Done;
+                    return;
                 }
                 Err(Error::MessageTooLarge(_)) => {
                     let m = Message::new(0, sctp_raw::Ppid(0), bytes::Bytes::new());
                     if violation(ctx, front, peer, &m, DropReason::TooLarge) {
                         back.abort_with_reason(b"sctp-proxy: the client broke a filter rule");
-                        return End::Done;
+                        return;
                     }
                 }
                 Err(_) => {
                     back.abort_with_reason(b"sctp-proxy: the client's association ended");
-                    return End::Done;
+                    return;
                 }
             }
         }
@@ -294,23 +302,14 @@ async fn pinned(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketAdd
         loop {
             match back.recv().await {
                 Ok(Some(m)) => {
-                    let t0 = Instant::now();
-                    let len = m.payload.len();
-                    match front.send(m).await {
-                        Ok(()) => ctx.relayed(Direction::back_to_front, len, t0),
-                        Err(Error::Send(SendError::InvalidStream { .. })) => {
-                            ctx.dropped(DropReason::NoStream)
-                        }
-                        Err(Error::Send(SendError::TooLarge { .. })) => {
-                            ctx.dropped(DropReason::TooLarge)
-                        }
-                        Err(_) => return End::Done,
+                    if !ctx.to_front(front, m).await {
+                        return;
                     }
                 }
                 Ok(None) => {
                     // The backend ended the conversation: so does the client's.
                     let _ = front.shutdown().await;
-                    return End::Done;
+                    return;
                 }
                 Err(Error::MessageTooLarge(_)) => ctx.dropped(DropReason::TooLarge),
                 Err(e) => {
@@ -320,12 +319,12 @@ async fn pinned(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketAdd
                     front.abort_with_reason(
                         format!("sctp-proxy: backend {} ended: {e}", backend.addr).as_bytes(),
                     );
-                    return End::Done;
+                    return;
                 }
             }
         }
     };
-    let (End::Done, End::Done) = tokio::join!(f2b, b2f);
+    tokio::join!(f2b, b2f);
     backend
         .fronts
         .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
@@ -720,19 +719,8 @@ async fn read_link(
                 backend
                     .outstanding
                     .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-                let t0 = Instant::now();
-                let len = m.payload.len();
-                match front.send(m).await {
-                    Ok(()) => ctx.relayed(Direction::back_to_front, len, t0),
-                    Err(Error::Send(SendError::InvalidStream { .. })) => {
-                        ctx.dropped(DropReason::NoStream)
-                    }
-                    Err(Error::Send(SendError::TooLarge { .. })) => {
-                        ctx.dropped(DropReason::TooLarge)
-                    }
-                    // The client is gone: the front task ends everything.
-                    Err(_) => {}
-                }
+                // If the client is gone, the front task ends everything.
+                ctx.to_front(&front, m).await;
             }
             Ok(None) => break None,
             Err(Error::MessageTooLarge(_)) => ctx.dropped(DropReason::TooLarge),
