@@ -718,12 +718,17 @@ impl Association {
     }
 
     /// Reading (or a larger receive window) reopened a window we had
-    /// advertised as (nearly) closed: tell the peer at once rather than
-    /// waiting for its probe (RFC 9260 section 6.2).
+    /// advertised as (nearly) closed, or at least doubled one we had
+    /// advertised as small: tell the peer at once rather than leave it
+    /// waiting for our delayed SACK or its own probe (RFC 9260 section 6.2).
+    /// A window still too small for the peer's next message stalls it even
+    /// above one MTU; doubling bounds the extra SACKs to one per doubling,
+    /// like TCP's window updates (RFC 1122 section 4.2.3.3).
     fn maybe_window_update(&mut self) {
         let mtu = self.sctp_mtu() as u32;
-        if self.advertised_rwnd < mtu
-            && self.a_rwnd() >= 2 * mtu
+        let rwnd = self.a_rwnd();
+        if rwnd >= 2 * mtu
+            && rwnd / 2 >= self.advertised_rwnd
             && self.state.is_established_or_later()
         {
             self.sack_due = SackDue::Now;

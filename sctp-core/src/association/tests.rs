@@ -746,6 +746,52 @@ fn rfc9260_6_1_zero_window_is_probed_and_flow_resumes() {
     assert_eq!(got, 20);
 }
 
+/// A slow reader's window above one MTU but too small for the peer's next
+/// message stalled the peer until the delayed SACK: reading that doubles
+/// the advertised window now sends the update at once (RFC 9260 6.2).
+#[test]
+fn rfc9260_6_2_reading_that_doubles_a_small_advertised_window_updates_it_at_once() {
+    let now = crate::test_epoch();
+    let mut a = Side::new(now, A, 1, cfg());
+    let mut b = Side::new(now, B, 2, cfg().receive_window(10_000));
+    a.connect(now, B);
+    exchange(now, &mut a, &mut b);
+    a.events();
+    b.events();
+    for i in 0..6u8 {
+        a.a()
+            .send(0, Ppid(1), Bytes::from(vec![i; 1000]), false)
+            .unwrap();
+    }
+    // b does not read: let the delayed SACKs go so that the window b last
+    // advertised is what it holds.
+    let mut t = now;
+    for _ in 0..5 {
+        exchange(t, &mut a, &mut b);
+        t += Duration::from_millis(250);
+        a.a().handle_timeout(t);
+        b.a().handle_timeout(t);
+    }
+    exchange(t, &mut a, &mut b);
+    let advertised = b.a().advertised_rwnd;
+    let mtu = b.a().sctp_mtu() as u32;
+    assert!(
+        advertised > mtu && advertised < 5_000,
+        "advertised {advertised}"
+    );
+    assert!(!b.a().sack_due_now());
+    // Reading everything: the update goes out now, not after 200 ms.
+    assert!(!b.events().is_empty());
+    assert!(b.a().sack_due_now());
+    let sent = b.transmit(t);
+    let rwnds = pick(&sent, |c| match c {
+        Chunk::Sack(s) => Some(s.a_rwnd),
+        _ => None,
+    });
+    assert_eq!(rwnds, [b.a().a_rwnd()]);
+    assert!(rwnds[0] >= 2 * advertised);
+}
+
 #[test]
 fn rfc9260_10_2_send_failure_returns_every_unacknowledged_message_whole() {
     let (now, mut a, _b) = established(60);
