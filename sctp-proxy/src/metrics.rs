@@ -57,8 +57,8 @@ pub struct BackendLabels {
 }
 
 fn latency_histogram() -> Histogram {
-    // 10 µs to about 5 s.
-    Histogram::new(exponential_buckets(0.000_01, 2.0, 20))
+    // 1 µs to about 8 s.
+    Histogram::new(exponential_buckets(0.000_001, 2.0, 24))
 }
 
 /// Every metric the proxy keeps.
@@ -84,7 +84,9 @@ pub struct Metrics {
     pub backend_up: Family<BackendLabels, Gauge>,
     /// Failures of a backend (set-up refused or association lost).
     pub backend_failures: Family<BackendLabels, Counter>,
-    /// Seconds from a message's arrival to its hand-over to the other side.
+    /// Seconds from the proxy's reading a message to the other side's
+    /// association taking it: filters, the choice of backend and waiting
+    /// for room in the send buffer (not the time it waited to be read).
     pub relay_latency: Family<DirectionLabels, Histogram, fn() -> Histogram>,
 }
 
@@ -156,7 +158,7 @@ impl Metrics {
         );
         r.register(
             "relay_latency_seconds",
-            "Time from a message's arrival at the proxy to its hand-over to the other side",
+            "Time from the proxy reading a message to the other side's association taking it (filters, backend choice, waiting for send buffer room)",
             m.relay_latency.clone(),
         );
         *m.registry.lock().unwrap_or_else(|e| e.into_inner()) = r;
