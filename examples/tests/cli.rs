@@ -323,3 +323,82 @@ fn extension_usage_errors_exit_2_and_name_the_problem() {
         assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn ping_pong_reports_round_trip_times_over_udp_on_loopback() {
+    let o = run(ECHO, &["client", "--help"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("--ping-pong"));
+
+    let dir = std::env::temp_dir().join(format!("sctp-examples-ping-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("server.out");
+    let mut server = Guard(
+        Command::new(ECHO)
+            .args(["server", "--bind", "127.0.0.1:5413", "--once"])
+            .args(["--transport", "udp", "--udp-port", "19413"])
+            .stdout(std::fs::File::create(&out).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let end = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&out)
+        .unwrap_or_default()
+        .contains("listening on")
+    {
+        assert!(Instant::now() < end, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let o = run(
+        ECHO,
+        &[
+            "client",
+            "127.0.0.1:5413",
+            "--ping-pong",
+            "--count",
+            "300",
+            "--streams",
+            "2",
+            "--json",
+            "--transport",
+            "udp",
+            "--udp-port",
+            "19413",
+            "--udp-local-port",
+            "0",
+            "--timeout",
+            "30",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("OK: 300 messages"), "{stdout}");
+    assert!(stdout.contains("round trips of 300 messages"), "{stdout}");
+    let last = stdout.lines().last().unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(last).expect("last line is JSON");
+    assert_eq!(v["messages"], 300, "{v}");
+    let us = |key: &str| {
+        v[key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{key} missing: {v}"))
+    };
+    let (min, p50, p99, max) = (
+        us("rtt_min_us"),
+        us("rtt_p50_us"),
+        us("rtt_p99_us"),
+        us("rtt_max_us"),
+    );
+    assert!(0.0 < min && min <= p50 && p50 <= p99 && p99 <= max, "{v}");
+    assert!((min..=max).contains(&us("rtt_mean_us")), "{v}");
+    // One message at a time: the run lasts at least the sum of its round trips.
+    assert!(us("seconds") * 1e6 >= 300.0 * min, "{v}");
+    let end = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(s) = server.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < end, "server did not exit after --once");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -3,6 +3,8 @@
 //! ```text
 //! sctp-echo server --bind 0.0.0.0:7
 //! sctp-echo client 127.0.0.1:7 --count 1000 --size 1200 --streams 4
+//! # latency: one message at a time, round-trip percentiles in the JSON line
+//! sctp-echo client 127.0.0.1:7 --count 10000 --ping-pong --json
 //! # multi-homed: two addresses each side, failover when one link dies
 //! sctp-echo server --bind 198.18.1.2:7 --bind 198.18.2.2:7
 //! sctp-echo client 198.18.1.2:7 --remote 198.18.2.2 --local 198.18.1.1 --local 198.18.2.1 --json
@@ -31,6 +33,8 @@ const PROGRAM: &str = "sctp-echo";
 /// PPID and its unordered flag. The client sends numbered messages and checks
 /// that each comes back intact: content, stream, PPID, and, unless
 /// `--unordered`, the order within each stream. It exits 0 only if all did.
+/// With `--ping-pong` it keeps one message outstanding and reports the round
+/// trip times.
 ///
 /// Exit codes: 0 success, 1 runtime failure, 2 bad command line.
 /// Logging goes to stderr and is filtered by RUST_LOG (e.g. RUST_LOG=debug).
@@ -126,9 +130,18 @@ struct ClientArgs {
     #[arg(long, value_name = "IP")]
     asconf_add: Option<IpAddr>,
 
+    /// Latency mode: one message outstanding at a time (send it, wait for
+    /// its echo, then send the next), each round trip timed from the send to
+    /// the echo's arrival. Prints the percentiles; the JSON line then also
+    /// has rtt_min_us, rtt_mean_us, rtt_p50_us, rtt_p90_us, rtt_p99_us and
+    /// rtt_max_us (microseconds, over every message).
+    #[arg(long)]
+    ping_pong: bool,
+
     /// Print the result as one JSON object last: messages, seconds,
     /// max_gap_ms (the longest wait between two consecutive echoes) and
-    /// path_changes (peer address events seen).
+    /// path_changes (peer address events seen); with --ping-pong also the
+    /// round-trip times.
     #[arg(long)]
     json: bool,
 
@@ -298,8 +311,18 @@ async fn run_client(args: &ClientArgs, config: sctp_raw::Config) -> Result<(), F
     let start = Instant::now();
     let count = args.abort_after.unwrap_or(args.count);
     let streams = u64::from(args.streams);
+    // With --ping-pong the receiver hands the sender the arrival time of
+    // each echo; when the receiver ends (done or failed) the channel closes
+    // and the sender stops waiting.
+    let (echoed_tx, mut echoed_rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
+    let echoed_tx = args.ping_pong.then_some(echoed_tx);
 
     let sender = async {
+        let mut rtts = Vec::with_capacity(if args.ping_pong {
+            count.min(1 << 20) as usize
+        } else {
+            0
+        });
         for i in 0..count {
             let msg = Message::new(
                 (i % streams) as u16,
@@ -307,10 +330,18 @@ async fn run_client(args: &ClientArgs, config: sctp_raw::Config) -> Result<(), F
                 Bytes::from(echo_payload(i, args.size)),
             )
             .with_unordered(args.unordered);
+            let sent_at = Instant::now();
             assoc
                 .send(msg)
                 .await
                 .context(|| format!("sending message {i} to {server}"))?;
+            if args.ping_pong {
+                match echoed_rx.recv().await {
+                    Some(echoed_at) => rtts.push(echoed_at.saturating_duration_since(sent_at)),
+                    // The receiver ended: it says why (or has every echo).
+                    None => break,
+                }
+            }
             if let Some(ms) = args.interval_ms {
                 tokio::time::sleep(Duration::from_millis(ms)).await;
             }
@@ -328,9 +359,11 @@ async fn run_client(args: &ClientArgs, config: sctp_raw::Config) -> Result<(), F
                 }
             }
         }
-        Ok::<_, Failure>(())
+        Ok::<_, Failure>(rtts)
     };
     let receiver = async {
+        // Moved in, so that it is dropped (waking the sender) when this ends.
+        let echoed_tx = echoed_tx;
         let mut checker = Checker::new(count, args.size, args.streams, args.unordered);
         // Echoes larger than the partial delivery point arrive in pieces.
         let mut pieces = PartialMessages::new(usize::MAX);
@@ -338,9 +371,13 @@ async fn run_client(args: &ClientArgs, config: sctp_raw::Config) -> Result<(), F
             match assoc.recv_item().await {
                 Ok(Some(Delivery::Message(piece, info))) => {
                     if let Ok(Some((msg, _))) = pieces.push(piece, info) {
+                        let arrived = Instant::now();
                         checker
                             .check(&msg)
                             .map_err(|e| Failure::msg(format!("echo from {server}"), e))?;
+                        if let Some(tx) = &echoed_tx {
+                            let _ = tx.send(arrived);
+                        }
                     }
                 }
                 Ok(Some(Delivery::Event(AssociationEvent::PartialDeliveryAborted {
@@ -392,7 +429,7 @@ async fn run_client(args: &ClientArgs, config: sctp_raw::Config) -> Result<(), F
     let (sent, received) = tokio::join!(sender, receiver);
     // A receive failure explains a send failure better than the other way round.
     let checker = received?;
-    sent?;
+    let rtts = sent?;
 
     let order = if args.unordered {
         "unordered"
@@ -417,16 +454,75 @@ async fn run_client(args: &ClientArgs, config: sctp_raw::Config) -> Result<(), F
         "sctp-echo: OK: {count} messages of {} bytes on {} streams ({order}) echoed intact by {server} in {secs:.3} s; shutdown complete",
         args.size, args.streams
     );
+    let rtt = args.ping_pong.then(|| RttStats::new(rtts));
+    if let Some(r) = &rtt {
+        println!(
+            "sctp-echo: round trips of {} messages, one at a time: min {:.1} us, mean {:.1} us, p50 {:.1} us, p90 {:.1} us, p99 {:.1} us, max {:.1} us",
+            r.samples, r.min_us, r.mean_us, r.p50_us, r.p90_us, r.p99_us, r.max_us
+        );
+    }
     if args.json {
-        let line = serde_json::json!({
+        let mut line = serde_json::json!({
             "messages": count,
             "seconds": secs,
             "max_gap_ms": checker.max_gap.as_secs_f64() * 1000.0,
             "path_changes": checker.path_changes,
         });
+        if let Some(r) = &rtt {
+            line["rtt_min_us"] = r.min_us.into();
+            line["rtt_mean_us"] = r.mean_us.into();
+            line["rtt_p50_us"] = r.p50_us.into();
+            line["rtt_p90_us"] = r.p90_us.into();
+            line["rtt_p99_us"] = r.p99_us.into();
+            line["rtt_max_us"] = r.max_us.into();
+        }
         println!("{line}");
     }
     Ok(())
+}
+
+/// Round-trip times of a `--ping-pong` run, in microseconds, over every
+/// sample; percentiles by the nearest-rank method.
+struct RttStats {
+    samples: usize,
+    min_us: f64,
+    mean_us: f64,
+    p50_us: f64,
+    p90_us: f64,
+    p99_us: f64,
+    max_us: f64,
+}
+
+impl RttStats {
+    fn new(mut rtts: Vec<Duration>) -> Self {
+        rtts.sort_unstable();
+        // Microseconds, to a tenth.
+        let us = |d: Duration| (d.as_secs_f64() * 1e7).round() / 10.0;
+        let n = rtts.len();
+        // The smallest sample with at least p of all samples at or below it.
+        let rank = |p: f64| {
+            if n == 0 {
+                0.0
+            } else {
+                let k = ((p * n as f64).ceil() as usize).clamp(1, n);
+                us(rtts[k - 1])
+            }
+        };
+        let total: Duration = rtts.iter().sum();
+        Self {
+            samples: n,
+            min_us: rtts.first().copied().map_or(0.0, us),
+            mean_us: if n == 0 {
+                0.0
+            } else {
+                (total.as_secs_f64() * 1e7 / n as f64).round() / 10.0
+            },
+            p50_us: rank(0.50),
+            p90_us: rank(0.90),
+            p99_us: rank(0.99),
+            max_us: rtts.last().copied().map_or(0.0, us),
+        }
+    }
 }
 
 /// The PPID of echo message `i`: it varies with `i`, so the echo of each
