@@ -18,65 +18,22 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use support::ns::{self, Proc, Star};
-use support::{example_bin, http_get, metric, proxy_bin};
+use support::{
+    LISTENER, backend_addr, echo_backend, example_bin, http_get, listed, metric, metrics,
+    metrics_until, sctp_echo_server, secs, up, with_fast_backends,
+};
 
-const LISTENER: &str = "198.18.0.1:3868";
 const SRV_NAME: &str = "_diameter._sctp.my-service.default.svc.cluster.local";
 /// Where dnsmasq answers, inside the hub.
 const DNS_PORT: u16 = 5300;
 
-fn secs(s: u64) -> Duration {
-    Duration::from_secs(s)
-}
-
-/// Fast failure detection towards the backends, so a lost one is noticed
-/// in about a second and probed again soon.
-const FAST_BACKENDS: &[&str] = &[
-    "--backend-rto-initial-ms",
-    "200",
-    "--backend-rto-min-ms",
-    "100",
-    "--backend-rto-max-ms",
-    "200",
-    "--backend-assoc-max-retrans",
-    "3",
-    "--backend-hb-interval-ms",
-    "300",
-    "--retry-min-ms",
-    "300",
-    "--retry-max-ms",
-    "1000",
-];
-
 /// A star of three spokes: 0 the client, 1 and 2 the backends.
 fn star(test: &str) -> Option<Star> {
-    ns::can_run(test, &["bash", "dnsmasq"]).then(|| Star::new(test, 3))
-}
-
-fn backend_addr(i: usize) -> String {
-    format!("{}:3868", Star::spoke4(i))
+    support::star(test, &["bash", "dnsmasq"])
 }
 
 fn backend_addr6(i: usize) -> String {
     format!("[{}]:3868", Star::spoke6(i))
-}
-
-/// `sctp-echo server` in spoke `i` on `binds` (port 3868).
-fn echo_backend(star: &Star, i: usize, name: &str, binds: &[String]) -> Proc {
-    let mut args = vec!["server".to_owned()];
-    for b in binds {
-        args.extend(["--bind".to_owned(), b.clone()]);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut p = star.spawn(
-        &star.spokes[i],
-        name,
-        &example_bin("sctp-echo"),
-        &args,
-        secs(240),
-    );
-    p.wait_for_output("listening on", secs(20));
-    p
 }
 
 /// The DNS server of one test: dnsmasq in the hub, answering only from the
@@ -181,18 +138,9 @@ impl Dns {
 /// with metrics on 127.0.0.1:9090 and `args`.
 fn proxy(star: &Star, args: &[&str]) -> Proc {
     let dns = format!("127.0.0.1:{DNS_PORT}");
-    let mut all = vec![
-        "--listen",
-        LISTENER,
-        "--metrics",
-        "127.0.0.1:9090",
-        "--dns-server",
-        &dns,
-    ];
+    let mut all = vec!["--dns-server", &dns];
     all.extend_from_slice(args);
-    let mut p = star.spawn(&star.hub, "proxy", &proxy_bin(), &all, secs(240));
-    p.wait_for_output("listening on", secs(20));
-    p
+    support::proxy(star, &all)
 }
 
 /// `sctp-echo client` in spoke 0 sending `count` messages over 2 streams
@@ -238,48 +186,6 @@ fn associations(backend: &Proc) -> usize {
     backend.stdout().matches("association from").count()
 }
 
-fn metrics(star: &Star) -> String {
-    let (status, body) = http_get(&star.hub, 9090, "/metrics");
-    assert_eq!(status, 200, "/metrics: {body}");
-    body
-}
-
-/// The `backend_up` series of backend `addr`: 1 up, 0 down, `None` while
-/// the proxy does not list it.
-fn up(body: &str, addr: &str) -> Option<f64> {
-    metric(
-        body,
-        &format!("sctp_proxy_backend_up{{listener=\"{LISTENER}\",backend=\"{addr}\"}}"),
-    )
-}
-
-/// Polls `/metrics` until `f` holds; panics with the last body after `limit`.
-fn metrics_until(star: &Star, limit: Duration, what: &str, f: impl Fn(&str) -> bool) -> String {
-    let end = Instant::now() + limit;
-    loop {
-        let body = metrics(star);
-        if f(&body) {
-            return body;
-        }
-        assert!(Instant::now() < end, "{what} did not happen:\n{body}");
-        sleep(Duration::from_millis(100));
-    }
-}
-
-/// The backends the proxy lists (the `backend_up` series), sorted.
-fn listed(body: &str) -> Vec<String> {
-    let mut v: Vec<String> = body
-        .lines()
-        .filter(|l| l.starts_with("sctp_proxy_backend_up{"))
-        .filter_map(|l| {
-            let rest = l.split_once("backend=\"")?.1;
-            Some(rest.split_once('"')?.0.to_owned())
-        })
-        .collect();
-    v.sort();
-    v
-}
-
 /// Polls `/metrics` until the proxy lists exactly `addrs`, all up.
 fn until_listed(star: &Star, what: &str, addrs: &[&str]) -> String {
     let mut want: Vec<String> = addrs.iter().map(|s| (*s).to_owned()).collect();
@@ -300,10 +206,7 @@ fn srv_records_name_the_backends_and_a_change_mid_run_moves_new_associations() {
         return;
     };
     let (b1, b2) = (backend_addr(1), backend_addr(2));
-    let mut backends = [
-        echo_backend(&star, 1, "echo-backend-1", std::slice::from_ref(&b1)),
-        echo_backend(&star, 2, "echo-backend-2", std::slice::from_ref(&b2)),
-    ];
+    let mut backends = [echo_backend(&star, 1), echo_backend(&star, 2)];
     // Both hosts have addresses all along; only the SRV record changes.
     let hosts = [
         "--host-record=backend1.test,198.18.1.2",
@@ -418,8 +321,8 @@ fn a_and_aaaa_records_name_the_backends_and_follow_a_change() {
     );
     // Each backend listens on its spoke's IPv4 and IPv6 address.
     let mut backends = [
-        echo_backend(&star, 1, "echo-backend-1", &[b1.clone(), b1v6.clone()]),
-        echo_backend(&star, 2, "echo-backend-2", &[b2.clone(), b2v6.clone()]),
+        sctp_echo_server(&star, 1, "echo-backend-1", &[&b1, &b1v6], secs(240)),
+        sctp_echo_server(&star, 2, "echo-backend-2", &[&b2, &b2v6], secs(240)),
     ];
     let mut dns = Dns::start(
         &star,
@@ -490,8 +393,8 @@ fn srv_priorities_send_associations_to_the_best_group_and_the_next_only_while_it
         return;
     };
     let (b1, b2) = (backend_addr(1), backend_addr(2));
-    let mut backend_1 = echo_backend(&star, 1, "echo-backend-1", std::slice::from_ref(&b1));
-    let mut backend_2 = echo_backend(&star, 2, "echo-backend-2", std::slice::from_ref(&b2));
+    let mut backend_1 = echo_backend(&star, 1);
+    let mut backend_2 = echo_backend(&star, 2);
     let records = [
         srv("backend1.test", 10),
         srv("backend2.test", 20),
@@ -500,9 +403,7 @@ fn srv_priorities_send_associations_to_the_best_group_and_the_next_only_while_it
     ];
     let records: Vec<&str> = records.iter().map(String::as_str).collect();
     let _dns = Dns::start(&star, &records);
-    let mut args = vec!["--srv", SRV_NAME];
-    args.extend_from_slice(FAST_BACKENDS);
-    let mut proxy = proxy(&star, &args);
+    let mut proxy = proxy(&star, &with_fast_backends(&["--srv", SRV_NAME]));
     until_listed(&star, "both SRV targets", &[&b1, &b2]);
 
     // Two clients at once: both on backend 1, although backend 2 is up and
@@ -553,7 +454,7 @@ fn srv_priorities_send_associations_to_the_best_group_and_the_next_only_while_it
     );
 
     // Backend 1 returns: a probe finds it, and associations go back to it.
-    let mut backend_1 = echo_backend(&star, 1, "echo-backend-1-again", std::slice::from_ref(&b1));
+    let mut backend_1 = sctp_echo_server(&star, 1, "echo-backend-1-again", &[&b1], secs(240));
     metrics_until(&star, secs(30), "backend 1 up again", |b| {
         up(b, &b1) == Some(1.0)
     });

@@ -8,68 +8,19 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use support::ns::{self, Proc, Star};
-use support::{example_bin, http_get, metric, proxy_bin};
-
-const LISTENER: &str = "198.18.0.1:3868";
-
-fn secs(s: u64) -> Duration {
-    Duration::from_secs(s)
-}
-
-/// Fast failure detection towards the backends, so a lost one is noticed
-/// in about a second.
-const FAST_BACKENDS: &[&str] = &[
-    "--backend-rto-initial-ms",
-    "200",
-    "--backend-rto-min-ms",
-    "100",
-    "--backend-rto-max-ms",
-    "200",
-    "--backend-assoc-max-retrans",
-    "3",
-    "--backend-hb-interval-ms",
-    "300",
-    "--retry-min-ms",
-    "300",
-    "--retry-max-ms",
-    "1000",
-];
+use support::{
+    LISTENER, abort_reasons, backend_addr, data_chunks, echo_backend, example_bin, http_get,
+    metric, metrics, metrics_until, perf_backend, proxy, proxy_bin, sctp_echo_server, secs, series,
+    stopped, up, value, with_fast_backends,
+};
 
 /// A star of three spokes: 0 the client, 1 and 2 the backends.
 fn star(test: &str) -> Option<Star> {
-    ns::can_run(test, &["tshark", "bash"]).then(|| Star::new(test, 3))
-}
-
-fn backend_addr(i: usize) -> String {
-    format!("{}:3868", Star::spoke4(i))
-}
-
-fn echo_backend(star: &Star, i: usize) -> Proc {
-    let mut p = star.spawn(
-        &star.spokes[i],
-        &format!("echo-backend-{i}"),
-        &example_bin("sctp-echo"),
-        &["server", "--bind", &backend_addr(i)],
-        secs(240),
-    );
-    p.wait_for_output("listening on", secs(20));
-    p
-}
-
-/// Starts the proxy in the hub on [`LISTENER`] with metrics on
-/// 127.0.0.1:9090 and `args`.
-fn proxy(star: &Star, args: &[&str]) -> Proc {
-    let mut all = vec!["--listen", LISTENER, "--metrics", "127.0.0.1:9090"];
-    all.extend_from_slice(args);
-    let mut p = star.spawn(&star.hub, "proxy", &proxy_bin(), &all, secs(240));
-    p.wait_for_output("listening on", secs(20));
-    p
+    support::star(test, &["tshark", "bash"])
 }
 
 fn client(star: &Star, name: &str, program: &str, args: &[&str], limit: u64) -> Proc {
@@ -80,84 +31,6 @@ fn client(star: &Star, name: &str, program: &str, args: &[&str], limit: u64) -> 
         args,
         secs(limit),
     )
-}
-
-fn metrics(star: &Star) -> String {
-    let (status, body) = http_get(&star.hub, 9090, "/metrics");
-    assert_eq!(status, 200, "/metrics: {body}");
-    body
-}
-
-fn series(name: &str, labels: &str) -> String {
-    format!("{name}{{listener=\"{LISTENER}\"{labels}}}")
-}
-
-fn value(body: &str, name: &str, labels: &str) -> f64 {
-    let s = series(name, labels);
-    metric(body, &s).unwrap_or_else(|| panic!("no {s} in\n{body}"))
-}
-
-/// Polls `/metrics` until `f` holds; panics with the last body after `limit`.
-fn metrics_until(star: &Star, limit: Duration, what: &str, f: impl Fn(&str) -> bool) -> String {
-    let end = Instant::now() + limit;
-    loop {
-        let body = metrics(star);
-        if f(&body) {
-            return body;
-        }
-        assert!(Instant::now() < end, "{what} did not happen:\n{body}");
-        sleep(Duration::from_millis(100));
-    }
-}
-
-/// Stops a capture, checks it (no malformed packets, at least `min`) and
-/// returns its file.
-fn stopped(capture: ns::Capture, min: usize) -> PathBuf {
-    let file = capture.file.clone();
-    capture.stop_and_check(min);
-    file
-}
-
-/// Stream and PPID of every DATA or I-DATA chunk from `src` in `file`.
-fn data_chunks(file: &Path, src: &str) -> Vec<(u64, u64)> {
-    let filter = format!("ip.src == {src} && (sctp.chunk_type == 0 || sctp.chunk_type == 64)");
-    let sids = ns::tshark_values(file, &filter, "sctp.data_sid");
-    let ppids = ns::tshark_values(file, &filter, "sctp.data_payload_proto_id");
-    assert_eq!(
-        sids.len(),
-        ppids.len(),
-        "{}: a chunk without PPID",
-        file.display()
-    );
-    sids.into_iter().zip(ppids).collect()
-}
-
-/// The User-Initiated Abort reasons in the ABORT chunks of `file`, as text.
-fn abort_reasons(file: &Path) -> Vec<String> {
-    let out = Command::new("tshark")
-        .arg("-r")
-        .arg(file)
-        .args([
-            "-Y",
-            "sctp.chunk_type == 6",
-            "-T",
-            "fields",
-            "-e",
-            "sctp.cause_information",
-        ])
-        .output()
-        .expect("running tshark");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let hex: String = l.chars().filter(char::is_ascii_hexdigit).collect();
-            let bytes: Vec<u8> = (0..hex.len() / 2)
-                .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
-                .collect();
-            String::from_utf8_lossy(&bytes).into_owned()
-        })
-        .collect()
 }
 
 #[test]
@@ -268,20 +141,17 @@ fn message_mode_retries_what_a_lost_backend_had_not_acknowledged() {
         return;
     };
     let mut backends = [echo_backend(&star, 1), echo_backend(&star, 2)];
-    let mut args = vec![
-        "--mode",
-        "message",
-        "--backend",
-        &backend_addr(1),
-        "--backend",
-        &backend_addr(2),
-    ]
-    .into_iter()
-    .map(str::to_owned)
-    .collect::<Vec<_>>();
-    args.extend(FAST_BACKENDS.iter().map(|s| (*s).to_owned()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut proxy = proxy(&star, &args);
+    let mut proxy = proxy(
+        &star,
+        &with_fast_backends(&[
+            "--mode",
+            "message",
+            "--backend",
+            &backend_addr(1),
+            "--backend",
+            &backend_addr(2),
+        ]),
+    );
 
     let mut echo = client(
         &star,
@@ -324,7 +194,7 @@ fn message_mode_retries_what_a_lost_backend_had_not_acknowledged() {
     );
     let backend_1 = format!(",backend=\"{}\"", backend_addr(1));
     metrics_until(&star, secs(30), "backend 1 marked down", |b| {
-        metric(b, &series("sctp_proxy_backend_up", &backend_1)) == Some(0.0)
+        up(b, &backend_addr(1)) == Some(0.0)
     });
     backends[0].kill();
 
@@ -370,13 +240,10 @@ fn association_mode_aborts_the_fronts_of_a_lost_backend_and_new_ones_go_to_the_s
         return;
     };
     let mut backends = [echo_backend(&star, 1), echo_backend(&star, 2)];
-    let mut args = vec!["--backend", &backend_addr(1), "--backend", &backend_addr(2)]
-        .into_iter()
-        .map(str::to_owned)
-        .collect::<Vec<_>>();
-    args.extend(FAST_BACKENDS.iter().map(|s| (*s).to_owned()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut proxy = proxy(&star, &args);
+    let mut proxy = proxy(
+        &star,
+        &with_fast_backends(&["--backend", &backend_addr(1), "--backend", &backend_addr(2)]),
+    );
     let front = star.capture_link(0, "sctp");
 
     let mut first = client(
@@ -414,9 +281,8 @@ fn association_mode_aborts_the_fronts_of_a_lost_backend_and_new_ones_go_to_the_s
         "client 1 should have lost its association"
     );
     let dead_addr = backend_addr(dead);
-    let backend_dead = format!(",backend=\"{dead_addr}\"");
     metrics_until(&star, secs(10), "the lost backend marked down", |b| {
-        metric(b, &series("sctp_proxy_backend_up", &backend_dead)) == Some(0.0)
+        up(b, &dead_addr) == Some(0.0)
     });
     let (status, text) = http_get(&star.hub, 9090, "/readyz");
     assert_eq!(status, 200, "one backend is still up: {text}");
@@ -453,14 +319,7 @@ fn denied_streams_and_oversized_messages_never_reach_the_backend() {
     let Some(star) = star("filters_on_the_wire") else {
         return;
     };
-    let mut backend = star.spawn(
-        &star.spokes[1],
-        "perf-backend",
-        &example_bin("sctp-perf"),
-        &["server", "--bind", &backend_addr(1)],
-        secs(120),
-    );
-    backend.wait_for_output("listening", secs(20));
+    let mut backend = perf_backend(&star);
     let mut proxy = proxy(
         &star,
         &[
@@ -617,14 +476,7 @@ fn the_rate_limit_holds_a_client_to_its_rate_on_the_wire() {
     let Some(star) = star("rate_limit") else {
         return;
     };
-    let mut backend = star.spawn(
-        &star.spokes[1],
-        "perf-backend",
-        &example_bin("sctp-perf"),
-        &["server", "--bind", &backend_addr(1)],
-        secs(120),
-    );
-    backend.wait_for_output("listening", secs(20));
+    let mut backend = perf_backend(&star);
     let mut proxy = proxy(
         &star,
         &[
@@ -808,14 +660,7 @@ fn udp_encapsulation_in_front_and_raw_ip_behind_over_ipv6() {
         return;
     };
     let back_addr = format!("[{}]:3868", Star::spoke6(1));
-    let mut backend = star.spawn(
-        &star.spokes[1],
-        "echo-backend",
-        &example_bin("sctp-echo"),
-        &["server", "--bind", &back_addr],
-        secs(120),
-    );
-    backend.wait_for_output("listening on", secs(20));
+    let mut backend = sctp_echo_server(&star, 1, "echo-backend", &[&back_addr], secs(120));
     let listen = format!("[{}]:3868", Star::hub6(0));
     let mut proxy = star.spawn(
         &star.hub,
@@ -868,13 +713,7 @@ fn a_backend_that_comes_up_late_is_found_by_its_retries() {
     let Some(star) = star("late_backend") else {
         return;
     };
-    let mut args = vec!["--backend", &backend_addr(1)]
-        .into_iter()
-        .map(str::to_owned)
-        .collect::<Vec<_>>();
-    args.extend(FAST_BACKENDS.iter().map(|s| (*s).to_owned()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut proxy = proxy(&star, &args);
+    let mut proxy = proxy(&star, &with_fast_backends(&["--backend", &backend_addr(1)]));
     let front = star.capture_link(0, "sctp");
     // Nothing listens yet: the client is refused with the reason, and the
     // proxy is not ready.
@@ -901,9 +740,8 @@ fn a_backend_that_comes_up_late_is_found_by_its_retries() {
     );
     // The backend starts: a probe finds it, and clients get through.
     let mut backend = echo_backend(&star, 1);
-    let backend_1 = format!(",backend=\"{}\"", backend_addr(1));
     metrics_until(&star, secs(30), "backend 1 up again", |b| {
-        metric(b, &series("sctp_proxy_backend_up", &backend_1)) == Some(1.0)
+        up(b, &backend_addr(1)) == Some(1.0)
     });
     let (status, text) = http_get(&star.hub, 9090, "/readyz");
     assert_eq!(status, 200, "{text}");

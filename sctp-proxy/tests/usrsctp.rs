@@ -21,12 +21,14 @@ mod support;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use support::ns::{self, Proc, Star};
-use support::{example_bin, http_get, metric, proxy_bin};
+use support::{
+    abort_reasons_from, data_chunks, example_bin, metric, metrics, metrics_until, sctp_echo_server,
+    secs, series_on, stopped, stopped_counted, value_on,
+};
 
 /// The proxy's listener; usrsctp's echo_server always listens on port 7.
 const LISTENER: &str = "198.18.0.1:7";
@@ -38,14 +40,10 @@ const ECHO_SERVER: &str = "/usr/lib/usrsctp/echo_server";
 /// Debian's library, which the programs must load.
 const REAL_LIB: &str = "/usr/lib/x86_64-linux-gnu/libusrsctp.so.2";
 
-fn secs(s: u64) -> Duration {
-    Duration::from_secs(s)
-}
-
 /// A star of three spokes (0 the client, 1 and 2 the backends), or `None`
 /// after a loud SKIP line.
 fn star(test: &str) -> Option<Star> {
-    ns::can_run(
+    support::star(
         test,
         &[
             "tshark",
@@ -57,7 +55,6 @@ fn star(test: &str) -> Option<Star> {
             REAL_LIB,
         ],
     )
-    .then(|| Star::new(test, 3))
 }
 
 fn backend_addr(i: usize) -> String {
@@ -67,17 +64,7 @@ fn backend_addr(i: usize) -> String {
 /// Starts the proxy in the hub on [`LISTENER`] with metrics on
 /// 127.0.0.1:9090 and `args`.
 fn proxy(star: &Star, args: &[&str]) -> Proc {
-    let mut all = vec!["--listen", LISTENER, "--metrics", "127.0.0.1:9090"];
-    all.extend_from_slice(args);
-    let mut p = star.spawn(&star.hub, "proxy", &proxy_bin(), &all, secs(300));
-    p.wait_for_output("listening on", secs(20));
-    p
-}
-
-fn metrics(star: &Star) -> String {
-    let (status, body) = http_get(&star.hub, 9090, "/metrics");
-    assert_eq!(status, 200, "/metrics: {body}");
-    body
+    support::proxy_on(star, LISTENER, args, secs(300))
 }
 
 /// The proxy's log without backtrace frames, last 30 lines: what a
@@ -115,22 +102,17 @@ fn stop_proxy(proxy: &mut Proc) {
     out.assert_success("proxy");
 }
 
+/// The value of the series `name` of [`LISTENER`] with the further
+/// `labels` in `body`; panics if it is absent.
 fn value(body: &str, name: &str, labels: &str) -> f64 {
-    let s = format!("{name}{{listener=\"{LISTENER}\"{labels}}}");
-    metric(body, &s).unwrap_or_else(|| panic!("no {s} in\n{body}"))
+    value_on(LISTENER, body, name, labels)
 }
 
-/// Polls `/metrics` until `f` holds; panics with the last body after `limit`.
-fn metrics_until(star: &Star, limit: Duration, what: &str, f: impl Fn(&str) -> bool) -> String {
-    let end = Instant::now() + limit;
-    loop {
-        let body = metrics(star);
-        if f(&body) {
-            return body;
-        }
-        assert!(Instant::now() < end, "{what} did not happen:\n{body}");
-        sleep(Duration::from_millis(100));
-    }
+/// Polls `/metrics` until the proxy has no client association left.
+fn fronts_ended(star: &Star, what: &str) -> String {
+    metrics_until(star, secs(10), what, |b| {
+        metric(b, &series_on(LISTENER, "sctp_proxy_front_associations", "")) == Some(0.0)
+    })
 }
 
 /// Messages and bytes the proxy relayed each way: `(f2b, b2f, f2b bytes, b2f bytes)`.
@@ -204,23 +186,18 @@ fn assert_real_library(star: &Star, name: &str) {
 /// Whether process `pid`'s network namespace has a raw socket for protocol
 /// 132 (usrsctp opens them in `usrsctp_init`).
 fn has_raw_sctp_socket(pid: u32) -> bool {
-    ["raw", "raw6"].iter().any(|f| {
-        fs::read_to_string(format!("/proc/{pid}/net/{f}"))
-            .unwrap_or_default()
-            .lines()
-            .skip(1)
-            .any(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .is_some_and(|a| a.ends_with(":0084"))
-            })
-    })
+    has_socket(pid, ["raw", "raw6"], ":0084")
 }
 
 /// Whether process `pid`'s network namespace has a UDP socket on `port`.
 fn has_udp_socket(pid: u32, port: u16) -> bool {
-    let tail = format!(":{port:04X}");
-    ["udp", "udp6"].iter().any(|f| {
+    has_socket(pid, ["udp", "udp6"], &format!(":{port:04X}"))
+}
+
+/// Whether a socket in `/proc/<pid>/net/<table>` of either table has a
+/// local address ending in `tail`.
+fn has_socket(pid: u32, tables: [&str; 2], tail: &str) -> bool {
+    tables.iter().any(|f| {
         fs::read_to_string(format!("/proc/{pid}/net/{f}"))
             .unwrap_or_default()
             .lines()
@@ -228,7 +205,7 @@ fn has_udp_socket(pid: u32, port: u16) -> bool {
             .any(|l| {
                 l.split_whitespace()
                     .nth(1)
-                    .is_some_and(|a| a.ends_with(&tail))
+                    .is_some_and(|a| a.ends_with(tail))
             })
     })
 }
@@ -325,28 +302,6 @@ fn sctp_echo_client(star: &Star, name: &str, args: &[&str]) -> ns::Output {
     .wait()
 }
 
-/// Stops a capture, checks it (nothing malformed, no bad CRC-32C, at
-/// least `min` SCTP packets) and returns its file and SCTP packet count.
-fn stopped(capture: ns::Capture, min: usize) -> (PathBuf, usize) {
-    let file = capture.file.clone();
-    let n = capture.stop_and_check(min);
-    (file, n)
-}
-
-/// Stream and PPID of every DATA or I-DATA chunk from `src` in `file`.
-fn data_chunks(file: &Path, src: &str) -> Vec<(u64, u64)> {
-    let filter = format!("ip.src == {src} && (sctp.chunk_type == 0 || sctp.chunk_type == 64)");
-    let sids = ns::tshark_values(file, &filter, "sctp.data_sid");
-    let ppids = ns::tshark_values(file, &filter, "sctp.data_payload_proto_id");
-    assert_eq!(
-        sids.len(),
-        ppids.len(),
-        "{}: a chunk without PPID",
-        file.display()
-    );
-    sids.into_iter().zip(ppids).collect()
-}
-
 /// The value of `field` in the packets of `file` matching `filter`: there
 /// must be some, all with the same value (a retransmitted INIT repeats it).
 fn the_value(file: &Path, filter: &str, field: &str) -> u64 {
@@ -365,40 +320,6 @@ fn data_tsns(file: &Path, src: &str) -> BTreeSet<u64> {
     let filter = format!("ip.src == {src} && sctp.chunk_type == 0");
     ns::tshark_values(file, &filter, "sctp.data_tsn_raw")
         .into_iter()
-        .collect()
-}
-
-/// The User-Initiated Abort reasons (cause 12) in the ABORT chunks from
-/// `src` in `file`, as text.
-fn abort_reasons(file: &Path, src: &str) -> Vec<String> {
-    let out = Command::new("tshark")
-        .arg("-r")
-        .arg(file)
-        .args([
-            "-Y",
-            &format!("ip.src == {src} && sctp.chunk_type == 6 && sctp.cause_code == 12"),
-            "-T",
-            "fields",
-            "-e",
-            "sctp.cause_information",
-        ])
-        .output()
-        .expect("running tshark");
-    assert!(
-        out.status.success(),
-        "tshark: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let hex: String = l.chars().filter(char::is_ascii_hexdigit).collect();
-            let bytes: Vec<u8> = (0..hex.len() / 2)
-                .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
-                .collect();
-            String::from_utf8_lossy(&bytes).into_owned()
-        })
         .collect()
 }
 
@@ -605,15 +526,8 @@ fn usrsctp_client_through_the_proxy_to_sctp_echo_backends() {
     };
     let mut backends: Vec<Proc> = (1..=2)
         .map(|i| {
-            let mut p = star.spawn(
-                &star.spokes[i],
-                &format!("sctp-echo-{i}"),
-                &example_bin("sctp-echo"),
-                &["server", "--bind", &backend_addr(i)],
-                secs(300),
-            );
-            p.wait_for_output("listening on", secs(20));
-            p
+            let name = format!("sctp-echo-{i}");
+            sctp_echo_server(&star, i, &name, &[&backend_addr(i)], secs(300))
         })
         .collect();
     // Default --streams (65535): usrsctp's client sends on 10 streams and
@@ -643,12 +557,7 @@ fn usrsctp_client_through_the_proxy_to_sctp_echo_backends() {
         stdouts.push(stdout);
     }
 
-    let body = metrics_until(&star, secs(10), "both fronts ended", |b| {
-        metric(
-            b,
-            &format!("sctp_proxy_front_associations{{listener=\"{LISTENER}\"}}"),
-        ) == Some(0.0)
-    });
+    let body = fronts_ended(&star, "both fronts ended");
     let sent = sent_bytes as f64;
     assert_eq!(relayed(&body), (400.0, 400.0, sent, sent), "{body}");
     assert_eq!(
@@ -665,7 +574,7 @@ fn usrsctp_client_through_the_proxy_to_sctp_echo_backends() {
         );
     }
 
-    let (front, packets) = stopped(front, 20);
+    let (front, packets) = stopped_counted(front, 20);
     assert_eq!(aborts(&front), 0, "an ABORT on the client's link");
     // Every line went out as a message on stream 0 with PPID 0 (the
     // client sends with SCTP_SENDV_NOINFO), and came back the same way.
@@ -699,7 +608,7 @@ fn usrsctp_client_through_the_proxy_to_sctp_echo_backends() {
     // outbound as the client sends on, as many inbound as it takes, so the
     // backend may send on no stream the client lacks.
     for (i, c) in back.into_iter().enumerate() {
-        let (c, _) = stopped(c, 10);
+        let c = stopped(c, 10);
         assert_eq!(aborts(&c), 0, "an ABORT on link {}", i + 1);
         let init = format!("ip.src == {} && sctp.chunk_type == 1", Star::hub4(i + 1));
         assert_eq!(
@@ -759,12 +668,7 @@ fn sctp_echo_client_through_the_proxy_to_usrsctp_echo_server() {
         );
     }
 
-    let body = metrics_until(&star, secs(10), "both fronts ended", |b| {
-        metric(
-            b,
-            &format!("sctp_proxy_front_associations{{listener=\"{LISTENER}\"}}"),
-        ) == Some(0.0)
-    });
+    let body = fronts_ended(&star, "both fronts ended");
     let bytes = (500 * 100 + 500 * 1000) as f64;
     assert_eq!(relayed(&body), (1000.0, 1000.0, bytes, bytes), "{body}");
 
@@ -792,7 +696,7 @@ fn sctp_echo_client_through_the_proxy_to_usrsctp_echo_server() {
     }
     assert_eq!(matched.len(), 2, "one client per backend");
 
-    let (front, _) = stopped(front, 100);
+    let front = stopped(front, 100);
     assert_eq!(aborts(&front), 0, "an ABORT on the client's link");
     let client_sent: BTreeSet<_> = data_chunks(&front, "198.18.0.2").into_iter().collect();
     let proxy_returned: BTreeSet<_> = data_chunks(&front, "198.18.0.1").into_iter().collect();
@@ -805,7 +709,7 @@ fn sctp_echo_client_through_the_proxy_to_usrsctp_echo_server() {
     assert_eq!(client_sent, wanted, "(stream, PPID) the clients sent");
     assert_eq!(client_sent, proxy_returned, "echoes keep stream and PPID");
     for (i, c) in back.into_iter().enumerate() {
-        let (c, _) = stopped(c, 10);
+        let c = stopped(c, 10);
         assert_eq!(aborts(&c), 0, "an ABORT on link {}", i + 1);
         let to: BTreeSet<_> = data_chunks(&c, &Star::hub4(i + 1).to_string())
             .into_iter()
@@ -852,12 +756,7 @@ fn message_mode_balances_an_sctp_echo_client_over_two_usrsctp_echo_servers() {
     );
     assert!(out.stdout.contains("OK: 1000 messages"), "{}", out.stdout);
 
-    let body = metrics_until(&star, secs(10), "the front ended", |b| {
-        metric(
-            b,
-            &format!("sctp_proxy_front_associations{{listener=\"{LISTENER}\"}}"),
-        ) == Some(0.0)
-    });
+    let body = fronts_ended(&star, "the front ended");
     assert_eq!(
         relayed(&body),
         (1000.0, 1000.0, 100_000.0, 100_000.0),
@@ -885,7 +784,7 @@ fn message_mode_balances_an_sctp_echo_client_over_two_usrsctp_echo_servers() {
         }));
     }
     assert_eq!(sorted(all), expected_msgs("", 1000, 100, 10));
-    let (front, _) = stopped(front, 100);
+    let front = stopped(front, 100);
     assert_eq!(aborts(&front), 0, "an ABORT on the client's link");
     stop_proxy(&mut proxy);
 }
@@ -924,12 +823,7 @@ fn usrsctp_client_to_usrsctp_echo_server_through_the_proxy_over_udp_encapsulatio
     );
     check_usrsctp_client(&star, &mut c, "client", &lines, &proxy);
 
-    let body = metrics_until(&star, secs(10), "the front ended", |b| {
-        metric(
-            b,
-            &format!("sctp_proxy_front_associations{{listener=\"{LISTENER}\"}}"),
-        ) == Some(0.0)
-    });
+    let body = fronts_ended(&star, "the front ended");
     assert_eq!(relayed(&body), (100.0, 100.0, bytes, bytes), "{body}");
     let out = stop_echo_server(&star, &mut backend, 1);
     let got = server_msgs(&out.stdout);
@@ -945,7 +839,7 @@ fn usrsctp_client_to_usrsctp_echo_server_through_the_proxy_over_udp_encapsulatio
         .collect();
     assert_eq!(got, want, "what echo_server printed");
     for (c, n) in [(front, 0), (back, 1)] {
-        let (c, _) = stopped(c, 10);
+        let c = stopped(c, 10);
         assert_eq!(aborts(&c), 0, "an ABORT on link {n}");
         assert_eq!(
             ns::tshark_lines(&c, "sctp && !udp"),
@@ -993,8 +887,8 @@ fn the_proxy_refuses_a_client_whose_streams_the_backend_lacks() {
     );
     assert_eq!(relayed(&body).0, 0.0, "a message was relayed");
 
-    let (front, _) = stopped(front, 3);
-    let (back, _) = stopped(back, 3);
+    let front = stopped(front, 3);
+    let back = stopped(back, 3);
     // On the wire: the client asked for 3000 outbound streams, so did the
     // proxy of echo_server, which took 2048 ...
     assert_eq!(
@@ -1030,7 +924,7 @@ fn the_proxy_refuses_a_client_whose_streams_the_backend_lacks() {
             "sctp-proxy: stream counts do not fit the client's",
         ),
     ] {
-        let reasons = abort_reasons(file, to);
+        let reasons = abort_reasons_from(file, to);
         assert!(
             !reasons.is_empty() && reasons.iter().all(|r| r == why),
             "ABORT reasons from {to}: {reasons:?}, expected {why:?}"
