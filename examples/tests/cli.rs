@@ -192,15 +192,17 @@ impl Drop for Guard {
     }
 }
 
-#[test]
-fn udp_encapsulation_on_loopback_needs_no_privilege() {
-    let dir = std::env::temp_dir().join(format!("sctp-examples-cli-{}", std::process::id()));
+/// Starts `sctp-echo server --once` on 127.0.0.1:`port` over UDP port
+/// `udp` and waits until it listens; returns it and its scratch directory
+/// (its stdout is `server.out` there).
+fn udp_echo_server(name: &str, port: u16, udp: u16) -> (Guard, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("sctp-examples-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("server.out");
-    let mut server = Guard(
+    let server = Guard(
         Command::new(ECHO)
-            .args(["server", "--bind", "127.0.0.1:5411", "--once"])
-            .args(["--transport", "udp", "--udp-port", "19411"])
+            .args(["server", "--bind", &format!("127.0.0.1:{port}"), "--once"])
+            .args(["--transport", "udp", "--udp-port", &udp.to_string()])
             .stdout(std::fs::File::create(&out).unwrap())
             .spawn()
             .unwrap(),
@@ -213,6 +215,12 @@ fn udp_encapsulation_on_loopback_needs_no_privilege() {
         assert!(Instant::now() < end, "server did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
+    (server, dir)
+}
+
+#[test]
+fn udp_encapsulation_on_loopback_needs_no_privilege() {
+    let (mut server, dir) = udp_echo_server("cli", 5411, 19411);
     let o = run(
         ECHO,
         &[
@@ -329,25 +337,7 @@ fn ping_pong_reports_round_trip_times_over_udp_on_loopback() {
     let o = run(ECHO, &["client", "--help"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("--ping-pong"));
 
-    let dir = std::env::temp_dir().join(format!("sctp-examples-ping-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = dir.join("server.out");
-    let mut server = Guard(
-        Command::new(ECHO)
-            .args(["server", "--bind", "127.0.0.1:5413", "--once"])
-            .args(["--transport", "udp", "--udp-port", "19413"])
-            .stdout(std::fs::File::create(&out).unwrap())
-            .spawn()
-            .unwrap(),
-    );
-    let end = Instant::now() + Duration::from_secs(10);
-    while !std::fs::read_to_string(&out)
-        .unwrap_or_default()
-        .contains("listening on")
-    {
-        assert!(Instant::now() < end, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (mut server, dir) = udp_echo_server("ping", 5413, 19413);
     let o = run(
         ECHO,
         &[

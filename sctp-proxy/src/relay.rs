@@ -392,41 +392,28 @@ enum LinkEvent {
 /// to the least-loaded (or its affinity's) backend; what a lost backend had
 /// not acknowledged goes to another.
 async fn balanced(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketAddr) {
-    let front_status = front.status();
-    let mut endpoints = Endpoints::new(ctx.pool.connector());
     let (tx, mut rx) = mpsc::unbounded_channel::<LinkEvent>();
-    let mut links: Vec<Link> = Vec::new();
-    let mut connecting: HashSet<SocketAddr> = HashSet::new();
-    let mut next_id = 0u64;
+    let mut b = Balancer {
+        ctx: ctx.clone(),
+        front: front.clone(),
+        streams: wanted_streams(&front.status()),
+        peer,
+        endpoints: Endpoints::new(ctx.pool.connector()),
+        links: Vec::new(),
+        connecting: HashSet::new(),
+        next_id: 0,
+        tx,
+    };
     let mut filter = ctx.rules.filter(Instant::now());
 
     // Set up associations to the backends that are up before relaying.
-    connect_missing(
-        ctx,
-        wanted_streams(&front_status),
-        &mut endpoints,
-        &links,
-        &mut connecting,
-        &tx,
-    )
-    .await;
+    b.connect_missing().await;
     let mut seen_generation = ctx.pool.generation();
-    while !connecting.is_empty() {
+    while !b.connecting.is_empty() {
         let Some(ev) = rx.recv().await else { break };
-        on_link_event(
-            ctx,
-            front,
-            &front_status,
-            peer,
-            ev,
-            &mut links,
-            &mut connecting,
-            &mut next_id,
-            &tx,
-        )
-        .await;
+        b.on_link_event(ev).await;
     }
-    if links.is_empty() {
+    if b.links.is_empty() {
         ctx.refuse(front, peer, "no_backend", "no backend available");
         return;
     }
@@ -434,21 +421,11 @@ async fn balanced(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketA
     let graceful = loop {
         if seen_generation != ctx.pool.generation() {
             seen_generation = ctx.pool.generation();
-            connect_missing(
-                ctx,
-                wanted_streams(&front_status),
-                &mut endpoints,
-                &links,
-                &mut connecting,
-                &tx,
-            )
-            .await;
+            b.connect_missing().await;
         }
         tokio::select! {
             biased;
-            Some(ev) = rx.recv() => {
-                on_link_event(ctx, front, &front_status, peer, ev, &mut links, &mut connecting, &mut next_id, &tx).await;
-            }
+            Some(ev) = rx.recv() => b.on_link_event(ev).await,
             r = front.recv() => match r {
                 Ok(Some(m)) => {
                     let t0 = Instant::now();
@@ -458,7 +435,7 @@ async fn balanced(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketA
                         }
                         continue;
                     }
-                    route(ctx, &mut links, m, t0).await;
+                    b.route(m, t0).await;
                 }
                 Ok(None) => break true,
                 Err(Error::MessageTooLarge(_)) => {
@@ -473,7 +450,7 @@ async fn balanced(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketA
     };
     // The client is done: end every backend association the same way, and
     // let the readers hand over the last answers.
-    for l in &links {
+    for l in &b.links {
         if graceful {
             let a = l.assoc.clone();
             tokio::spawn(async move {
@@ -484,19 +461,19 @@ async fn balanced(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketA
                 .abort_with_reason(b"sctp-proxy: the client's association ended");
         }
     }
-    while !links.is_empty() || !connecting.is_empty() {
+    while !b.links.is_empty() || !b.connecting.is_empty() {
         let Some(ev) = rx.recv().await else { break };
         match ev {
-            LinkEvent::Up(b, a) => {
-                connecting.remove(&b.addr);
+            LinkEvent::Up(backend, a) => {
+                b.connecting.remove(&backend.addr);
                 a.abort_with_reason(b"sctp-proxy: the client's association ended");
             }
-            LinkEvent::Failed(b, _) => {
-                connecting.remove(&b.addr);
+            LinkEvent::Failed(backend, _) => {
+                b.connecting.remove(&backend.addr);
             }
             LinkEvent::Ended { id, answered, .. } => {
-                if let Some(i) = links.iter().position(|l| l.id == id) {
-                    let l = links.swap_remove(i);
+                if let Some(i) = b.links.iter().position(|l| l.id == id) {
+                    let l = b.links.swap_remove(i);
                     settle(ctx, &l, answered, 0);
                 }
             }
@@ -504,128 +481,188 @@ async fn balanced(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketA
     }
 }
 
-/// Starts setting up an association to each backend that is up and has none.
-async fn connect_missing(
-    ctx: &Arc<ListenerCtx>,
+/// One message-mode front association's backend associations.
+struct Balancer {
+    ctx: Arc<ListenerCtx>,
+    front: SctpAssociation,
+    /// The stream counts to ask backends for.
     streams: (u16, u16),
-    endpoints: &mut Endpoints,
-    links: &[Link],
-    connecting: &mut HashSet<SocketAddr>,
-    tx: &mpsc::UnboundedSender<LinkEvent>,
-) {
-    for b in ctx.pool.candidates() {
-        if connecting.contains(&b.addr)
-            || links.iter().any(|l| l.backend.addr == b.addr && !l.closing)
-        {
-            continue;
-        }
-        // A link still ending holds the endpoint's association with b.
-        if links.iter().any(|l| l.backend.addr == b.addr) {
-            continue;
-        }
-        let ep = match endpoints.get(b.addr).await {
-            Ok(ep) => ep,
-            Err(e) => {
-                tracing::warn!(listener = %ctx.name, backend = %b.addr, error = %e, "no endpoint for backend");
-                continue;
-            }
-        };
-        connecting.insert(b.addr);
-        let connector = ctx.pool.connector().clone();
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            let ev = match connector.connect(&ep, b.addr, Some(streams)).await {
-                Ok(a) => LinkEvent::Up(b, a),
-                Err(e) => LinkEvent::Failed(b, e),
-            };
-            let _ = tx.send(ev);
-        });
-    }
+    peer: SocketAddr,
+    endpoints: Endpoints,
+    links: Vec<Link>,
+    /// Backends an association is being set up to.
+    connecting: HashSet<SocketAddr>,
+    next_id: u64,
+    /// Where set-up tasks and link readers report.
+    tx: mpsc::UnboundedSender<LinkEvent>,
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn on_link_event(
-    ctx: &Arc<ListenerCtx>,
-    front: &SctpAssociation,
-    front_status: &AssociationStatus,
-    peer: SocketAddr,
-    ev: LinkEvent,
-    links: &mut Vec<Link>,
-    connecting: &mut HashSet<SocketAddr>,
-    next_id: &mut u64,
-    tx: &mpsc::UnboundedSender<LinkEvent>,
-) {
-    match ev {
-        LinkEvent::Up(backend, assoc) => {
-            connecting.remove(&backend.addr);
-            ctx.pool.mark_up(&backend);
-            // Only what the backend never acknowledged is read from its events.
-            assoc.set_event_mask(EventMask::SEND_FAILURE);
-            if let Err(why) = streams_fit(front_status, &assoc.status(), backend.addr) {
-                tracing::warn!(listener = %ctx.name, %peer, backend = %backend.addr, reason = %why, "backend left out");
-                assoc.abort_with_reason(b"sctp-proxy: stream counts do not fit the client's");
-                return;
+impl Balancer {
+    /// Starts setting up an association to each backend that is up and has
+    /// none (a link still ending holds the endpoint's association with it).
+    async fn connect_missing(&mut self) {
+        let ctx = &self.ctx;
+        for b in ctx.pool.candidates() {
+            if self.connecting.contains(&b.addr)
+                || self.links.iter().any(|l| l.backend.addr == b.addr)
+            {
+                continue;
             }
-            *next_id += 1;
-            let id = *next_id;
-            tracing::debug!(listener = %ctx.name, %peer, backend = %backend.addr, "backend association up");
-            backend
-                .fronts
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            ctx.back_gauge(&backend, 1);
-            tokio::spawn(read_link(
-                ctx.clone(),
-                id,
-                backend.clone(),
-                assoc.clone(),
-                front.clone(),
-                tx.clone(),
-            ));
-            links.push(Link {
-                id,
-                backend,
-                assoc,
-                relayed: 0,
-                closing: false,
+            let ep = match self.endpoints.get(b.addr).await {
+                Ok(ep) => ep,
+                Err(e) => {
+                    tracing::warn!(listener = %ctx.name, backend = %b.addr, error = %e, "no endpoint for backend");
+                    continue;
+                }
+            };
+            self.connecting.insert(b.addr);
+            let connector = ctx.pool.connector().clone();
+            let tx = self.tx.clone();
+            let streams = self.streams;
+            tokio::spawn(async move {
+                let ev = match connector.connect(&ep, b.addr, Some(streams)).await {
+                    Ok(a) => LinkEvent::Up(b, a),
+                    Err(e) => LinkEvent::Failed(b, e),
+                };
+                let _ = tx.send(ev);
             });
         }
-        LinkEvent::Failed(backend, e) => {
-            connecting.remove(&backend.addr);
-            tracing::warn!(listener = %ctx.name, backend = %backend.addr, error = %e, "backend set-up failed");
-            ctx.pool.mark_failed(&backend, &e.to_string());
+    }
+
+    async fn on_link_event(&mut self, ev: LinkEvent) {
+        let ctx = self.ctx.clone();
+        let peer = self.peer;
+        match ev {
+            LinkEvent::Up(backend, assoc) => {
+                self.connecting.remove(&backend.addr);
+                ctx.pool.mark_up(&backend);
+                // Only what the backend never acknowledged is read from its events.
+                assoc.set_event_mask(EventMask::SEND_FAILURE);
+                if let Err(why) = streams_fit(&self.front.status(), &assoc.status(), backend.addr) {
+                    tracing::warn!(listener = %ctx.name, %peer, backend = %backend.addr, reason = %why, "backend left out");
+                    assoc.abort_with_reason(b"sctp-proxy: stream counts do not fit the client's");
+                    return;
+                }
+                self.next_id += 1;
+                let id = self.next_id;
+                tracing::debug!(listener = %ctx.name, %peer, backend = %backend.addr, "backend association up");
+                backend
+                    .fronts
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                ctx.back_gauge(&backend, 1);
+                tokio::spawn(read_link(
+                    ctx.clone(),
+                    id,
+                    backend.clone(),
+                    assoc.clone(),
+                    self.front.clone(),
+                    self.tx.clone(),
+                ));
+                self.links.push(Link {
+                    id,
+                    backend,
+                    assoc,
+                    relayed: 0,
+                    closing: false,
+                });
+            }
+            LinkEvent::Failed(backend, e) => {
+                self.connecting.remove(&backend.addr);
+                tracing::warn!(listener = %ctx.name, backend = %backend.addr, error = %e, "backend set-up failed");
+                ctx.pool.mark_failed(&backend, &e.to_string());
+            }
+            LinkEvent::Ended {
+                id,
+                answered,
+                failed,
+                error,
+            } => {
+                let Some(i) = self.links.iter().position(|l| l.id == id) else {
+                    return;
+                };
+                let link = self.links.swap_remove(i);
+                let failed_count = failed.len() as u64;
+                let unanswered = settle(&ctx, &link, answered, failed_count);
+                match &error {
+                    Some(e) => {
+                        if is_failure(e) {
+                            ctx.pool.mark_failed(&link.backend, &e.to_string());
+                        }
+                        tracing::warn!(
+                            listener = %ctx.name, %peer, backend = %link.backend.addr, error = %e,
+                            relayed = link.relayed, answered, retried = failed_count,
+                            acknowledged_unanswered = unanswered,
+                            "backend association lost: messages it had not acknowledged go to another backend"
+                        );
+                    }
+                    None => tracing::info!(
+                        listener = %ctx.name, %peer, backend = %link.backend.addr,
+                        relayed = link.relayed, answered, "backend association shut down by the backend"
+                    ),
+                }
+                for m in failed {
+                    ctx.hot.retried.inc();
+                    self.route(m, Instant::now()).await;
+                }
+            }
         }
-        LinkEvent::Ended {
-            id,
-            answered,
-            failed,
-            error,
-        } => {
-            let Some(i) = links.iter().position(|l| l.id == id) else {
+    }
+
+    /// Sends a message to the backend its affinity or the load chooses,
+    /// trying the others if that one's association has ended; counts and
+    /// logs it as undeliverable when none is left.
+    async fn route(&mut self, m: Message, t0: Instant) {
+        let ctx = &self.ctx;
+        let key = match ctx.affinity {
+            Affinity::None => None,
+            Affinity::Ppid => Some(ctx.pool.key_hash(m.ppid.0)),
+            Affinity::Stream => (!m.unordered).then(|| ctx.pool.key_hash(m.stream_id)),
+        };
+        loop {
+            let open = |l: &&Link| !l.closing;
+            let mut choices: Vec<(usize, &Backend)> = self
+                .links
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| open(l) && l.backend.is_up())
+                .map(|(i, l)| (i, &*l.backend))
+                .collect();
+            if choices.is_empty() {
+                // Backends marked down by others may still hold a live association.
+                choices = self
+                    .links
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| open(l))
+                    .map(|(i, l)| (i, &*l.backend))
+                    .collect();
+            }
+            let Some(i) = ctx.pool.pick_for_message(&choices, key) else {
+                ctx.dropped(DropReason::NoBackend);
+                tracing::error!(
+                    listener = %ctx.name, stream = m.stream_id, ppid = m.ppid.0, unordered = m.unordered,
+                    bytes = m.payload.len(), "message not delivered: no backend association left"
+                );
                 return;
             };
-            let link = links.swap_remove(i);
-            let failed_count = failed.len() as u64;
-            let unanswered = settle(ctx, &link, answered, failed_count);
-            match &error {
-                Some(e) => {
-                    if is_failure(e) {
-                        ctx.pool.mark_failed(&link.backend, &e.to_string());
-                    }
-                    tracing::warn!(
-                        listener = %ctx.name, %peer, backend = %link.backend.addr, error = %e,
-                        relayed = link.relayed, answered, retried = failed_count,
-                        acknowledged_unanswered = unanswered,
-                        "backend association lost: messages it had not acknowledged go to another backend"
-                    );
+            let link = &mut self.links[i];
+            let len = m.payload.len();
+            link.backend
+                .outstanding
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            match link.assoc.send(m.clone()).await {
+                Ok(()) => {
+                    link.relayed += 1;
+                    ctx.relayed(Direction::front_to_back, len, t0);
+                    return;
                 }
-                None => tracing::info!(
-                    listener = %ctx.name, %peer, backend = %link.backend.addr,
-                    relayed = link.relayed, answered, "backend association shut down by the backend"
-                ),
-            }
-            for m in failed {
-                ctx.hot.retried.inc();
-                route(ctx, links, m, Instant::now()).await;
+                Err(e) => {
+                    link.backend
+                        .outstanding
+                        .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+                    tracing::debug!(listener = %ctx.name, backend = %link.backend.addr, error = %e, "send to backend failed");
+                    link.closing = true;
+                }
             }
         }
     }
@@ -644,61 +681,6 @@ fn settle(ctx: &ListenerCtx, link: &Link, answered: u64, failed: u64) -> u64 {
         .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     ctx.back_gauge(&link.backend, -1);
     open.saturating_sub(failed)
-}
-
-/// Sends a message to the backend its affinity or the load chooses, trying
-/// the others if that one's association has ended; counts and logs it as
-/// undeliverable when none is left.
-async fn route(ctx: &ListenerCtx, links: &mut [Link], m: Message, t0: Instant) {
-    let key = match ctx.affinity {
-        Affinity::None => None,
-        Affinity::Ppid => Some(ctx.pool.key_hash(m.ppid.0)),
-        Affinity::Stream => (!m.unordered).then(|| ctx.pool.key_hash(m.stream_id)),
-    };
-    loop {
-        let mut choices: Vec<(usize, &Backend)> = links
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| !l.closing && l.backend.is_up())
-            .map(|(i, l)| (i, &*l.backend))
-            .collect();
-        if choices.is_empty() {
-            // Backends marked down by others may still hold a live association.
-            choices = links
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| !l.closing)
-                .map(|(i, l)| (i, &*l.backend))
-                .collect();
-        }
-        let Some(i) = ctx.pool.pick_for_message(&choices, key) else {
-            ctx.dropped(DropReason::NoBackend);
-            tracing::error!(
-                listener = %ctx.name, stream = m.stream_id, ppid = m.ppid.0, unordered = m.unordered,
-                bytes = m.payload.len(), "message not delivered: no backend association left"
-            );
-            return;
-        };
-        let link = &mut links[i];
-        let len = m.payload.len();
-        link.backend
-            .outstanding
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        match link.assoc.send(m.clone()).await {
-            Ok(()) => {
-                link.relayed += 1;
-                ctx.relayed(Direction::front_to_back, len, t0);
-                return;
-            }
-            Err(e) => {
-                link.backend
-                    .outstanding
-                    .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-                tracing::debug!(listener = %ctx.name, backend = %link.backend.addr, error = %e, "send to backend failed");
-                link.closing = true;
-            }
-        }
-    }
 }
 
 /// Hands a backend association's messages to the front association until
