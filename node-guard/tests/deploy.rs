@@ -499,7 +499,11 @@ fn sctp_proxy_lands_on_dedicated_nodes_and_finds_its_backends_by_srv() {
     argv.extend(c.args.clone().unwrap());
     assert_eq!(
         argv,
-        ["/usr/local/bin/sctp-proxy", "--config", "/etc/sctp-proxy/proxy.toml"]
+        [
+            "/usr/local/bin/sctp-proxy",
+            "--config",
+            "/etc/sctp-proxy/proxy.toml"
+        ]
     );
     let m = c.volume_mounts.as_ref().unwrap();
     assert_eq!(m[0].mount_path, "/etc/sctp-proxy");
