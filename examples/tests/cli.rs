@@ -218,9 +218,24 @@ fn udp_echo_server(name: &str, port: u16, udp: u16) -> (Guard, std::path::PathBu
     (server, dir)
 }
 
+/// Waits for a `--once` server to exit after its association, asserts it
+/// exited 0, and removes its scratch directory.
+fn server_exits_ok(mut server: Guard, dir: &std::path::Path) {
+    let end = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(s) = server.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < end, "server did not exit after --once");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn udp_encapsulation_on_loopback_needs_no_privilege() {
-    let (mut server, dir) = udp_echo_server("cli", 5411, 19411);
+    let (server, dir) = udp_echo_server("cli", 5411, 19411);
     let o = run(
         ECHO,
         &[
@@ -242,16 +257,7 @@ fn udp_encapsulation_on_loopback_needs_no_privilege() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("OK: 500 messages"));
-    let end = Instant::now() + Duration::from_secs(15);
-    let status = loop {
-        if let Some(s) = server.0.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < end, "server did not exit after --once");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success());
-    let _ = std::fs::remove_dir_all(&dir);
+    server_exits_ok(server, &dir);
 }
 
 #[test]
@@ -337,7 +343,7 @@ fn ping_pong_reports_round_trip_times_over_udp_on_loopback() {
     let o = run(ECHO, &["client", "--help"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("--ping-pong"));
 
-    let (mut server, dir) = udp_echo_server("ping", 5413, 19413);
+    let (server, dir) = udp_echo_server("ping", 5413, 19413);
     let o = run(
         ECHO,
         &[
@@ -381,14 +387,5 @@ fn ping_pong_reports_round_trip_times_over_udp_on_loopback() {
     assert!((min..=max).contains(&us("rtt_mean_us")), "{v}");
     // One message at a time: the run lasts at least the sum of its round trips.
     assert!(us("seconds") * 1e6 >= 300.0 * min, "{v}");
-    let end = Instant::now() + Duration::from_secs(15);
-    let status = loop {
-        if let Some(s) = server.0.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < end, "server did not exit after --once");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success());
-    let _ = std::fs::remove_dir_all(&dir);
+    server_exits_ok(server, &dir);
 }

@@ -314,12 +314,13 @@ impl Pool {
         loads: impl Iterator<Item = L> + Clone,
     ) -> Option<usize> {
         let least = loads.clone().min()?;
-        let tied: Vec<usize> = loads
+        let tied = loads.clone().filter(|l| *l == least).count();
+        let k = self.next.fetch_add(1, Ordering::Relaxed) % tied;
+        loads
             .enumerate()
             .filter(|(_, l)| *l == least)
+            .nth(k)
             .map(|(i, _)| i)
-            .collect();
-        Some(tied[self.next.fetch_add(1, Ordering::Relaxed) % tied.len()])
     }
 
     /// Of `choices` (indexes into the caller's list, with their backends),

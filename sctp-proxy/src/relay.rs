@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 
 use crate::backend::{Backend, Connector, Pool};
 use crate::config::{Affinity, Mode};
-use crate::filter::{DropReason, Rules};
+use crate::filter::{DropReason, Filter, Rules};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::histogram::Histogram;
 
@@ -263,16 +263,8 @@ async fn pinned(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketAdd
     let mut filter = ctx.rules.filter(Instant::now());
     let f2b = async {
         loop {
-            match front.recv().await {
-                Ok(Some(m)) => {
-                    let t0 = Instant::now();
-                    if let Err(reason) = filter.check(&ctx.rules, &m, t0) {
-                        if violation(ctx, front, peer, &m, reason) {
-                            back.abort_with_reason(b"sctp-proxy: the client broke a filter rule");
-                            return;
-                        }
-                        continue;
-                    }
+            match next_from_front(ctx, front, peer, &mut filter).await {
+                FromFront::Message(m, t0) => {
                     let len = m.payload.len();
                     if back.send(m).await.is_err() {
                         // The backend is gone; the other direction says why.
@@ -280,18 +272,15 @@ async fn pinned(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketAdd
                     }
                     ctx.relayed(Direction::front_to_back, len, t0);
                 }
-                Ok(None) => {
+                FromFront::Shutdown => {
                     let _ = back.shutdown().await;
                     return;
                 }
-                Err(Error::MessageTooLarge(_)) => {
-                    let m = Message::new(0, sctp_raw::Ppid(0), bytes::Bytes::new());
-                    if violation(ctx, front, peer, &m, DropReason::TooLarge) {
-                        back.abort_with_reason(b"sctp-proxy: the client broke a filter rule");
-                        return;
-                    }
+                FromFront::Refused => {
+                    back.abort_with_reason(b"sctp-proxy: the client broke a filter rule");
+                    return;
                 }
-                Err(_) => {
+                FromFront::Gone => {
                     back.abort_with_reason(b"sctp-proxy: the client's association ended");
                     return;
                 }
@@ -331,34 +320,59 @@ async fn pinned(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketAdd
     ctx.back_gauge(&backend, -1);
 }
 
-/// Counts a message refused by the filters; aborts the front association
-/// if the listener says so. Returns whether it did.
-fn violation(
+/// What reading the client's next message gave.
+enum FromFront {
+    /// A message the filters let through, and when it was read.
+    Message(Message, Instant),
+    /// The client shut its association down gracefully.
+    Shutdown,
+    /// A filter refused a message and the listener aborts on that.
+    Refused,
+    /// The client's association ended otherwise.
+    Gone,
+}
+
+/// Reads the client's next message that the filters let through; the ones
+/// they refuse are counted, and end the association if the listener says
+/// so. Cancel-safe: its only wait is `recv`.
+async fn next_from_front(
     ctx: &ListenerCtx,
     front: &SctpAssociation,
     peer: SocketAddr,
-    m: &Message,
-    reason: DropReason,
-) -> bool {
-    ctx.dropped(reason);
-    tracing::debug!(
-        listener = %ctx.name, %peer, stream = m.stream_id, ppid = m.ppid.0,
-        bytes = m.payload.len(), reason = reason.label(), "message dropped"
-    );
-    if ctx.rules.abort_on_violation {
-        let why = match reason {
-            DropReason::PpidDenied => format!("PPID {} is not allowed", m.ppid.0),
-            DropReason::StreamDenied => format!("stream {} is not allowed", m.stream_id),
-            DropReason::TooLarge => {
-                format!("a message is larger than {} bytes", ctx.rules.max_message())
+    filter: &mut Filter,
+) -> FromFront {
+    loop {
+        let (reason, stream, ppid) = match front.recv().await {
+            Ok(Some(m)) => {
+                let t0 = Instant::now();
+                match filter.check(&ctx.rules, &m, t0) {
+                    Ok(()) => return FromFront::Message(m, t0),
+                    Err(reason) => (reason, m.stream_id, Some(m.ppid.0)),
+                }
             }
-            DropReason::RateLimited => "the message rate was exceeded".to_owned(),
-            DropReason::NoBackend | DropReason::NoStream => reason.label().to_owned(),
+            Ok(None) => return FromFront::Shutdown,
+            // Larger than max-message: `recv` dropped its pieces already.
+            Err(Error::MessageTooLarge(e)) => (DropReason::TooLarge, e.stream_id, None),
+            Err(_) => return FromFront::Gone,
         };
-        ctx.refuse(front, peer, reason.label(), &why);
-        return true;
+        ctx.dropped(reason);
+        tracing::debug!(
+            listener = %ctx.name, %peer, stream, ppid, reason = reason.label(), "message dropped"
+        );
+        if ctx.rules.abort_on_violation {
+            let why = match (reason, ppid) {
+                (DropReason::PpidDenied, Some(ppid)) => format!("PPID {ppid} is not allowed"),
+                (DropReason::StreamDenied, _) => format!("stream {stream} is not allowed"),
+                (DropReason::TooLarge, _) => {
+                    format!("a message is larger than {} bytes", ctx.rules.max_message())
+                }
+                (DropReason::RateLimited, _) => "the message rate was exceeded".to_owned(),
+                _ => reason.label().to_owned(),
+            };
+            ctx.refuse(front, peer, reason.label(), &why);
+            return FromFront::Refused;
+        }
     }
-    false
 }
 
 /// A backend association of a front association in message mode.
@@ -426,25 +440,10 @@ async fn balanced(ctx: &Arc<ListenerCtx>, front: &SctpAssociation, peer: SocketA
         tokio::select! {
             biased;
             Some(ev) = rx.recv() => b.on_link_event(ev).await,
-            r = front.recv() => match r {
-                Ok(Some(m)) => {
-                    let t0 = Instant::now();
-                    if let Err(reason) = filter.check(&ctx.rules, &m, t0) {
-                        if violation(ctx, front, peer, &m, reason) {
-                            break false;
-                        }
-                        continue;
-                    }
-                    b.route(m, t0).await;
-                }
-                Ok(None) => break true,
-                Err(Error::MessageTooLarge(_)) => {
-                    let m = Message::new(0, sctp_raw::Ppid(0), bytes::Bytes::new());
-                    if violation(ctx, front, peer, &m, DropReason::TooLarge) {
-                        break false;
-                    }
-                }
-                Err(_) => break false,
+            next = next_from_front(ctx, front, peer, &mut filter) => match next {
+                FromFront::Message(m, t0) => b.route(m, t0).await,
+                FromFront::Shutdown => break true,
+                FromFront::Refused | FromFront::Gone => break false,
             },
         }
     };

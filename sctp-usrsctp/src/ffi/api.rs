@@ -570,12 +570,8 @@ pub unsafe extern "C" fn usrsctp_getladdrs(
     id: sctp_assoc_t,
     raddrs: *mut *mut libc::sockaddr,
 ) -> c_int {
-    guard(-1, || {
-        let r = sref(so)?;
-        let (v, mapped) =
-            with_stack(|s| Ok((s.local_addresses(r, id)?, s.sock(r)?.options.mapped_v4)))?;
-        pack(&v, mapped, raddrs)
-    })
+    // SAFETY: the caller's promise, passed on.
+    unsafe { addresses(so, id, raddrs, Stack::local_addresses) }
 }
 
 /// `usrsctp_getpaddrs`.
@@ -588,10 +584,24 @@ pub unsafe extern "C" fn usrsctp_getpaddrs(
     id: sctp_assoc_t,
     raddrs: *mut *mut libc::sockaddr,
 ) -> c_int {
+    // SAFETY: the caller's promise, passed on.
+    unsafe { addresses(so, id, raddrs, Stack::peer_addresses) }
+}
+
+/// `usrsctp_getladdrs` and `usrsctp_getpaddrs`: the addresses `which`
+/// lists, packed for the caller.
+///
+/// # Safety
+/// `raddrs` must be writable.
+unsafe fn addresses(
+    so: *mut socket,
+    id: sctp_assoc_t,
+    raddrs: *mut *mut libc::sockaddr,
+    which: fn(&mut Stack, SockRef, sctp_assoc_t) -> Result<Vec<Peer>, Errno>,
+) -> c_int {
     guard(-1, || {
         let r = sref(so)?;
-        let (v, mapped) =
-            with_stack(|s| Ok((s.peer_addresses(r, id)?, s.sock(r)?.options.mapped_v4)))?;
+        let (v, mapped) = with_stack(|s| Ok((which(s, r, id)?, s.sock(r)?.options.mapped_v4)))?;
         pack(&v, mapped, raddrs)
     })
 }

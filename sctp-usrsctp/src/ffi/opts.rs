@@ -348,48 +348,52 @@ pub unsafe extern "C" fn usrsctp_setsockopt(
                     if o.stream_reset & SCTP_ENABLE_RESET_STREAM_REQ == 0 {
                         return Err(libc::EOPNOTSUPP);
                     }
-                    let a = s.assoc_of(r, i.srs_assoc_id)?;
-                    let id = a.id;
-                    if i.srs_flags & SCTP_STREAM_RESET_OUTGOING != 0 {
-                        a.engine.reset_streams(&list).map_err(|_| libc::EINVAL)?;
-                    }
-                    if i.srs_flags & SCTP_STREAM_RESET_INCOMING != 0 {
-                        a.engine
-                            .request_incoming_reset(&list)
-                            .map_err(|_| libc::EINVAL)?;
-                    }
-                    s.touch(id);
-                    return Ok(0);
+                    return reconfigure(s, r, i.srs_assoc_id, |e| {
+                        if i.srs_flags & SCTP_STREAM_RESET_OUTGOING != 0 {
+                            e.reset_streams(&list)?;
+                        }
+                        if i.srs_flags & SCTP_STREAM_RESET_INCOMING != 0 {
+                            e.request_incoming_reset(&list)?;
+                        }
+                        Ok(())
+                    });
                 }
                 SCTP_ADD_STREAMS => {
                     let i: sctp_add_streams = unsafe { get(v, len)? };
                     if o.stream_reset & SCTP_ENABLE_CHANGE_ASSOC_REQ == 0 {
                         return Err(libc::EOPNOTSUPP);
                     }
-                    let a = s.assoc_of(r, i.sas_assoc_id)?;
-                    let id = a.id;
-                    a.engine
-                        .add_streams(i.sas_outstrms, i.sas_instrms)
-                        .map_err(|_| libc::EINVAL)?;
-                    s.touch(id);
-                    return Ok(0);
+                    return reconfigure(s, r, i.sas_assoc_id, |e| {
+                        e.add_streams(i.sas_outstrms, i.sas_instrms)
+                    });
                 }
                 SCTP_RESET_ASSOC => {
                     let i: sctp_assoc_t = unsafe { get(v, len)? };
                     if o.stream_reset & SCTP_ENABLE_RESET_ASSOC_REQ == 0 {
                         return Err(libc::EOPNOTSUPP);
                     }
-                    let a = s.assoc_of(r, i)?;
-                    let id = a.id;
-                    a.engine.reset_association().map_err(|_| libc::EINVAL)?;
-                    s.touch(id);
-                    return Ok(0);
+                    return reconfigure(s, r, i, |e| e.reset_association());
                 }
                 _ => return Err(libc::ENOPROTOOPT),
             }
             apply(s, r, target).map(|()| 0)
         })
     })
+}
+
+/// A RE-CONFIG request (RFC 6525) on association `id`; the driver sends
+/// what it queued. A request the engine refuses is `EINVAL`.
+fn reconfigure(
+    s: &mut Stack,
+    r: SockRef,
+    id: AssocId,
+    f: impl FnOnce(&mut sctp_core::Association) -> Result<(), sctp_core::ReconfigError>,
+) -> Result<c_int, Errno> {
+    let a = s.assoc_of(r, id)?;
+    let id = a.id;
+    f(&mut a.engine).map_err(|_| libc::EINVAL)?;
+    s.touch(id);
+    Ok(0)
 }
 
 /// `usrsctp_getsockopt`.
